@@ -1,0 +1,205 @@
+/**
+ * custom.metrics.k8s.io v1beta1 and v1beta2 over one provider: URL shapes, query parameters,
+ * request validation (every value that may reach PromQL is checked here), and the two versions'
+ * MetricValueList encodings.
+ */
+import { BadRequestError, NotFoundError } from '../errors.js';
+import { groupResourceString } from '../kube/index.js';
+import {
+  formatLabelSelector,
+  matchesLabels,
+  parseLabelSelector,
+  requirementsToMatchers,
+  toLabelSelectorObject,
+  type Requirement,
+} from '../promql/index.js';
+import type { CustomMetricQuery, CustomMetricValue, CustomMetricsProvider } from '../providers/index.js';
+import type { APIResource, ApiRequest, GroupVersionHandler } from './api-groups.js';
+import { formatTime, milliQuantity } from './wire.js';
+
+const GROUP = 'custom.metrics.k8s.io';
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const OBJECT_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.:]*[A-Za-z0-9])?$/;
+const METRIC_NAME = /^[^\u0000-\u001f\u007f/]+$/;
+const RESOURCE_NAME = /^[A-Za-z0-9][-A-Za-z0-9.]*$/;
+
+export function validateNamespace(ns: string): string {
+  if (ns.length > 63 || !DNS_LABEL.test(ns)) {
+    throw new BadRequestError(
+      `invalid namespace ${JSON.stringify(ns)}: must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)`,
+    );
+  }
+  return ns;
+}
+
+export function validateObjectName(name: string): string {
+  if (name.length > 253 || !OBJECT_NAME.test(name)) {
+    throw new BadRequestError(
+      `invalid object name ${JSON.stringify(name)}: must be a Kubernetes object name (letters, digits, '-', '.', '_', ':')`,
+    );
+  }
+  return name;
+}
+
+function validateMetricName(metric: string): string {
+  if (metric.length === 0 || metric.length > 512 || !METRIC_NAME.test(metric))
+    throw new BadRequestError(`invalid metric name ${JSON.stringify(metric)}`);
+  return metric;
+}
+
+function validateResource(resource: string): string {
+  if (resource.length > 253 || !RESOURCE_NAME.test(resource))
+    throw new BadRequestError(`invalid resource ${JSON.stringify(resource)}`);
+  return resource;
+}
+
+function selectorParam(query: URLSearchParams, name: string): Requirement[] {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return [];
+  try {
+    return parseLabelSelector(raw);
+  } catch (err) {
+    if (err instanceof BadRequestError)
+      throw new BadRequestError(`invalid ${name} ${JSON.stringify(raw)}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** metadata.name / metadata.namespace field selectors, the ones meaningful for metric targets. */
+function fieldFilter(raw: string | null): ((o: { name: string; namespace: string }) => boolean) | undefined {
+  if (raw === null || raw.trim() === '') return undefined;
+  const tests: ((o: { name: string; namespace: string }) => boolean)[] = [];
+  for (const part of raw.split(',')) {
+    const m = /^\s*(metadata\.name|metadata\.namespace)\s*(==|!=|=)\s*([^\s,]*)\s*$/.exec(part);
+    if (m === null)
+      throw new BadRequestError(
+        `invalid fieldSelector ${JSON.stringify(raw)}: only metadata.name and metadata.namespace with =, ==, != are supported`,
+      );
+    const field = m[1] === 'metadata.name' ? 'name' : 'namespace';
+    const negate = m[2] === '!=';
+    const value = m[3] ?? '';
+    tests.push((o) => (o[field] === value) !== negate);
+  }
+  return (o) => tests.every((t) => t(o));
+}
+
+/** Parses the path below /apis/custom.metrics.k8s.io/<version>/ into a provider query. */
+export function parseCustomMetricRequest(req: ApiRequest): CustomMetricQuery {
+  const s = req.segments;
+  let resource: string;
+  let name: string;
+  let metric: string;
+  let namespace: string | undefined;
+  if (s.length === 4 && s[0] === 'namespaces' && s[2] === 'metrics') {
+    // A metric of the Namespace object itself.
+    resource = 'namespaces';
+    name = validateNamespace(s[1] ?? '');
+    metric = s[3] ?? '';
+  } else if (s.length === 5 && s[0] === 'namespaces') {
+    namespace = validateNamespace(s[1] ?? '');
+    resource = s[2] ?? '';
+    name = s[3] ?? '';
+    metric = s[4] ?? '';
+  } else if (s.length === 3) {
+    resource = s[0] ?? '';
+    name = s[1] ?? '';
+    metric = s[2] ?? '';
+  } else {
+    throw new NotFoundError('the server could not find the requested resource');
+  }
+  validateResource(resource);
+  validateMetricName(metric);
+  const metricSelector = selectorParam(req.query, 'metricLabelSelector');
+  // Fail fast (400) on selectors that cannot become PromQL matchers (e.g. label names with dots).
+  requirementsToMatchers(metricSelector);
+  if (name === '*') {
+    const reqs = selectorParam(req.query, 'labelSelector');
+    const fields = fieldFilter(req.query.get('fieldSelector'));
+    return {
+      metric,
+      resource,
+      namespace,
+      target: {
+        kind: 'selector',
+        selector: { text: formatLabelSelector(reqs), matches: (labels) => matchesLabels(reqs, labels) },
+        fields,
+      },
+      metricSelector,
+      signal: req.signal,
+    };
+  }
+  return {
+    metric,
+    resource,
+    namespace,
+    target: { kind: 'name', name: validateObjectName(name) },
+    metricSelector,
+    signal: req.signal,
+  };
+}
+
+function encodeV1beta1(v: CustomMetricValue, selector: unknown): Record<string, unknown> {
+  const item: Record<string, unknown> = {
+    describedObject: v.describedObject,
+    metricName: v.metric,
+    timestamp: formatTime(v.timestamp),
+  };
+  if (v.windowSeconds !== undefined) item.window = v.windowSeconds;
+  item.value = milliQuantity(v.value);
+  item.selector = selector;
+  return item;
+}
+
+function encodeV1beta2(v: CustomMetricValue, selector: unknown): Record<string, unknown> {
+  const item: Record<string, unknown> = {
+    describedObject: v.describedObject,
+    metric: { name: v.metric, selector },
+    timestamp: formatTime(v.timestamp),
+  };
+  if (v.windowSeconds !== undefined) item.windowSeconds = v.windowSeconds;
+  item.value = milliQuantity(v.value);
+  return item;
+}
+
+export class CustomMetricsApi implements GroupVersionHandler {
+  private cachedFor: unknown;
+  private cached: APIResource[] = [];
+
+  constructor(
+    private readonly version: 'v1beta1' | 'v1beta2',
+    private readonly provider: CustomMetricsProvider,
+    /** Identity of the current catalog, to rebuild the discovery list only when it changes. */
+    private readonly catalogIdentity: () => unknown,
+  ) {}
+
+  resources(): APIResource[] {
+    const identity = this.catalogIdentity();
+    if (identity === this.cachedFor) return this.cached;
+    const seen = new Set<string>();
+    const out: APIResource[] = [];
+    for (const m of this.provider.listMetrics()) {
+      const name = `${groupResourceString(m)}/${m.metric}`;
+      const key = `${name}\u0000${m.namespaced}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ name, singularName: '', namespaced: m.namespaced, kind: 'MetricValueList', verbs: ['get'] });
+    }
+    out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.cached = out;
+    this.cachedFor = identity;
+    return out;
+  }
+
+  async handle(req: ApiRequest): Promise<unknown> {
+    const q = parseCustomMetricRequest(req);
+    const values = await this.provider.getValues(q);
+    const selector = toLabelSelectorObject([...q.metricSelector]);
+    const encode = this.version === 'v1beta1' ? encodeV1beta1 : encodeV1beta2;
+    return {
+      kind: 'MetricValueList',
+      apiVersion: `${GROUP}/${this.version}`,
+      metadata: {},
+      items: values.map((v) => encode(v, selector)),
+    };
+  }
+}

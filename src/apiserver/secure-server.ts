@@ -1,0 +1,133 @@
+/**
+ * The HTTPS listener: serving pair and client-CA hints swapped live, and a graceful shutdown that
+ * stops accepting, lets in-flight requests finish and closes keep-alive connections, within a
+ * bounded time.
+ */
+import { once } from 'node:events';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
+import type { ServingOptions } from '../config/serve-options.js';
+import type { Logger } from '../logging.js';
+import type { ServingPair } from './x509.js';
+
+export interface SecureServerOptions {
+  serving: Pick<ServingOptions, 'port' | 'bindAddress' | 'minVersion' | 'ciphers'>;
+  pair: ServingPair;
+  clientCAPems: string[];
+  logger: Logger;
+}
+
+export class SecureServer {
+  readonly server: https.Server;
+  private pair: ServingPair;
+  private clientCAPems: string[];
+  private shuttingDown = false;
+  private active = 0;
+
+  constructor(
+    handler: RequestListener,
+    private readonly options: SecureServerOptions,
+  ) {
+    this.pair = options.pair;
+    this.clientCAPems = options.clientCAPems;
+    this.server = https.createServer(
+      {
+        ...this.contextOptions(),
+        requestCert: true,
+        // Client certificates are verified per request against the right CA (see authn.ts).
+        rejectUnauthorized: false,
+        minVersion: options.serving.minVersion,
+        ...(options.serving.ciphers !== undefined
+          ? { ciphers: options.serving.ciphers, honorCipherOrder: true }
+          : {}),
+      },
+      (req, res) => {
+        this.active++;
+        res.on('close', () => {
+          this.active--;
+        });
+        if (this.shuttingDown) res.setHeader('Connection', 'close');
+        handler(req, res);
+      },
+    );
+    // Longer than the aggregator's idle timeout, so it is the client that closes idle connections.
+    this.server.keepAliveTimeout = 120_000;
+    this.server.headersTimeout = 125_000;
+    this.server.requestTimeout = 120_000;
+    this.server.on('tlsClientError', (err) =>
+      options.logger.debug({ err: err.message }, 'TLS handshake failed'),
+    );
+  }
+
+  private contextOptions(): { cert: string; key: string; ca?: string[] } {
+    const ctx: { cert: string; key: string; ca?: string[] } = {
+      cert: this.pair.certPem,
+      key: this.pair.keyPem,
+    };
+    if (this.clientCAPems.length > 0) ctx.ca = this.clientCAPems;
+    return ctx;
+  }
+
+  private refreshContext(): void {
+    // setSecureContext replaces the whole context: cert, key and CA hints together.
+    this.server.setSecureContext({
+      ...this.contextOptions(),
+      minVersion: this.options.serving.minVersion,
+      ...(this.options.serving.ciphers !== undefined
+        ? { ciphers: this.options.serving.ciphers, honorCipherOrder: true }
+        : {}),
+    });
+  }
+
+  updateServingPair(pair: ServingPair): void {
+    this.pair = pair;
+    this.refreshContext();
+  }
+
+  updateClientCAs(pems: string[]): void {
+    this.clientCAPems = pems;
+    this.refreshContext();
+  }
+
+  get isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
+  async listen(): Promise<AddressInfo> {
+    this.server.listen(this.options.serving.port, this.options.serving.bindAddress);
+    await once(this.server, 'listening');
+    return this.server.address() as AddressInfo;
+  }
+
+  /** Marks the server as going away (readiness fails) without closing it yet. */
+  beginShutdown(): void {
+    this.shuttingDown = true;
+  }
+
+  /** Stops accepting, drains in-flight requests, and closes everything by `deadlineMs` at the latest. */
+  async close(deadlineMs: number): Promise<void> {
+    this.shuttingDown = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    const started = Date.now();
+    const poll = setInterval(() => this.server.closeIdleConnections(), 100);
+    const timer = setTimeout(
+      () => {
+        this.options.logger.warn(
+          { inFlight: this.active },
+          'shutdown deadline reached; closing remaining connections',
+        );
+        this.server.closeAllConnections();
+      },
+      Math.max(0, deadlineMs),
+    );
+    try {
+      await closed;
+    } finally {
+      clearInterval(poll);
+      clearTimeout(timer);
+    }
+    this.options.logger.info({ ms: Date.now() - started }, 'HTTPS server closed');
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * A small HTTP client for the Kubernetes API. `@kubernetes/client-node` loads the kubeconfig and
+ * applies its credentials (token files, exec plugins, client certificates, in-cluster service
+ * account); the requests themselves go through `node:http(s)` with our own keep-alive agent and
+ * deadlines, because client-node's fetch path ignores custom agents, its Watch has no header
+ * timeout, and it refuses plain-http servers such as `kubectl proxy` that kubectl accepts.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { KubeConfig } from '@kubernetes/client-node';
+import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
+
+export class KubeConfigError extends Error {}
+
+/** A non-2xx answer from the Kubernetes API, with the Status message it carried. */
+export class KubeApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KubeApiError';
+  }
+}
+
+export interface KubeRequestOptions {
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  accept?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+export function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path !== undefined) {
+    try {
+      kc.loadFromFile(path);
+    } catch (err) {
+      throw new KubeConfigError(`cannot load kubeconfig ${path}: ${errorMessage(err)}`);
+    }
+    if (kc.getCurrentCluster() === null)
+      throw new KubeConfigError(`kubeconfig ${path} has no current cluster`);
+    return kc;
+  }
+  if (
+    process.env.KUBERNETES_SERVICE_HOST === undefined ||
+    process.env.KUBERNETES_SERVICE_PORT === undefined
+  ) {
+    throw new KubeConfigError(
+      'no kubeconfig given and not running in a cluster (KUBERNETES_SERVICE_HOST is unset): give --kubeconfig, or try `metrics-adapter demo`',
+    );
+  }
+  kc.loadFromCluster();
+  return kc;
+}
+
+export function inClusterTokenPath(): string {
+  return IN_CLUSTER_TOKEN;
+}
+
+interface TlsMaterial {
+  ca?: unknown;
+  cert?: unknown;
+  key?: unknown;
+  rejectUnauthorized?: boolean;
+  servername?: string;
+}
+
+export class KubeClient {
+  readonly server: URL;
+  private agent: http.Agent | undefined;
+  private agentKey = '';
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly defaultTimeoutMs = 10_000,
+  ) {
+    const cluster = kc.getCurrentCluster();
+    if (cluster === null) throw new KubeConfigError('kubeconfig has no current cluster');
+    this.server = new URL(cluster.server);
+  }
+
+  static fromKubeconfig(path: string | undefined): KubeClient {
+    return new KubeClient(loadKubeConfig(path));
+  }
+
+  /** Credentials can rotate (token files, exec plugins): apply them for every request. */
+  private async prepare(): Promise<{ headers: Record<string, string>; agent: http.Agent }> {
+    const opts: https.RequestOptions & TlsMaterial = { headers: {} };
+    const cluster = this.kc.getCurrentCluster();
+    if (this.server.protocol === 'http:' && cluster !== null && !cluster.skipTLSVerify) {
+      // client-node refuses to build options for plain http; apply credentials via a copy that allows it.
+      const copy = new KubeConfig();
+      const user = this.kc.getCurrentUser();
+      copy.loadFromClusterAndUser({ ...cluster, skipTLSVerify: true }, user ?? { name: 'anonymous' });
+      await copy.applyToHTTPSOptions(opts);
+    } else {
+      await this.kc.applyToHTTPSOptions(opts);
+    }
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(opts.headers ?? {})) {
+      if (typeof v === 'string') headers[k] = v;
+      else if (typeof v === 'number') headers[k] = String(v);
+    }
+    if (typeof opts.auth === 'string' && opts.auth !== '') {
+      headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+    }
+    const material: TlsMaterial = {
+      ca: opts.ca,
+      cert: opts.cert,
+      key: opts.key,
+      rejectUnauthorized: opts.rejectUnauthorized,
+      servername: opts.servername,
+    };
+    const key = JSON.stringify(material, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v));
+    if (this.agent === undefined || key !== this.agentKey) {
+      this.agent?.destroy();
+      this.agent =
+        this.server.protocol === 'https:'
+          ? new https.Agent({ keepAlive: true, maxSockets: 32, ...(material as https.AgentOptions) })
+          : new http.Agent({ keepAlive: true, maxSockets: 32 });
+      this.agentKey = key;
+    }
+    return { headers, agent: this.agent };
+  }
+
+  private url(path: string, query: Record<string, string | undefined> | undefined): URL {
+    const base = this.server.pathname.replace(/\/$/, '');
+    const u = new URL(this.server.href);
+    u.pathname = base + path;
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, v);
+    return u;
+  }
+
+  /** Sends a request and parses a JSON answer; throws KubeApiError for non-2xx, Unavailable/Timeout for transport failures. */
+  async requestJSON<T>(method: string, path: string, options: KubeRequestOptions = {}): Promise<T> {
+    const res = await this.send(method, path, options, false);
+    const text = await readBody(res, 64 * 1024 * 1024);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw apiErrorFrom(status, text, method, path);
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new UnavailableError(`the Kubernetes API answered ${method} ${path} with invalid JSON`);
+    }
+  }
+
+  /** Opens a streaming GET (watch). The deadline covers the response headers only. */
+  async openStream(path: string, options: KubeRequestOptions = {}): Promise<http.IncomingMessage> {
+    const res = await this.send('GET', path, options, true);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) {
+      const text = await readBody(res, 1024 * 1024);
+      throw apiErrorFrom(status, text, 'GET', path);
+    }
+    return res;
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    options: KubeRequestOptions,
+    stream: boolean,
+  ): Promise<http.IncomingMessage> {
+    const { headers, agent } = await this.prepare();
+    const url = this.url(path, options.query);
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    const mod = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = mod.request(
+        url,
+        {
+          method,
+          agent,
+          headers: {
+            ...headers,
+            Accept: options.accept ?? 'application/json',
+            'User-Agent': 'metrics-adapter',
+            ...(body !== undefined
+              ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }
+              : {}),
+          },
+          signal: options.signal,
+        },
+        (res) => {
+          clearTimeout(timer);
+          resolve(res);
+        },
+      );
+      const timer = setTimeout(() => {
+        req.destroy(
+          new TimeoutError(`the Kubernetes API did not answer ${method} ${path} within ${timeoutMs} ms`),
+        );
+      }, timeoutMs);
+      if (!stream) timer.unref();
+      req.on('error', (err) => {
+        clearTimeout(timer);
+        if (err instanceof TimeoutError) reject(err);
+        else
+          reject(
+            new UnavailableError(`cannot reach the Kubernetes API at ${this.server.origin}: ${err.message}`),
+          );
+      });
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent?.destroy();
+  }
+}
+
+function readBody(res: http.IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        res.destroy(new UnavailableError(`Kubernetes API answer larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}
+
+function apiErrorFrom(status: number, text: string, method: string, path: string): KubeApiError {
+  let message = text.slice(0, 500);
+  let reason = '';
+  try {
+    const s = JSON.parse(text) as { message?: unknown; reason?: unknown };
+    if (typeof s.message === 'string') message = s.message;
+    if (typeof s.reason === 'string') reason = s.reason;
+  } catch {
+    // not a Status
+  }
+  return new KubeApiError(status, reason, `${method} ${path}: ${status} ${message}`);
+}

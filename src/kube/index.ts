@@ -1,0 +1,41 @@
+/**
+ * The Kubernetes side of the adapter: loading kubeconfigs, a small API client, API discovery for
+ * the resource mapper, watch-backed object caches, SubjectAccessReview and the cluster's
+ * authentication ConfigMap. Nothing here knows about HTTP serving.
+ */
+export {
+  KubeClient,
+  KubeApiError,
+  KubeConfigError,
+  loadKubeConfig,
+  inClusterTokenPath,
+  type KubeRequestOptions,
+} from './client.js';
+export { SubjectAccessReviewer, type SubjectAccessReviewerOptions } from './subject-access-review.js';
+export { readClusterAuthenticationInfo, type ClusterAuthenticationInfo } from './auth-configmap.js';
+export type {
+  UserInfo,
+  ResourceAttributes,
+  NonResourceAttributes,
+  AccessReviewRequest,
+  AccessDecision,
+} from './types.js';
+export {
+  DiscoveryResourceMapper,
+  ResourceIndex,
+  BUILTIN_RESOURCES,
+  apiVersionOf,
+  groupResourceString,
+  parseGroupResource,
+  type ResourceInfo,
+  type ResourceMapper,
+  type GroupResource,
+} from './resource-mapper.js';
+export {
+  WatchingObjectLister,
+  StaticObjectLister,
+  collectionPath,
+  type ObjectLister,
+  type ObjectRef,
+  type ObjectSelector,
+} from './object-cache.js';

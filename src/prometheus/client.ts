@@ -1,0 +1,258 @@
+/**
+ * Our small interface to anything that speaks the Prometheus HTTP API (Prometheus, Thanos, Mimir,
+ * Cortex, VictoriaMetrics), implemented with `prometheus-query`. Transport concerns the library
+ * does not cover are added through its request interceptor: a keep-alive agent with our CA and
+ * client certificate, a bearer token re-read when its file changes, and a per-call deadline and
+ * abort signal carried by AsyncLocalStorage. Errors become typed ApiErrors whose messages name the
+ * upstream problem without leaking credentials.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import http from 'node:http';
+import https from 'node:https';
+import { PrometheusDriver, type QueryResult } from 'prometheus-query';
+import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
+
+export interface Sample {
+  labels: Readonly<Record<string, string>>;
+  value: number;
+  timestamp: Date;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Overrides the client's default deadline for this call. */
+  timeoutMs?: number;
+}
+
+export interface PrometheusClient {
+  /** Instant query; vector results as samples, a scalar as one label-less sample. */
+  query(promql: string, options?: CallOptions): Promise<Sample[]>;
+  /** Label sets (with __name__) of the series matching any of `selectors` in [start, end]. */
+  series(
+    selectors: readonly string[],
+    start: Date,
+    end: Date,
+    options?: CallOptions,
+  ): Promise<Record<string, string>[]>;
+  labelValues(
+    label: string,
+    selectors: readonly string[],
+    start: Date,
+    end: Date,
+    options?: CallOptions,
+  ): Promise<string[]>;
+}
+
+export interface TransportSettings {
+  /** TLS material for https endpoints. */
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Extra headers (e.g. X-Scope-OrgID). */
+  headers?: Record<string, string>;
+  /** Called per request: current Authorization header value, if any. */
+  authorization?: () => Promise<string | undefined> | string | undefined;
+}
+
+export interface HttpPrometheusClientOptions {
+  url: string;
+  transport?: TransportSettings;
+  timeoutMs: number;
+  /** Always POST (prometheus-adapter's --prometheus-verb=POST); otherwise only long requests are POSTed. */
+  alwaysPost?: boolean;
+  /** Queries longer than this are POSTed to stay under URL length limits. */
+  postThreshold?: number;
+  observe?: (endpoint: string, outcome: string, seconds: number) => void;
+}
+
+interface CallContext {
+  signal?: AbortSignal;
+  timeoutMs: number;
+}
+
+interface PrometheusQueryError {
+  status?: string;
+  errorType?: string;
+  error?: string;
+  httpStatus?: number;
+  code?: string;
+}
+
+/** Strips credentials from a URL for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return '<invalid URL>';
+  }
+}
+
+export class HttpPrometheusClient implements PrometheusClient {
+  private readonly getDriver: PrometheusDriver;
+  private readonly postDriver: PrometheusDriver;
+  private readonly context = new AsyncLocalStorage<CallContext>();
+  private readonly agent: http.Agent;
+  private readonly display: string;
+
+  constructor(private readonly options: HttpPrometheusClientOptions) {
+    const url = new URL(options.url);
+    this.display = redactUrl(options.url);
+    const t = options.transport ?? {};
+    this.agent =
+      url.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true, maxSockets: 64, ca: t.ca, cert: t.cert, key: t.key })
+        : new http.Agent({ keepAlive: true, maxSockets: 64 });
+    const auth =
+      url.username !== ''
+        ? { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) }
+        : undefined;
+    const endpoint = `${url.protocol}//${url.host}`;
+    const baseURL = `${url.pathname.replace(/\/$/, '')}/api/v1/`;
+    const make = (preferPost: boolean): PrometheusDriver =>
+      new PrometheusDriver({
+        endpoint,
+        baseURL,
+        headers: { ...(t.headers ?? {}) },
+        auth,
+        preferPost,
+        timeout: options.timeoutMs,
+        requestInterceptor: {
+          onFulfilled: async (config) => {
+            const ctx = this.context.getStore();
+            if (url.protocol === 'https:') config.httpsAgent = this.agent;
+            else config.httpAgent = this.agent;
+            // Responses can be large; do not let axios cap them below what Prometheus sends.
+            config.maxContentLength = 256 * 1024 * 1024;
+            config.maxRedirects = 0;
+            config.proxy = false;
+            if (ctx !== undefined) {
+              config.timeout = ctx.timeoutMs;
+              if (ctx.signal !== undefined) config.signal = ctx.signal;
+            }
+            const authorization = await t.authorization?.();
+            if (authorization !== undefined) config.headers.set('Authorization', authorization);
+            return config;
+          },
+        },
+      });
+    this.getDriver = make(options.alwaysPost === true);
+    this.postDriver = make(true);
+  }
+
+  private async call<T>(
+    endpoint: string,
+    options: CallOptions | undefined,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    const timeoutMs = options?.timeoutMs ?? this.options.timeoutMs;
+    const started = process.hrtime.bigint();
+    let outcome = 'success';
+    try {
+      return await this.context.run({ signal: options?.signal, timeoutMs }, fn);
+    } catch (err) {
+      const typed = this.translate(err, timeoutMs, options?.signal);
+      outcome = typed instanceof TimeoutError ? 'timeout' : 'error';
+      throw typed;
+    } finally {
+      this.options.observe?.(endpoint, outcome, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  private translate(err: unknown, timeoutMs: number, signal: AbortSignal | undefined): Error {
+    if (err instanceof Error && !(typeof err === 'object' && 'errorType' in err)) {
+      return new UnavailableError(`Prometheus request failed: ${err.message}`);
+    }
+    const e = (typeof err === 'object' && err !== null ? err : {}) as PrometheusQueryError;
+    const upstream = (e.error ?? errorMessage(err)).slice(0, 500);
+    if (signal?.aborted === true) return new UnavailableError('the request was cancelled');
+    if (
+      e.errorType === 'timeout_error' ||
+      e.errorType === 'timeout' ||
+      e.code === 'ECONNABORTED' ||
+      e.code === 'ETIMEDOUT'
+    ) {
+      return new TimeoutError(`Prometheus at ${this.display} did not answer within ${timeoutMs} ms`);
+    }
+    if (e.errorType === 'http_error') {
+      return new UnavailableError(
+        `Prometheus at ${this.display} answered ${e.httpStatus ?? '?'}: ${upstream}`,
+      );
+    }
+    if (e.code === 'ERR_CANCELED') return new UnavailableError('the request was cancelled');
+    return new UnavailableError(`unable to reach Prometheus at ${this.display}: ${upstream}`);
+  }
+
+  query(promql: string, options?: CallOptions): Promise<Sample[]> {
+    const driver = promql.length > (this.options.postThreshold ?? 2048) ? this.postDriver : this.getDriver;
+    const timeoutMs = options?.timeoutMs ?? this.options.timeoutMs;
+    return this.call('query', options, async () => {
+      // Ask Prometheus to stop evaluating a little before we give up waiting.
+      const serverTimeout = `${Math.max(1, Math.floor(timeoutMs * 0.9))}ms`;
+      const result: QueryResult = await driver.instantQuery(promql, undefined, serverTimeout);
+      return samplesOf(result);
+    });
+  }
+
+  series(
+    selectors: readonly string[],
+    start: Date,
+    end: Date,
+    options?: CallOptions,
+  ): Promise<Record<string, string>[]> {
+    const total = selectors.reduce((n, s) => n + s.length, 0);
+    const driver = total > (this.options.postThreshold ?? 2048) ? this.postDriver : this.getDriver;
+    return this.call('series', options, async () => {
+      const metrics = await driver.series([...selectors], start, end);
+      return metrics.map((m) => {
+        const labels: Record<string, string> = { ...(m.labels as Record<string, string>) };
+        // Typed as string, but absent for series without a name.
+        const name = m.name as string | undefined;
+        if (name !== undefined && name !== '') labels.__name__ = name;
+        return labels;
+      });
+    });
+  }
+
+  labelValues(
+    label: string,
+    selectors: readonly string[],
+    start: Date,
+    end: Date,
+    options?: CallOptions,
+  ): Promise<string[]> {
+    return this.call('label_values', options, () =>
+      this.getDriver.labelValues(encodeURIComponent(label), [...selectors], start, end),
+    );
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+interface RawInstant {
+  metric?: { name?: string; labels?: Record<string, string> } | null;
+  value?: { time: Date; value: number };
+}
+
+function samplesOf(result: QueryResult): Sample[] {
+  const type = result.resultType as string;
+  if (type === 'vector') {
+    return (result.result as RawInstant[]).map((r) => {
+      const labels: Record<string, string> = { ...(r.metric?.labels ?? {}) };
+      if (r.metric?.name !== undefined && r.metric.name !== '') labels.__name__ = r.metric.name;
+      return { labels, value: r.value?.value ?? Number.NaN, timestamp: r.value?.time ?? new Date() };
+    });
+  }
+  if (type === 'scalar') {
+    const [seconds, value] = result.result as unknown as [number, string];
+    return [{ labels: {}, value: Number.parseFloat(value), timestamp: new Date(seconds * 1000) }];
+  }
+  throw new UnavailableError(
+    `Prometheus returned a ${type} result where an instant vector was expected (check the rule's metricsQuery)`,
+  );
+}

@@ -1,0 +1,131 @@
+/**
+ * The adapter's own Prometheus metrics (served on /metrics). One registry per server instance so
+ * that tests can run several servers in one process.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export class SelfMetrics {
+  readonly registry = new Registry();
+
+  readonly requests = new Counter({
+    name: 'metrics_adapter_requests_total',
+    help: 'HTTP requests served, by route family and status code.',
+    labelNames: ['route', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly requestDuration = new Histogram({
+    name: 'metrics_adapter_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by route family.',
+    labelNames: ['route'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly inFlight = new Gauge({
+    name: 'metrics_adapter_requests_in_flight',
+    help: 'HTTP requests being served now.',
+    registers: [this.registry],
+  });
+
+  readonly authorizationDecisions = new Counter({
+    name: 'metrics_adapter_authorization_decisions_total',
+    help: 'Authorization outcomes (allowed, denied, always-allowed path, error).',
+    labelNames: ['decision'] as const,
+    registers: [this.registry],
+  });
+
+  readonly authenticationFailures = new Counter({
+    name: 'metrics_adapter_authentication_failures_total',
+    help: 'Requests rejected with 401, by cause.',
+    labelNames: ['cause'] as const,
+    registers: [this.registry],
+  });
+
+  readonly certificateReloads = new Counter({
+    name: 'metrics_adapter_serving_certificate_reloads_total',
+    help: 'Serving certificate reload attempts, by result.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly certificateExpiry = new Gauge({
+    name: 'metrics_adapter_serving_certificate_expiration_timestamp_seconds',
+    help: 'notAfter of the serving certificate in use.',
+    registers: [this.registry],
+  });
+
+  readonly upstreamRequests = new Counter({
+    name: 'metrics_adapter_prometheus_requests_total',
+    help: 'Requests sent to Prometheus, by endpoint and outcome.',
+    labelNames: ['endpoint', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly upstreamDuration = new Histogram({
+    name: 'metrics_adapter_prometheus_request_duration_seconds',
+    help: 'Latency of requests to Prometheus, by endpoint.',
+    labelNames: ['endpoint'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly rulesReloads = new Counter({
+    name: 'metrics_adapter_rules_reloads_total',
+    help: 'Rules file reload attempts, by result (success, failure).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rulesLastReloadSuccessful = new Gauge({
+    name: 'metrics_adapter_rules_last_reload_successful',
+    help: '1 when the last rules file (re)load succeeded, 0 when it was rejected.',
+    registers: [this.registry],
+  });
+
+  readonly rulesLastReloadSuccessTimestamp = new Gauge({
+    name: 'metrics_adapter_rules_last_reload_success_timestamp_seconds',
+    help: 'When the rules in use were loaded.',
+    registers: [this.registry],
+  });
+
+  readonly catalogMetrics = new Gauge({
+    name: 'metrics_adapter_catalog_metrics',
+    help: 'Metrics in the discovery catalog, by API (custom, external).',
+    labelNames: ['api'] as const,
+    registers: [this.registry],
+  });
+
+  readonly relists = new Counter({
+    name: 'metrics_adapter_series_relists_total',
+    help: 'Series discovery runs, by result.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly relistDuration = new Histogram({
+    name: 'metrics_adapter_series_relist_duration_seconds',
+    help: 'Time a full series discovery takes.',
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly onDemandLookups = new Counter({
+    name: 'metrics_adapter_on_demand_lookups_total',
+    help: 'Lookups of metrics unknown to the catalog, by result (found, not_found, error, negative_cached).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly nonFiniteValues = new Counter({
+    name: 'metrics_adapter_non_finite_values_total',
+    help: 'Samples left out of answers because their value was NaN or infinite.',
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+}
