@@ -1,0 +1,185 @@
+/**
+ * custom.metrics.k8s.io: turns "metric M of these objects" into the rule's PromQL, runs it, and
+ * maps the result series back to objects by their resource label. Objects without a sample are
+ * left out; NaN and infinite values are never reported (the HPA would act on them). Knows
+ * nothing of HTTP or API versions.
+ */
+import { NotFoundError, InternalError } from '../errors.js';
+import {
+  apiVersionOf,
+  groupResourceString,
+  parseGroupResource,
+  type ObjectLister,
+  type ObjectSelector,
+  type ResourceInfo,
+  type ResourceMapper,
+} from '../kube/index.js';
+import type { Logger } from '../logging.js';
+import type { PrometheusClient, Sample } from '../prometheus/index.js';
+import type { Requirement } from '../promql/index.js';
+import { renderObjectQuery, type CustomMetricEntry, type MetricDiscovery } from '../rules/index.js';
+import type { SelfMetrics } from '../self-metrics.js';
+
+export interface ObjectReference {
+  kind: string;
+  namespace?: string;
+  name: string;
+  apiVersion: string;
+}
+
+export interface CustomMetricValue {
+  describedObject: ObjectReference;
+  metric: string;
+  timestamp: Date;
+  windowSeconds: number | undefined;
+  value: number;
+}
+
+export type ObjectTarget =
+  | { kind: 'name'; name: string }
+  | {
+      kind: 'selector';
+      selector: ObjectSelector;
+      fields?: (object: { name: string; namespace: string }) => boolean;
+    };
+
+export interface CustomMetricQuery {
+  metric: string;
+  /** As written in the URL: plural, singular or kind, optionally `.group`-qualified. */
+  resource: string;
+  /** The namespace of namespaced objects; undefined for cluster-scoped objects (and Namespace objects). */
+  namespace: string | undefined;
+  target: ObjectTarget;
+  metricSelector: readonly Requirement[];
+  signal?: AbortSignal;
+}
+
+export interface CustomMetricInfo {
+  group: string;
+  resource: string;
+  metric: string;
+  namespaced: boolean;
+}
+
+export interface CustomMetricsProviderOptions {
+  discovery: MetricDiscovery;
+  mapper: ResourceMapper;
+  lister: ObjectLister;
+  prometheus: PrometheusClient;
+  logger: Logger;
+  metrics: SelfMetrics;
+}
+
+function notFound(metric: string, gr: string, name?: string): NotFoundError {
+  const text =
+    name === undefined
+      ? `the server could not find the metric ${metric} for ${gr}`
+      : `the server could not find the metric ${metric} for ${gr} ${name}`;
+  return new NotFoundError(text, { group: 'custom.metrics.k8s.io', kind: gr, name });
+}
+
+export class CustomMetricsProvider {
+  constructor(private readonly o: CustomMetricsProviderOptions) {}
+
+  listMetrics(): CustomMetricInfo[] {
+    return this.o.discovery.catalog.customEntries().map((e) => ({
+      group: e.info.group,
+      resource: e.info.resource,
+      metric: e.metric,
+      namespaced: e.namespaced,
+    }));
+  }
+
+  private resolve(q: CustomMetricQuery): ResourceInfo {
+    const gr = parseGroupResource(q.resource);
+    const info = this.o.mapper.resolve(gr);
+    if (info === undefined) throw notFound(q.metric, q.resource);
+    return info;
+  }
+
+  /** The entry and PromQL a request would run, without running it (also used by `explain`). */
+  async plan(
+    q: CustomMetricQuery,
+  ): Promise<{ entry: CustomMetricEntry; info: ResourceInfo; names: string[]; query: string | undefined }> {
+    const info = this.resolve(q);
+    const namespaced = q.namespace !== undefined;
+    const entry = await this.o.discovery.findCustom({
+      metric: q.metric,
+      group: info.group,
+      resource: info.resource,
+      namespaced,
+    });
+    if (entry === undefined) throw notFound(q.metric, groupResourceString(info));
+    let names: string[];
+    if (q.target.kind === 'name') names = [q.target.name];
+    else {
+      const fields = q.target.fields;
+      const objects = await this.o.lister.list(info, q.namespace, q.target.selector, q.signal);
+      names = (fields === undefined ? objects : objects.filter(fields)).map((o) => o.name);
+    }
+    if (names.length === 0) return { entry, info, names, query: undefined };
+    let namespace: { label: string; value: string } | undefined;
+    if (q.namespace !== undefined) {
+      const label = entry.rule.association.namespaceLabel(this.o.mapper);
+      if (label === undefined) throw new InternalError(`${entry.rule.path} has no label for namespaces`);
+      namespace = { label, value: q.namespace };
+    }
+    const query = renderObjectQuery(entry.rule, {
+      seriesName: entry.seriesName,
+      resourceLabel: entry.resourceLabel,
+      names,
+      namespace,
+      metricSelector: q.metricSelector,
+    });
+    return { entry, info, names, query };
+  }
+
+  async getValues(q: CustomMetricQuery): Promise<CustomMetricValue[]> {
+    const { entry, info, names, query } = await this.plan(q);
+    if (query === undefined) return [];
+    const samples = await this.o.prometheus.query(query, { signal: q.signal });
+    const byName = new Map<string, Sample>();
+    let duplicates = 0;
+    for (const s of samples) {
+      const name = s.labels[entry.resourceLabel];
+      if (name === undefined) continue;
+      if (byName.has(name)) duplicates++;
+      else byName.set(name, s);
+    }
+    if (duplicates > 0) {
+      this.o.logger.debug(
+        { rule: entry.rule.path, metric: q.metric, duplicates },
+        'query returned several series for one object; using the first',
+      );
+    }
+    const out: CustomMetricValue[] = [];
+    let nonFinite = 0;
+    for (const name of names) {
+      const s = byName.get(name);
+      if (s === undefined) continue;
+      if (!Number.isFinite(s.value)) {
+        nonFinite++;
+        continue;
+      }
+      const describedObject: ObjectReference = { kind: info.kind, name, apiVersion: apiVersionOf(info) };
+      if (q.namespace !== undefined) describedObject.namespace = q.namespace;
+      out.push({
+        describedObject,
+        metric: q.metric,
+        timestamp: s.timestamp,
+        windowSeconds: entry.rule.windowSeconds,
+        value: s.value,
+      });
+    }
+    if (nonFinite > 0) {
+      this.o.metrics.nonFiniteValues.inc(nonFinite);
+      this.o.logger.info(
+        { rule: entry.rule.path, metric: q.metric, objects: nonFinite },
+        'left out NaN or infinite values',
+      );
+    }
+    if (q.target.kind === 'name' && out.length === 0)
+      throw notFound(q.metric, groupResourceString(info), q.target.name);
+    return out;
+  }
+}

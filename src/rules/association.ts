@@ -1,0 +1,100 @@
+/**
+ * Association: which Kubernetes group-resources a series' labels stand for, and back, which label
+ * holds a given resource's object names. `resources.overrides` map labels explicitly;
+ * `resources.template` (e.g. `kube_<<.Group>>_<<.Resource>>`) maps the rest both ways. Resource
+ * names are normalised through the cluster's discovery (singular or kind → plural, group found),
+ * as prometheus-adapter does, so `pod`, `pods` and `Pod` are one resource.
+ */
+import type { Template } from '../gotemplate/index.js';
+import type { GroupResource, ResourceInfo, ResourceMapper } from '../kube/index.js';
+import type { GoRegex } from './goregex.js';
+
+export interface ResourceOverride {
+  label: string;
+  group: string;
+  resource: string;
+}
+
+export interface AssociatedResource {
+  label: string;
+  info: ResourceInfo;
+}
+
+const NAMESPACES: GroupResource = { group: '', resource: 'namespaces' };
+
+function sameGR(a: GroupResource, b: GroupResource): boolean {
+  return a.group === b.group && a.resource === b.resource;
+}
+
+/** What a label template matches, as a Go regex with `group`/`resource` capture groups. */
+export interface LabelTemplate {
+  template: Template;
+  extractor: GoRegex;
+}
+
+export class ResourceAssociation {
+  constructor(
+    readonly overrides: readonly ResourceOverride[],
+    private readonly labelTemplate: LabelTemplate | undefined,
+  ) {}
+
+  private overrideInfo(o: ResourceOverride, mapper: ResourceMapper): ResourceInfo | undefined {
+    return mapper.resolve({ group: o.group, resource: o.resource });
+  }
+
+  /** The resource a single label stands for, if any. */
+  resourceForLabel(label: string, mapper: ResourceMapper): ResourceInfo | undefined {
+    const o = this.overrides.find((x) => x.label === label);
+    if (o !== undefined) return this.overrideInfo(o, mapper);
+    if (this.labelTemplate === undefined) return undefined;
+    const m = this.labelTemplate.extractor.exec(label);
+    if (m === null) return undefined;
+    const names = this.labelTemplate.extractor.subexpNames;
+    let group = '';
+    let resource = '';
+    names.forEach((n, i) => {
+      if (n === 'group') group = m.groups[i] ?? '';
+      else if (n === 'resource') resource = m.groups[i] ?? '';
+    });
+    if (resource === '') return undefined;
+    return mapper.resolve({ group, resource });
+  }
+
+  /** Resources for a series' label names, and whether the series carries the namespace resource. */
+  resourcesForLabels(
+    labels: Iterable<string>,
+    mapper: ResourceMapper,
+  ): { resources: AssociatedResource[]; namespaced: boolean } {
+    const resources: AssociatedResource[] = [];
+    let namespaced = false;
+    for (const label of labels) {
+      if (label === '__name__') continue;
+      const info = this.resourceForLabel(label, mapper);
+      if (info === undefined) continue;
+      if (sameGR(info, NAMESPACES)) namespaced = true;
+      if (!resources.some((r) => sameGR(r.info, info))) resources.push({ label, info });
+    }
+    return { resources, namespaced };
+  }
+
+  /** The label holding object names of `gr` (normalised), or undefined when this rule cannot say. */
+  labelFor(gr: GroupResource, mapper: ResourceMapper): string | undefined {
+    for (const o of this.overrides) {
+      const info = this.overrideInfo(o, mapper);
+      if (info !== undefined ? sameGR(info, gr) : o.group === gr.group && o.resource === gr.resource)
+        return o.label;
+    }
+    if (this.labelTemplate === undefined) return undefined;
+    const info = mapper.resolve(gr);
+    const singular = info?.singular ?? gr.resource;
+    const label = this.labelTemplate.template.execute({
+      Group: gr.group.replace(/[.-]/g, '_'),
+      Resource: singular,
+    });
+    return label === '' ? undefined : label;
+  }
+
+  namespaceLabel(mapper: ResourceMapper): string | undefined {
+    return this.labelFor(NAMESPACES, mapper);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The catalog of metrics the rules yield: which (metric, group-resource, namespaced) exists, from
+ * which series and rule — what discovery documents list and what a request is matched against.
+ * Built from "series shapes" (a series name with its label names): resources depend only on
+ * label names, so thousands of series collapse into a few shapes.
+ */
+import type { ResourceInfo, ResourceMapper } from '../kube/index.js';
+import { metricNameFor } from './naming.js';
+import type { CompiledRule } from './types.js';
+
+export interface SeriesShape {
+  name: string;
+  labels: readonly string[];
+}
+
+export interface CustomMetricEntry {
+  metric: string;
+  info: ResourceInfo;
+  namespaced: boolean;
+  seriesName: string;
+  /** The series label holding object names of `info`. */
+  resourceLabel: string;
+  rule: CompiledRule;
+}
+
+export interface ExternalMetricEntry {
+  metric: string;
+  seriesName: string;
+  rule: CompiledRule;
+}
+
+export function customKey(metric: string, group: string, resource: string, namespaced: boolean): string {
+  return `${namespaced ? 'n' : 'c'}\u0000${group}\u0000${resource}\u0000${metric}`;
+}
+
+/** Reduces label sets to distinct (name, label names) shapes. */
+export function shapesOf(series: readonly Record<string, string>[]): SeriesShape[] {
+  const seen = new Map<string, SeriesShape>();
+  for (const s of series) {
+    const name = s.__name__;
+    if (name === undefined || name === '') continue;
+    const labels = Object.keys(s)
+      .filter((k) => k !== '__name__')
+      .sort();
+    const key = `${name}\u0000${labels.join('\u0000')}`;
+    if (!seen.has(key)) seen.set(key, { name, labels });
+  }
+  return [...seen.values()];
+}
+
+export class MetricCatalog {
+  private readonly custom = new Map<string, CustomMetricEntry>();
+  private readonly external = new Map<string, ExternalMetricEntry>();
+  private readonly customNames = new Set<string>();
+
+  get customCount(): number {
+    return this.custom.size;
+  }
+
+  get externalCount(): number {
+    return this.external.size;
+  }
+
+  /**
+   * Adds what `rule` makes of `shapes`. Rules should be mutually exclusive; where they are not,
+   * the later one wins, as in prometheus-adapter. Returns how many keys an earlier rule had.
+   */
+  addShapes(rule: CompiledRule, shapes: readonly SeriesShape[], mapper: ResourceMapper): number {
+    let overridden = 0;
+    for (const shape of shapes) {
+      const metric = metricNameFor(rule, shape.name);
+      if (metric === undefined) continue;
+      if (rule.api === 'external') {
+        const previous = this.external.get(metric);
+        if (previous !== undefined && previous.rule !== rule) overridden++;
+        this.external.set(metric, { metric, seriesName: shape.name, rule });
+        continue;
+      }
+      const { resources, namespaced } = rule.association.resourcesForLabels(shape.labels, mapper);
+      for (const { label, info } of resources) {
+        const entryNamespaced = namespaced && info.namespaced;
+        const key = customKey(metric, info.group, info.resource, entryNamespaced);
+        const previous = this.custom.get(key);
+        if (previous !== undefined && previous.rule !== rule) overridden++;
+        this.custom.set(key, {
+          metric,
+          info,
+          namespaced: entryNamespaced,
+          seriesName: shape.name,
+          resourceLabel: label,
+          rule,
+        });
+        this.customNames.add(metric);
+      }
+    }
+    return overridden;
+  }
+
+  findCustom(
+    metric: string,
+    group: string,
+    resource: string,
+    namespaced: boolean,
+  ): CustomMetricEntry | undefined {
+    return this.custom.get(customKey(metric, group, resource, namespaced));
+  }
+
+  findExternal(metric: string): ExternalMetricEntry | undefined {
+    return this.external.get(metric);
+  }
+
+  hasCustomMetricName(metric: string): boolean {
+    return this.customNames.has(metric);
+  }
+
+  customEntries(): CustomMetricEntry[] {
+    return [...this.custom.values()];
+  }
+
+  externalEntries(): ExternalMetricEntry[] {
+    return [...this.external.values()];
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The rule engine: compiles prometheus-adapter rules (naming, association, query templates),
+ * discovers which metrics they yield (the catalog), and renders the PromQL for a request.
+ */
+export { compileRules, parsePrometheusDuration, type CompileResult } from './compile.js';
+export { MetricDiscovery, type MetricDiscoveryOptions, type CustomLookup } from './discovery.js';
+export {
+  MetricCatalog,
+  shapesOf,
+  type CustomMetricEntry,
+  type ExternalMetricEntry,
+  type SeriesShape,
+} from './catalog.js';
+export {
+  renderObjectQuery,
+  renderExternalQuery,
+  type ObjectQueryScope,
+  type ExternalQueryScope,
+} from './query.js';
+export { metricNameFor, seriesPassesFilters } from './naming.js';
+export { ResourceAssociation } from './association.js';
+export { EMPTY_RULES, type CompiledRule, type CompiledRules } from './types.js';
+export { RulesReloader, RulesFileError, loadRules, type RulesReloaderOptions } from './reload.js';

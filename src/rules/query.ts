@@ -1,0 +1,116 @@
+/**
+ * Renders a rule's metricsQuery for one request, with the template arguments prometheus-adapter
+ * defines: `.Series`, `.LabelMatchers` (metric-selector matchers, then namespace, then the
+ * object-name matcher), `.LabelValuesByName`, `.GroupBy`, `.GroupBySlice`.
+ *
+ * Every value that reaches `.LabelMatchers` is escaped as a PromQL string, and object names in a
+ * `=~` alternation are regex-escaped too. `.LabelValuesByName` keeps prometheus-adapter's raw
+ * `a|b` form; the request layer only lets through names, namespaces and selector values made of
+ * characters that cannot leave a PromQL string.
+ */
+import { InternalError } from '../errors.js';
+import { GoMap } from '../gotemplate/index.js';
+import { promqlString, regexAlternation, requirementsToMatchers, type Requirement } from '../promql/index.js';
+import type { CompiledRule } from './types.js';
+
+export interface ObjectQueryScope {
+  seriesName: string;
+  /** Label holding the object names. */
+  resourceLabel: string;
+  names: readonly string[];
+  /** Set for namespaced objects: the namespace label and value. */
+  namespace?: { label: string; value: string };
+  metricSelector: readonly Requirement[];
+}
+
+export interface ExternalQueryScope {
+  seriesName: string;
+  namespace?: { label: string; value: string };
+  metricSelector: readonly Requirement[];
+}
+
+interface TemplateArgs {
+  Series: string;
+  LabelMatchers: string;
+  LabelValuesByName: GoMap<string>;
+  GroupBy: string;
+  GroupBySlice: string[];
+}
+
+function selectorValues(reqs: readonly Requirement[], values: Map<string, string>): void {
+  for (const r of reqs) values.set(r.key, r.values.join('|'));
+}
+
+function execute(rule: CompiledRule, args: TemplateArgs): string {
+  let text: string;
+  try {
+    text = rule.metricsQuery.execute(args);
+  } catch (err) {
+    throw new InternalError(
+      `${rule.path}.metricsQuery could not be rendered: ${(err as Error).message}`,
+      undefined,
+      { cause: err },
+    );
+  }
+  if (text.trim() === '') throw new InternalError(`${rule.path}.metricsQuery rendered an empty query`);
+  return text;
+}
+
+/** The PromQL for the objects `scope.names` (one or more) of a custom-metrics rule. */
+export function renderObjectQuery(rule: CompiledRule, scope: ObjectQueryScope): string {
+  if (scope.names.length === 0) throw new InternalError('no object names to query');
+  const matchers = requirementsToMatchers(scope.metricSelector);
+  const values = new Map<string, string>();
+  selectorValues(scope.metricSelector, values);
+  if (scope.namespace !== undefined) {
+    matchers.push(`${scope.namespace.label}=${promqlString(scope.namespace.value)}`);
+    values.set(scope.namespace.label, scope.namespace.value);
+  }
+  const [only] = scope.names;
+  matchers.push(
+    scope.names.length === 1 && only !== undefined
+      ? `${scope.resourceLabel}=${promqlString(only)}`
+      : `${scope.resourceLabel}=~${promqlString(regexAlternation([...scope.names]))}`,
+  );
+  values.set(scope.resourceLabel, scope.names.join('|'));
+  return execute(rule, {
+    Series: scope.seriesName,
+    LabelMatchers: matchers.join(','),
+    LabelValuesByName: new GoMap(values, ''),
+    GroupBy: scope.resourceLabel,
+    GroupBySlice: [scope.resourceLabel],
+  });
+}
+
+/** The PromQL of an external-metrics rule (no object names; grouping is the rule's business). */
+export function renderExternalQuery(rule: CompiledRule, scope: ExternalQueryScope): string {
+  const matchers = requirementsToMatchers(scope.metricSelector);
+  const values = new Map<string, string>();
+  selectorValues(scope.metricSelector, values);
+  if (scope.namespace !== undefined) {
+    matchers.push(`${scope.namespace.label}=${promqlString(scope.namespace.value)}`);
+    values.set(scope.namespace.label, scope.namespace.value);
+  }
+  for (const repl of rule.labelValueReplacements) {
+    if (repl.find === '') continue;
+    for (const [k, v] of values) values.set(k, v.split(repl.find).join(repl.replace));
+  }
+  return execute(rule, {
+    Series: scope.seriesName,
+    LabelMatchers: matchers.join(','),
+    LabelValuesByName: new GoMap(values, ''),
+    GroupBy: '',
+    GroupBySlice: [],
+  });
+}
+
+/** Arguments used to check a template at load time (and to find its window). */
+export function sampleObjectScope(): ObjectQueryScope {
+  return {
+    seriesName: 'sample_series_total',
+    resourceLabel: 'pod',
+    names: ['sample-a', 'sample-b'],
+    namespace: { label: 'namespace', value: 'sample' },
+    metricSelector: [{ key: 'sample_label', operator: '=', values: ['sample'] }],
+  };
+}

@@ -1,0 +1,262 @@
+/**
+ * Wires the adapter together: serving certificate, authentication and authorization, the cluster
+ * caches, the Prometheus client, the rule engine and the API group-versions, behind one HTTPS
+ * listener. `startServer` returns a handle to reload rules and shut down.
+ */
+import type { AddressInfo } from 'node:net';
+import { ApiGroupRegistry } from './apiserver/api-groups.js';
+import { createApp } from './apiserver/app.js';
+import { AuthenticationConfigSource } from './apiserver/authn-config.js';
+import { Authenticator } from './apiserver/authn.js';
+import { SubjectAccessReviewAuthorizer, type Authorizer } from './apiserver/authz.js';
+import { CustomMetricsApi } from './apiserver/custom-metrics-api.js';
+import { HealthChecks } from './apiserver/health.js';
+import { buildOpenApiDocuments } from './apiserver/openapi.js';
+import { SecureServer } from './apiserver/secure-server.js';
+import { ensureSelfSignedPair, ServingCertificateSource } from './apiserver/serving-certs.js';
+import type { ServeOptions } from './config/serve-options.js';
+import {
+  DiscoveryResourceMapper,
+  KubeClient,
+  SubjectAccessReviewer,
+  WatchingObjectLister,
+  type ObjectLister,
+  type ResourceMapper,
+} from './kube/index.js';
+import type { Logger } from './logging.js';
+import { connectPrometheus, type PrometheusClient } from './prometheus/index.js';
+import { CustomMetricsProvider } from './providers/index.js';
+import { MetricDiscovery, RulesReloader } from './rules/index.js';
+import { SelfMetrics } from './self-metrics.js';
+
+export const VERSION = '0.1.0';
+
+/** What the adapter needs from a cluster. `connectCluster` gives the real thing. */
+export interface ClusterAccess {
+  mapper: ResourceMapper;
+  lister: ObjectLister;
+  authorizer: Authorizer;
+  /** For the extension-apiserver-authentication lookup; undefined without a cluster. */
+  authenticationClient: KubeClient | undefined;
+  start(): Promise<void>;
+  close(): void;
+}
+
+export function connectCluster(options: ServeOptions, logger: Logger): ClusterAccess {
+  const main = KubeClient.fromKubeconfig(options.kubeconfig);
+  const lister =
+    options.listerKubeconfig === options.kubeconfig
+      ? main
+      : KubeClient.fromKubeconfig(options.listerKubeconfig);
+  const authn =
+    options.authentication.kubeconfig === options.kubeconfig
+      ? main
+      : KubeClient.fromKubeconfig(options.authentication.kubeconfig);
+  const authz =
+    options.authorization.kubeconfig === options.kubeconfig
+      ? main
+      : KubeClient.fromKubeconfig(options.authorization.kubeconfig);
+  const mapper = new DiscoveryResourceMapper(main, logger);
+  const objects = new WatchingObjectLister(lister, logger);
+  const reviewer = new SubjectAccessReviewer(authz, {
+    allowedTtlMs: options.authorization.allowedTtlMs,
+    deniedTtlMs: options.authorization.deniedTtlMs,
+  });
+  return {
+    mapper,
+    lister: objects,
+    authorizer: new SubjectAccessReviewAuthorizer(reviewer),
+    authenticationClient: options.authentication.skipLookup ? undefined : authn,
+    start: () => mapper.start(),
+    close: () => {
+      mapper.close();
+      objects.close();
+      for (const c of new Set([main, lister, authn, authz])) c.close();
+    },
+  };
+}
+
+export interface RunningServer {
+  address: AddressInfo;
+  url: string;
+  metrics: SelfMetrics;
+  discovery: MetricDiscovery;
+  reloadRules(reason?: string): Promise<boolean>;
+  /** Readiness turns false; nothing else changes until close(). */
+  beginShutdown(): void;
+  close(deadlineMs?: number): Promise<void>;
+}
+
+export interface StartOptions {
+  options: ServeOptions;
+  logger: Logger;
+  /** Defaults to connectCluster(options). */
+  cluster?: ClusterAccess;
+  /** Defaults to a client built from options.prometheus. */
+  prometheus?: PrometheusClient;
+  /** File polling interval for certificates, CAs and rules (tests shorten it). */
+  filePollMs?: number;
+}
+
+export async function startServer(start: StartOptions): Promise<RunningServer> {
+  const { options, logger } = start;
+  const metrics = new SelfMetrics();
+  const closers: (() => void)[] = [];
+  const closeAll = (): void => {
+    for (const c of closers.splice(0).reverse()) {
+      try {
+        c();
+      } catch (err) {
+        logger.debug({ err: (err as Error).message }, 'close failed');
+      }
+    }
+  };
+  try {
+    let { certFile, keyFile } = options.serving;
+    if (certFile === undefined || keyFile === undefined) {
+      ({ certFile, keyFile } = await ensureSelfSignedPair(
+        options.serving.selfSignedCertDir ?? '.',
+        [options.serving.bindAddress],
+        logger,
+      ));
+    }
+    const certs = await ServingCertificateSource.open(certFile, keyFile, logger);
+    closers.push(() => certs.close());
+
+    const cluster = start.cluster ?? connectCluster(options, logger);
+    closers.push(() => cluster.close());
+
+    const authnSource = new AuthenticationConfigSource({
+      options: options.authentication,
+      kube: cluster.authenticationClient,
+      logger,
+      filePollMs: start.filePollMs,
+    });
+    await authnSource.start();
+    closers.push(() => authnSource.close());
+    const authenticator = new Authenticator(authnSource.current());
+
+    let prometheus = start.prometheus;
+    if (prometheus === undefined) {
+      const connection = await connectPrometheus(options.prometheus, metrics, logger);
+      closers.push(() => connection.close());
+      prometheus = connection.client;
+    }
+
+    await cluster.start();
+    const discovery = new MetricDiscovery({
+      prometheus,
+      mapper: cluster.mapper,
+      logger,
+      metrics,
+      relistIntervalMs: options.rules.relistIntervalMs,
+      maxAgeMs: options.rules.maxAgeMs,
+    });
+    const reloader = new RulesReloader({
+      file: options.rules.configFile,
+      discovery,
+      logger,
+      metrics,
+      pollIntervalMs: start.filePollMs,
+    });
+    const rules = await reloader.loadInitial();
+    closers.push(() => reloader.close());
+    closers.push(() => discovery.stop());
+
+    const custom = new CustomMetricsProvider({
+      discovery,
+      mapper: cluster.mapper,
+      lister: cluster.lister,
+      prometheus,
+      logger,
+      metrics,
+    });
+    const groups = new ApiGroupRegistry();
+    groups.register(
+      'custom.metrics.k8s.io',
+      'v1beta1',
+      new CustomMetricsApi('v1beta1', custom, () => discovery.catalog),
+    );
+    groups.register(
+      'custom.metrics.k8s.io',
+      'v1beta2',
+      new CustomMetricsApi('v1beta2', custom, () => discovery.catalog),
+    );
+
+    const health = new HealthChecks();
+    const live: { server?: SecureServer } = {};
+    health.add(['healthz', 'livez', 'readyz'], 'ping', () => undefined);
+    health.add(['healthz', 'livez', 'readyz'], 'serving-certificate', () =>
+      new Date(certs.current().leaf.validTo) < new Date() ? 'the serving certificate has expired' : undefined,
+    );
+    health.add(['readyz'], 'shutdown', () =>
+      live.server?.isShuttingDown === true ? 'shutting down' : undefined,
+    );
+    health.add(['readyz'], 'metric-catalog', () =>
+      discovery.ready ? undefined : 'the first series discovery has not finished',
+    );
+
+    const app = createApp({
+      logger,
+      metrics,
+      health,
+      authenticator,
+      authorizer: cluster.authorizer,
+      alwaysAllowPaths: options.authorization.alwaysAllowPaths,
+      groups,
+      openapi: buildOpenApiDocuments({ title: 'metrics-adapter', version: VERSION }),
+    });
+    const liveServer = new SecureServer(app, {
+      serving: options.serving,
+      pair: certs.current(),
+      clientCAPems: authnSource.clientCAPems(),
+      logger,
+    });
+    live.server = liveServer;
+    metrics.certificateExpiry.set(new Date(certs.current().leaf.validTo).getTime() / 1000);
+    await certs.watch((pair) => {
+      liveServer.updateServingPair(pair);
+      metrics.certificateReloads.inc({ result: 'success' });
+      metrics.certificateExpiry.set(new Date(pair.leaf.validTo).getTime() / 1000);
+    }, start.filePollMs);
+    authnSource.onChange((config) => {
+      authenticator.update(config);
+      liveServer.updateClientCAs(authnSource.clientCAPems());
+    });
+
+    const address = await liveServer.listen();
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    logger.info({ address: address.address, port: address.port, version: VERSION }, 'serving securely');
+
+    // Discovery runs after the listener is up: the aggregator needs discovery answers at once.
+    void discovery.setRules(rules).then(() => {
+      const c = discovery.catalog;
+      if (rules.custom.length + rules.external.length > 0 && c.customCount + c.externalCount === 0) {
+        logger.warn(
+          'the rules yield no metrics from Prometheus (yet): check seriesQuery and the resources mapping',
+        );
+      }
+      discovery.start();
+    });
+    await reloader.watch();
+
+    let closed = false;
+    return {
+      address,
+      url: `https://${host}:${address.port}`,
+      metrics,
+      discovery,
+      reloadRules: (reason = 'requested') => reloader.reload(reason),
+      beginShutdown: () => liveServer.beginShutdown(),
+      close: async (deadlineMs = 9_000) => {
+        if (closed) return;
+        closed = true;
+        await liveServer.close(deadlineMs);
+        closeAll();
+      },
+    };
+  } catch (err) {
+    closeAll();
+    throw err;
+  }
+}
