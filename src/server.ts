@@ -175,12 +175,12 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
     groups.register(
       'custom.metrics.k8s.io',
       'v1beta1',
-      new CustomMetricsApi('v1beta1', custom, () => discovery.catalog),
+      new CustomMetricsApi('v1beta1', custom, () => discovery.catalogVersion),
     );
     groups.register(
       'custom.metrics.k8s.io',
       'v1beta2',
-      new CustomMetricsApi('v1beta2', custom, () => discovery.catalog),
+      new CustomMetricsApi('v1beta2', custom, () => discovery.catalogVersion),
     );
 
     const health = new HealthChecks();

@@ -48,10 +48,13 @@ const allowAuthenticated: Authorizer = {
   authorize: () => Promise.resolve({ allowed: true, reason: 'demo mode allows every authenticated user' }),
 };
 
-async function writeDemoCredentials(
-  dir: string,
-  serverUrl: string,
-): Promise<{ clientCAFile: string; kubeconfig: string }> {
+interface DemoCredentials {
+  clientCAFile: string;
+  writeKubeconfig(serverUrl: string): Promise<string>;
+}
+
+/** A client CA for the adapter, and (once the address is known) a kubeconfig with a certificate it issued. */
+async function demoCredentials(dir: string): Promise<DemoCredentials> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const ca = await createCertificateAuthority('metrics-adapter-demo-client-ca', 30);
   const client = await issueCertificate(ca, {
@@ -62,6 +65,14 @@ async function writeDemoCredentials(
   });
   const clientCAFile = join(dir, 'client-ca.crt');
   await writeFile(clientCAFile, ca.certPem, { mode: 0o644 });
+  return { clientCAFile, writeKubeconfig: (serverUrl) => writeKubeconfig(dir, serverUrl, client) };
+}
+
+async function writeKubeconfig(
+  dir: string,
+  serverUrl: string,
+  client: { certPem: string; keyPem: string },
+): Promise<string> {
   const b64 = (s: string): string => Buffer.from(s).toString('base64');
   const kubeconfig = join(dir, 'kubeconfig');
   await writeFile(
@@ -87,7 +98,7 @@ async function writeDemoCredentials(
     ].join('\n'),
     { mode: 0o600 },
   );
-  return { clientCAFile, kubeconfig };
+  return kubeconfig;
 }
 
 export async function demo(parsed: ParsedCommandLine): Promise<number> {
@@ -104,9 +115,7 @@ export async function demo(parsed: ParsedCommandLine): Promise<number> {
       '--bind-address: the demo allows every authenticated caller, so it only listens on loopback (127.0.0.1 or ::1)',
     );
   }
-  const port = Number(values.get('secure-port'));
-  const host = values.get('bind-address') === '::1' ? '[::1]' : '127.0.0.1';
-  const creds = await writeDemoCredentials(dir, `https://${host}:${port === 0 ? 6443 : port}`);
+  const creds = await demoCredentials(dir);
   if (!given.has('client-ca-file')) values.set('client-ca-file', creds.clientCAFile);
   values.set('authentication-skip-lookup', true);
 
@@ -140,6 +149,7 @@ export async function demo(parsed: ParsedCommandLine): Promise<number> {
   try {
     const server = await startServer({ options, logger, cluster });
     installSignalHandlers(server, logger, 0);
+    await creds.writeKubeconfig(server.url);
     const k = `kubectl --kubeconfig ${join(STATE_DIR, 'kubeconfig')}`;
     process.stdout.write(
       [

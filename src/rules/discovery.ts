@@ -56,6 +56,7 @@ export class MetricDiscovery {
   private timer: NodeJS.Timeout | undefined;
   private relisting: Promise<void> | undefined;
   private firstRelistDone = false;
+  private version = 0;
   private readonly negative: LRUCache<string, true>;
   private readonly inflight = new Map<string, Promise<boolean>>();
   private readonly names: LRUCache<string, string[], { start: Date; end: Date }>;
@@ -76,6 +77,11 @@ export class MetricDiscovery {
 
   get catalog(): MetricCatalog {
     return this.state.catalog;
+  }
+
+  /** Changes whenever the catalog's contents change (a new catalog, or on-demand additions). */
+  get catalogVersion(): number {
+    return this.version;
   }
 
   /** True once the first relist with the current rules has finished (successfully or not). */
@@ -143,6 +149,7 @@ export class MetricDiscovery {
     await Promise.all(Array.from({ length: Math.min(concurrency, queries.length) }, worker));
     const catalog = this.build(rules, shapes);
     this.state = { rules, shapes, catalog };
+    this.version++;
     this.firstRelistDone = true;
     this.negative.clear();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -176,6 +183,7 @@ export class MetricDiscovery {
   /** Rebuilds the catalog from the last shapes (no Prometheus call), e.g. after API discovery changed. */
   rebuild(): void {
     this.state = { ...this.state, catalog: this.build(this.state.rules, this.state.shapes) };
+    this.version++;
   }
 
   /** The catalog entry for a request, looking the metric up in Prometheus when the catalog lacks it. */
@@ -256,6 +264,7 @@ export class MetricDiscovery {
       const known = this.state.shapes.get(query) ?? [];
       this.state.shapes.set(query, [...known, ...shapes]);
       added = true;
+      this.version++;
       this.o.logger.info(
         { metric, seriesQuery: query, series: candidates },
         'metric found by on-demand lookup',
