@@ -25,6 +25,8 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
+      // Tests name the shape they expect from a JSON body: `get<List<MetricValue>>(path)`.
+      '@typescript-eslint/no-unnecessary-type-parameters': 'off',
     },
   },
 );

@@ -214,11 +214,15 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
     });
     live.server = liveServer;
     metrics.certificateExpiry.set(new Date(certs.current().leaf.validTo).getTime() / 1000);
-    await certs.watch((pair) => {
-      liveServer.updateServingPair(pair);
-      metrics.certificateReloads.inc({ result: 'success' });
-      metrics.certificateExpiry.set(new Date(pair.leaf.validTo).getTime() / 1000);
-    }, start.filePollMs);
+    await certs.watch(
+      (pair) => {
+        liveServer.updateServingPair(pair);
+        metrics.certificateReloads.inc({ result: 'success' });
+        metrics.certificateExpiry.set(new Date(pair.leaf.validTo).getTime() / 1000);
+      },
+      start.filePollMs,
+      () => metrics.certificateReloads.inc({ result: 'failure' }),
+    );
     authnSource.onChange((config) => {
       authenticator.update(config);
       liveServer.updateClientCAs(authnSource.clientCAPems());

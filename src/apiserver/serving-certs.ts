@@ -56,9 +56,10 @@ export async function ensureSelfSignedPair(
   return { certFile, keyFile };
 }
 
-/** Keeps the serving pair current; `onChange` receives each new valid pair. */
+/** Keeps the serving pair current; `onChange` receives each new valid pair, `onRejected` each unusable one. */
 export class ServingCertificateSource {
   private watcher: FileSetWatcher | undefined;
+  private onRejected: ((err: Error) => void) | undefined;
 
   private constructor(
     private readonly certFile: string,
@@ -76,7 +77,12 @@ export class ServingCertificateSource {
     return this.pair;
   }
 
-  async watch(onChange: (pair: ServingPair) => void, pollIntervalMs?: number): Promise<void> {
+  async watch(
+    onChange: (pair: ServingPair) => void,
+    pollIntervalMs?: number,
+    onRejected?: (err: Error) => void,
+  ): Promise<void> {
+    this.onRejected = onRejected;
     this.watcher = await FileSetWatcher.start(
       [this.certFile, this.keyFile],
       () => {
@@ -110,6 +116,7 @@ export class ServingCertificateSource {
         { certFile: this.certFile, keyFile: this.keyFile, err: (err as Error).message },
         'new serving certificate rejected; the previous one keeps serving',
       );
+      this.onRejected?.(err as Error);
       return undefined;
     }
   }

@@ -29,7 +29,25 @@ function sameGR(a: GroupResource, b: GroupResource): boolean {
 /** What a label template matches, as a Go regex with `group`/`resource` capture groups. */
 export interface LabelTemplate {
   template: Template;
+  /** prometheus-adapter's matcher: lazy group and resource captures. */
   extractor: GoRegex;
+  /**
+   * The same with a greedy group, tried when the first split names no known resource: with
+   * `kube_<<.Group>>_<<.Resource>>`, `kube_example_com_widget` is group example_com.
+   */
+  greedyGroupExtractor?: GoRegex;
+}
+
+function split(re: GoRegex, label: string): GroupResource | undefined {
+  const m = re.exec(label);
+  if (m === null) return undefined;
+  let group = '';
+  let resource = '';
+  re.subexpNames.forEach((n, i) => {
+    if (n === 'group') group = m.groups[i] ?? '';
+    else if (n === 'resource') resource = m.groups[i] ?? '';
+  });
+  return resource === '' ? undefined : { group, resource };
 }
 
 export class ResourceAssociation {
@@ -46,18 +64,13 @@ export class ResourceAssociation {
   resourceForLabel(label: string, mapper: ResourceMapper): ResourceInfo | undefined {
     const o = this.overrides.find((x) => x.label === label);
     if (o !== undefined) return this.overrideInfo(o, mapper);
-    if (this.labelTemplate === undefined) return undefined;
-    const m = this.labelTemplate.extractor.exec(label);
-    if (m === null) return undefined;
-    const names = this.labelTemplate.extractor.subexpNames;
-    let group = '';
-    let resource = '';
-    names.forEach((n, i) => {
-      if (n === 'group') group = m.groups[i] ?? '';
-      else if (n === 'resource') resource = m.groups[i] ?? '';
-    });
-    if (resource === '') return undefined;
-    return mapper.resolve({ group, resource });
+    const t = this.labelTemplate;
+    if (t === undefined) return undefined;
+    const first = split(t.extractor, label);
+    const found = first === undefined ? undefined : mapper.resolve(first);
+    if (found !== undefined || t.greedyGroupExtractor === undefined) return found;
+    const second = split(t.greedyGroupExtractor, label);
+    return second === undefined ? undefined : mapper.resolve(second);
   }
 
   /** Resources for a series' label names, and whether the series carries the namespace resource. */

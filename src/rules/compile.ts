@@ -108,7 +108,9 @@ class RuleCompiler {
       );
       return undefined;
     }
-    return { template, extractor };
+    if (!extractor.subexpNames.includes('group')) return { template, extractor };
+    const greedy = template.execute({ Group: '(?P<group>.+)', Resource: '(?P<resource>.+?)' });
+    return { template, extractor, greedyGroupExtractor: compileGoRegex(`^${greedy}$`) };
   }
 
   association(

@@ -249,8 +249,12 @@ export class MetricDiscovery {
     let added = false;
     for (const query of new Set(rules.map((r) => r.seriesQuery))) {
       const queryRules = rules.filter((r) => r.seriesQuery === query);
-      const names = (await this.names.fetch(query, { context: window })) ?? [];
-      const candidates = names.filter((n) => queryRules.some((r) => metricNameFor(r, n) === metric));
+      const matching = (names: readonly string[]): string[] =>
+        names.filter((n) => queryRules.some((r) => metricNameFor(r, n) === metric));
+      let candidates = matching((await this.names.fetch(query, { context: window })) ?? []);
+      // The name cache only shares work between concurrent lookups; it must never hide a new name.
+      if (candidates.length === 0)
+        candidates = matching((await this.names.fetch(query, { context: window, forceRefresh: true })) ?? []);
       if (candidates.length === 0) continue;
       const selectors = candidates
         .map((c) => withNameMatcher(query, c))

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { silentLogger } from '../../src/logging.js';
+import type { CallOptions, PrometheusClient, Sample } from '../../src/prometheus/index.js';
+import { MetricDiscovery } from '../../src/rules/index.js';
+import { SelfMetrics } from '../../src/self-metrics.js';
+import { UnavailableError } from '../../src/errors.js';
+import { compileYaml, mapper } from './fixtures.js';
+
+/** A Prometheus stand-in for the engine's own logic: series by exact __name__ matcher or the seriesQuery. */
+class ScriptedPrometheus {
+  series: Record<string, string>[] = [];
+  down = false;
+  calls: string[] = [];
+
+  query(): Promise<Sample[]> {
+    return Promise.resolve([]);
+  }
+
+  private check(kind: string, selectors: readonly string[]): void {
+    this.calls.push(`${kind} ${selectors.join(' ')}`);
+    if (this.down) throw new UnavailableError('unable to reach Prometheus: connection refused');
+  }
+
+  /** Understands the name part of the selectors used here: `name{`, `__name__="x"`, `__name__=~"^prefix.*"`. */
+  private select(selectors: readonly string[]): Record<string, string>[] {
+    const matches = (sel: string, name: string): boolean => {
+      const exact = /__name__="([^"]+)"/.exec(sel) ?? /^([a-zA-Z_:][a-zA-Z0-9_:]*)\{/.exec(sel);
+      if (exact !== null) return name === exact[1];
+      const prefix = /__name__=~"\^([a-z_]+)\.\*"/.exec(sel);
+      return prefix !== null && name.startsWith(prefix[1] ?? '');
+    };
+    return this.series.filter((s) => selectors.some((sel) => matches(sel, s.__name__ ?? '')));
+  }
+
+  async series_(selectors: readonly string[]): Promise<Record<string, string>[]> {
+    await Promise.resolve();
+    this.check('series', selectors);
+    return this.select(selectors);
+  }
+
+  async labelValues(
+    _label: string,
+    selectors: readonly string[],
+    _s: Date,
+    _e: Date,
+    _o?: CallOptions,
+  ): Promise<string[]> {
+    await Promise.resolve();
+    this.check('label_values', selectors);
+    return [...new Set(this.series.map((s) => s.__name__ ?? ''))].sort();
+  }
+}
+
+function client(p: ScriptedPrometheus): PrometheusClient {
+  return {
+    query: () => p.query(),
+    series: (selectors) => p.series_(selectors),
+    labelValues: (label, selectors, s, e) => p.labelValues(label, selectors, s, e),
+  };
+}
+
+const RULES = compileYaml(
+  [
+    'rules:',
+    '- seriesQuery: \'{__name__=~"^http_.*",namespace!="",pod!=""}\'',
+    '  resources: {template: "<<.Resource>>"}',
+    '  name: {matches: "^(.*)_total$", as: "${1}_per_second"}',
+    "  metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)'",
+    'externalRules:',
+    '- seriesQuery: \'queue_depth{queue!=""}\'',
+    "  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (queue)'",
+    '',
+  ].join('\n'),
+).rules;
+
+function discovery(p: ScriptedPrometheus): MetricDiscovery {
+  return new MetricDiscovery({
+    prometheus: client(p),
+    mapper,
+    logger: silentLogger(),
+    metrics: new SelfMetrics({ processMetrics: false }),
+    relistIntervalMs: 60_000,
+    maxAgeMs: 60_000,
+    negativeCacheTtlMs: 60_000,
+  });
+}
+
+const HTTP = {
+  __name__: 'http_requests_total',
+  namespace: 'default',
+  pod: 'web-1',
+  service: 'web',
+  instance: 'x:1',
+};
+
+describe('MetricDiscovery', () => {
+  assert.ok(RULES);
+  const rules = RULES;
+
+  it('builds the catalog from the series: resources, namespaced flag, names', async () => {
+    const p = new ScriptedPrometheus();
+    p.series = [
+      HTTP,
+      { __name__: 'http_errors_total', pod: 'web-1', namespace: 'default' },
+      { __name__: 'queue_depth', queue: 'orders' },
+    ];
+    const d = discovery(p);
+    await d.setRules(rules);
+    const keys = d.catalog
+      .customEntries()
+      .map((e) => `${e.info.resource}/${e.metric}:${e.namespaced ? 'ns' : 'cluster'}:${e.resourceLabel}`)
+      .sort();
+    assert.deepEqual(keys, [
+      'namespaces/http_errors_per_second:cluster:namespace',
+      'namespaces/http_requests_per_second:cluster:namespace',
+      'pods/http_errors_per_second:ns:pod',
+      'pods/http_requests_per_second:ns:pod',
+      'services/http_requests_per_second:ns:service',
+    ]);
+    assert.deepEqual(
+      d.catalog.externalEntries().map((e) => e.metric),
+      ['queue_depth'],
+    );
+    assert.equal(d.ready, true);
+  });
+
+  it('keeps the last good answer of a failing seriesQuery', async () => {
+    const p = new ScriptedPrometheus();
+    p.series = [HTTP];
+    const d = discovery(p);
+    await d.setRules(rules);
+    p.down = true;
+    await d.relist();
+    assert.ok(d.catalog.findCustom('http_requests_per_second', '', 'pods', true));
+    p.down = false;
+    p.series = [];
+    await d.relist();
+    assert.equal(d.catalog.findCustom('http_requests_per_second', '', 'pods', true), undefined);
+  });
+
+  it('finds a new metric on demand, once, and remembers misses', async () => {
+    const p = new ScriptedPrometheus();
+    const d = discovery(p);
+    await d.setRules(rules);
+    p.series = [HTTP];
+    p.calls = [];
+    const lookups = await Promise.all(
+      [1, 2, 3].map(() =>
+        d.findCustom({ metric: 'http_requests_per_second', group: '', resource: 'pods', namespaced: true }),
+      ),
+    );
+    assert.ok(lookups.every((e) => e?.seriesName === 'http_requests_total'));
+    // One names lookup and one targeted series call, shared by the three requests.
+    assert.deepEqual(p.calls, [
+      'label_values {__name__=~"^http_.*",namespace!="",pod!=""}',
+      'series {__name__="http_requests_total",__name__=~"^http_.*",namespace!="",pod!=""}',
+    ]);
+    assert.equal(
+      await d.findCustom({ metric: 'nope', group: '', resource: 'pods', namespaced: true }),
+      undefined,
+    );
+    p.calls = [];
+    assert.equal(
+      await d.findCustom({ metric: 'nope', group: '', resource: 'pods', namespaced: true }),
+      undefined,
+    );
+    assert.deepEqual(p.calls, [], 'a miss is remembered: no second lookup');
+  });
+
+  it('reports Prometheus being down during an on-demand lookup as an error, not as not-found', async () => {
+    const p = new ScriptedPrometheus();
+    const d = discovery(p);
+    await d.setRules(rules);
+    p.down = true;
+    await assert.rejects(
+      d.findCustom({ metric: 'x', group: '', resource: 'pods', namespaced: true }),
+      UnavailableError,
+    );
+  });
+
+  it('swaps rules only with a catalog built from them', async () => {
+    const p = new ScriptedPrometheus();
+    p.series = [HTTP];
+    const d = discovery(p);
+    await d.setRules(rules);
+    const before = d.catalogVersion;
+    const next = compileYaml(
+      'rules:\n- seriesQuery: \'{__name__=~"^http_.*"}\'\n  resources: {template: "<<.Resource>>"}\n  metricsQuery: \'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)\'\n',
+    ).rules;
+    assert.ok(next);
+    await d.setRules(next);
+    assert.ok(d.catalogVersion > before);
+    assert.ok(d.catalog.findCustom('http_requests_total', '', 'pods', true));
+    assert.equal(d.catalog.findCustom('http_requests_per_second', '', 'pods', true), undefined);
+  });
+});
