@@ -250,9 +250,11 @@ class RulesFileReader {
     }
   }
 
-  resources(node: Node | null | undefined, path: string, allowNamespaced: boolean): ResourceMappingConfig {
-    const keys = allowNamespaced ? ['overrides', 'template', 'namespaced'] : ['overrides', 'template'];
-    const e = this.entries(node, path, keys);
+  /** `namespaced` matters for external rules only; prometheus-adapter accepts it everywhere, so do we. */
+  resources(node: Node | null | undefined, path: string, external: boolean): ResourceMappingConfig {
+    const e = this.entries(node, path, ['overrides', 'template', 'namespaced']);
+    const ns = e.get('namespaced');
+    if (ns !== undefined && !external) this.warn(ns.pair.key as Node, `${path}.namespaced`, 'has no effect outside externalRules');
     const overrides: OverrideConfig[] = [];
     const ov = e.get('overrides');
     if (ov !== undefined) {

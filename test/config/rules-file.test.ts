@@ -36,9 +36,9 @@ describe('parseRulesText: shape errors with file:line:col', () => {
       want: [/^rules\.yaml:4:9: error: rules\[0\]\.resources\.overrides\.pod: needs a "resource"/],
     },
     {
-      name: 'namespaced only in externalRules',
+      name: 'namespaced only matters in externalRules',
       text: 'rules:\n  - resources:\n      namespaced: false\n',
-      want: [/rules\.yaml:3:7: error: rules\[0\]\.resources: unknown key "namespaced"/],
+      want: [/rules\.yaml:3:7: warning: rules\[0\]\.resources\.namespaced: has no effect outside externalRules/],
     },
     {
       name: 'filter with a typo',
