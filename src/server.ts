@@ -28,8 +28,9 @@ import { connectPrometheus, type PrometheusClient } from './prometheus/index.js'
 import { CustomMetricsProvider } from './providers/index.js';
 import { MetricDiscovery, RulesReloader } from './rules/index.js';
 import { SelfMetrics } from './self-metrics.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 /** What the adapter needs from a cluster. `connectCluster` gives the real thing. */
 export interface ClusterAccess {

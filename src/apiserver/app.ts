@@ -122,17 +122,6 @@ export function createApp(deps: AppDependencies): express.Express {
       return;
     }
     s.route = routeFamily(s.segments);
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendStatus(
-        res,
-        statusFromError(
-          new MethodNotAllowedError(
-            `the server does not allow this method on the requested resource (${req.method} ${s.path})`,
-          ),
-        ),
-      );
-      return;
-    }
     next();
   });
 
@@ -153,6 +142,18 @@ export function createApp(deps: AppDependencies): express.Express {
     } else if (!open) {
       metrics.authenticationFailures.inc({ cause: 'anonymous' });
       sendStatus(res, statusFromError(new UnauthorizedError('Unauthorized')));
+      return;
+    }
+    // Like the kube-apiserver: authentication first (anonymous writes get 401), then the method.
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendStatus(
+        res,
+        statusFromError(
+          new MethodNotAllowedError(
+            `the server does not allow this method on the requested resource (${req.method} ${s.path})`,
+          ),
+        ),
+      );
       return;
     }
     if (open) {

@@ -60,6 +60,7 @@ export async function ensureSelfSignedPair(
 export class ServingCertificateSource {
   private watcher: FileSetWatcher | undefined;
   private onRejected: ((err: Error) => void) | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly certFile: string,
@@ -94,8 +95,17 @@ export class ServingCertificateSource {
     );
   }
 
-  /** Loads the files again; returns the new pair, or undefined (logged) when they are unusable. */
-  async reload(): Promise<ServingPair | undefined> {
+  /**
+   * Loads the files again; returns the new pair, or undefined (logged) when they are unusable.
+   * Reloads run one after another, so an older read can never replace a newer pair.
+   */
+  reload(): Promise<ServingPair | undefined> {
+    const run = this.queue.then(() => this.reloadNow());
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reloadNow(): Promise<ServingPair | undefined> {
     try {
       const pair = await loadServingPair(this.certFile, this.keyFile);
       if (pair.leaf.fingerprint256 === this.pair.leaf.fingerprint256 && pair.keyPem === this.pair.keyPem)

@@ -3,10 +3,8 @@
  * line naming the flag and exit 2.
  */
 import { FlagError, parseCommandLine } from '../config/flags.js';
-import { VERSION } from '../server.js';
-import { demo } from './demo.js';
+import { VERSION } from '../version.js';
 import { helpText } from './help.js';
-import { serve } from './serve.js';
 
 export async function run(argv: readonly string[]): Promise<number> {
   try {
@@ -26,9 +24,10 @@ export async function run(argv: readonly string[]): Promise<number> {
       );
     switch (parsed.command ?? 'serve') {
       case 'serve':
-        return await serve(parsed);
+        // Loaded on demand so that --help and flag errors answer at once.
+        return await (await import('./serve.js')).serve(parsed);
       case 'demo':
-        return await demo(parsed);
+        return await (await import('./demo.js')).demo(parsed);
       default:
         throw new FlagError(
           parsed.command ?? '',

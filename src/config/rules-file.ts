@@ -254,7 +254,8 @@ class RulesFileReader {
   resources(node: Node | null | undefined, path: string, external: boolean): ResourceMappingConfig {
     const e = this.entries(node, path, ['overrides', 'template', 'namespaced']);
     const ns = e.get('namespaced');
-    if (ns !== undefined && !external) this.warn(ns.pair.key as Node, `${path}.namespaced`, 'has no effect outside externalRules');
+    if (ns !== undefined && !external)
+      this.warn(ns.pair.key as Node, `${path}.namespaced`, 'has no effect outside externalRules');
     const overrides: OverrideConfig[] = [];
     const ov = e.get('overrides');
     if (ov !== undefined) {

@@ -38,7 +38,9 @@ describe('parseRulesText: shape errors with file:line:col', () => {
     {
       name: 'namespaced only matters in externalRules',
       text: 'rules:\n  - resources:\n      namespaced: false\n',
-      want: [/rules\.yaml:3:7: warning: rules\[0\]\.resources\.namespaced: has no effect outside externalRules/],
+      want: [
+        /rules\.yaml:3:7: warning: rules\[0\]\.resources\.namespaced: has no effect outside externalRules/,
+      ],
     },
     {
       name: 'filter with a typo',

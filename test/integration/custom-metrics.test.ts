@@ -20,6 +20,7 @@ import { startFakeKube, type FakeKube } from '../helpers/fake-kube.js';
 import { writeKubeconfigFile } from '../helpers/kubeconfig.js';
 import { runKubectl } from '../helpers/kubectl.js';
 import { startPrometheus, type PrometheusInstance } from '../helpers/prometheus.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
 
 const RULES = `
@@ -100,6 +101,7 @@ describe('custom.metrics.k8s.io on a real Prometheus', { timeout: 120_000 }, () 
   let rulesFile: string;
   let userKubeconfig: string;
   let promDataDir: string;
+  let promProxy: TcpProxy;
 
   const get = async <T>(path: string): Promise<{ status: number; body: T; raw: string }> => {
     const r = await call(adapter, pki, path, { cert: pki.tester });
@@ -138,6 +140,8 @@ describe('custom.metrics.k8s.io on a real Prometheus', { timeout: 120_000 }, () 
       dataDir: promDataDir,
     });
 
+    promProxy = await startTcpProxy(prom.port);
+
     kube = await startFakeKube();
     kube.ensureNamespace('shop');
     kube.setPods(
@@ -168,7 +172,7 @@ describe('custom.metrics.k8s.io on a real Prometheus', { timeout: 120_000 }, () 
       baseFlags(pki, [
         `--kubeconfig=${kubeconfig}`,
         '--authentication-skip-lookup',
-        `--prometheus-url=${prom.url}`,
+        `--prometheus-url=${promProxy.url}`,
         `--config=${rulesFile}`,
         // Long on purpose: metrics that appear later must be found without waiting for a relist.
         '--metrics-relist-interval=1h',
@@ -189,6 +193,7 @@ describe('custom.metrics.k8s.io on a real Prometheus', { timeout: 120_000 }, () 
   after(async () => {
     await adapter.close();
     await prom.stop();
+    await promProxy.close();
     await exporter.close();
     await kube.close();
     await tmp.remove();
@@ -511,13 +516,13 @@ describe('custom.metrics.k8s.io on a real Prometheus', { timeout: 120_000 }, () 
     const list = await get<ResourceList>('/apis/custom.metrics.k8s.io/v1beta1');
     assert.equal(list.status, 200);
     assert.ok(list.body.resources.length > 0);
-    // Back on the same address with the same data, as after a Prometheus pod restart.
+    // Back with the same data behind the same address, as after a Prometheus pod restart.
     prom = await startPrometheus({
       scrapeTargets: [exporter.target],
       scrapeIntervalSeconds: 1,
       dataDir: promDataDir,
-      port: prom.port,
     });
+    promProxy.setUpstreamPort(prom.port);
     await eventually(
       'recovery',
       async () => {

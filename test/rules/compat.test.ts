@@ -10,9 +10,10 @@ describe('a prometheus-adapter configuration loads unchanged', () => {
   it('compiles without errors or warnings', async () => {
     const { rules, diagnostics } = compileYaml(await readFile(FIXTURE, 'utf8'));
     assert.deepEqual(diagnostics, []);
-    assert.equal(rules?.custom.length, 6);
-    assert.equal(rules?.external.length, 1);
-    assert.ok(rules?.resourceRules?.cpu?.containerQuery);
+    assert.ok(rules);
+    assert.equal(rules.custom.length, 6);
+    assert.equal(rules.external.length, 1);
+    assert.ok(rules.resourceRules?.cpu?.containerQuery);
   });
 
   it('maps cAdvisor and application series to the names prometheus-adapter gives them', async () => {
@@ -30,7 +31,11 @@ describe('a prometheus-adapter configuration loads unchanged', () => {
     ];
     const catalog = new MetricCatalog();
     for (const rule of rules.custom) catalog.addShapes(rule, shapes, mapper);
-    const got = new Set(catalog.customEntries().map((e) => `${e.info.resource}${e.info.group ? `.${e.info.group}` : ''}/${e.metric}`));
+    const got = new Set(
+      catalog
+        .customEntries()
+        .map((e) => `${e.info.resource}${e.info.group ? `.${e.info.group}` : ''}/${e.metric}`),
+    );
     for (const want of [
       'pods/cpu_usage',
       'pods/network_receive_bytes',
@@ -63,7 +68,9 @@ describe('a prometheus-adapter configuration loads unchanged', () => {
   });
 
   it('also accepts the shipped rule sets', async () => {
-    const { diagnostics } = compileYaml(await readFile(new URL('../../rules/demo.yaml', import.meta.url), 'utf8'));
+    const { diagnostics } = compileYaml(
+      await readFile(new URL('../../rules/demo.yaml', import.meta.url), 'utf8'),
+    );
     assert.deepEqual(diagnostics, []);
   });
 });
