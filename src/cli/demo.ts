@@ -19,7 +19,7 @@ import { createLogger } from '../logging.js';
 import { startServer, type ClusterAccess } from '../server.js';
 import { DEMO_PODS, DemoExporter } from './demo-exporter.js';
 import { startLocalPrometheus, type LocalPrometheus } from './demo-prometheus.js';
-import { installSignalHandlers } from './serve.js';
+import { SignalHandlers } from './serve.js';
 
 const STATE_DIR = '.metrics-adapter-demo';
 
@@ -147,8 +147,12 @@ export async function demo(parsed: ParsedCommandLine): Promise<number> {
     },
   };
   try {
+    const signals = new SignalHandlers(logger, 0, () => {
+      cluster.close();
+      process.exit(0);
+    });
     const server = await startServer({ options, logger, cluster });
-    installSignalHandlers(server, logger, 0);
+    signals.attach(server);
     await creds.writeKubeconfig(server.url);
     const k = `kubectl --kubeconfig ${join(STATE_DIR, 'kubeconfig')}`;
     process.stdout.write(

@@ -9,43 +9,76 @@ import { startServer, type RunningServer } from '../server.js';
 
 const SHUTDOWN_LIMIT_MS = 10_000;
 
-export function installSignalHandlers(server: RunningServer, logger: Logger, shutdownDelayMs: number): void {
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
+/**
+ * Signal handling, installed before the server starts so that a signal during start-up is not
+ * fatal: SIGTERM/SIGINT then exit at once, SIGHUP is applied once the server runs.
+ */
+export class SignalHandlers {
+  private server: RunningServer | undefined;
+  private stopping = false;
+  private pendingReload = false;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly shutdownDelayMs: number,
+    /** Called instead of draining when a stop signal arrives before the server runs. */
+    private readonly abortStart: () => void = () => process.exit(0),
+  ) {
+    process.on('SIGTERM', () => this.stop('SIGTERM'));
+    process.on('SIGINT', () => this.stop('SIGINT'));
+    process.on('SIGHUP', () => this.reload());
+  }
+
+  attach(server: RunningServer): void {
+    this.server = server;
+    if (this.pendingReload) this.reload();
+  }
+
+  private reload(): void {
+    if (this.server === undefined) {
+      this.pendingReload = true;
+      return;
+    }
+    this.pendingReload = false;
+    this.logger.info('SIGHUP: re-reading the rules file');
+    void this.server.reloadRules('SIGHUP');
+  }
+
+  private stop(signal: string): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    const server = this.server;
+    if (server === undefined) {
+      this.logger.info({ signal }, 'stopping during start-up');
+      this.abortStart();
+      return;
+    }
     const started = Date.now();
-    logger.info({ signal }, 'shutting down: no new connections, draining in-flight requests');
+    this.logger.info({ signal }, 'shutting down: no new connections, draining in-flight requests');
     server.beginShutdown();
     const hardStop = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
+      this.logger.error('shutdown took too long; exiting');
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS);
     hardStop.unref();
-    const delay = Math.min(shutdownDelayMs, SHUTDOWN_LIMIT_MS - 2_000);
+    const delay = Math.min(this.shutdownDelayMs, SHUTDOWN_LIMIT_MS - 2_000);
     setTimeout(
       () => {
         const remaining = SHUTDOWN_LIMIT_MS - (Date.now() - started) - 1_000;
         server.close(Math.max(500, remaining)).then(
           () => {
-            logger.info('stopped');
+            this.logger.info('stopped');
             process.exit(0);
           },
           (err: unknown) => {
-            logger.error({ err: (err as Error).message }, 'shutdown failed');
+            this.logger.error({ err: (err as Error).message }, 'shutdown failed');
             process.exit(1);
           },
         );
       },
       Math.max(0, delay),
     );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGHUP', () => {
-    logger.info('SIGHUP: re-reading the rules file');
-    void server.reloadRules('SIGHUP');
-  });
+  }
 }
 
 export async function serve(parsed: ParsedCommandLine): Promise<number> {
@@ -53,9 +86,9 @@ export async function serve(parsed: ParsedCommandLine): Promise<number> {
   const logger = createLogger(options.logLevel);
   const ignored = compatOnlyFlagsGiven(parsed);
   if (ignored.length > 0) logger.info({ flags: ignored }, 'flags accepted for compatibility have no effect');
+  const signals = new SignalHandlers(logger, options.serving.shutdownDelayMs);
   try {
-    const server = await startServer({ options, logger });
-    installSignalHandlers(server, logger, options.serving.shutdownDelayMs);
+    signals.attach(await startServer({ options, logger }));
     return await new Promise<number>(() => undefined);
   } catch (err) {
     logger.fatal({ err: (err as Error).message }, 'cannot start');

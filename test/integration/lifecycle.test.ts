@@ -254,6 +254,35 @@ describe('running', () => {
       await new Promise<void>((resolve) => prometheus.close(() => resolve()));
     });
 
+    it('SIGHUP re-reads the rules file', async () => {
+      const rules = join(tmp.path, 'sighup-rules.yaml');
+      await writeFile(
+        rules,
+        "rules:\n  - seriesQuery: 'http_requests_total{pod!=\"\"}'\n    resources: {template: <<.Resource>>}\n    metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'\n",
+      );
+      const proc = await startAdapterProcess(
+        baseFlags(pki, [
+          `--kubeconfig=${kubeconfig}`,
+          '--authentication-skip-lookup',
+          `--config=${rules}`,
+          `--prometheus-url=${promUrl}`,
+        ]),
+      );
+      procs.push(proc);
+      await servingPort(proc);
+      const from = proc.nextLineIndex();
+      proc.child.kill('SIGHUP');
+      await proc.waitForOutput(
+        (line) => line.includes('"reason":"SIGHUP"') && line.includes('rules reloaded'),
+        {
+          timeoutMs: 10_000,
+          fromLine: from,
+        },
+      );
+      const exit = await proc.stop({ signal: 'SIGTERM', graceMs: 10_000 });
+      assert.deepEqual(exit, { code: 0, signal: null }, proc.tail(20));
+    });
+
     it('SIGTERM: the in-flight request completes, readiness fails, new connections are refused, exit 0', async (t) => {
       const rules = join(tmp.path, 'rules.yaml');
       await writeFile(
