@@ -1,0 +1,177 @@
+/**
+ * The adapter under test, as a child process started through its real CLI with real flags, so it
+ * never shares a thread with the load generator. It runs from a fresh `tsc` build of src/ (the
+ * production build config, written to a temporary directory, so dist/ is left alone and never
+ * stale).
+ */
+import { symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AdapterPki } from '../test/helpers/adapter.js';
+import { runProcess, startProcess, type ManagedProcess } from '../test/helpers/process.js';
+import { makeTempDir, type TempDir } from '../test/helpers/temp.js';
+import { BenchClient } from './http.js';
+import { parseExposition, procMemory, sample } from './procstat.js';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface AdapterBuild {
+  mainJs: string;
+  remove(): Promise<void>;
+}
+
+/** `tsc -p tsconfig.build.json` into a temporary directory that resolves the project's packages. */
+export async function buildAdapter(): Promise<AdapterBuild> {
+  const dir: TempDir = await makeTempDir('bench-adapter-build');
+  try {
+    const tsc = path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const outDir = path.join(dir.path, 'dist');
+    const r = await runProcess(
+      process.execPath,
+      [tsc, '-p', path.join(PROJECT_ROOT, 'tsconfig.build.json'), '--outDir', outDir],
+      { cwd: PROJECT_ROOT, timeoutMs: 180_000 },
+    );
+    if (r.code !== 0) throw new Error(`tsc failed (code ${String(r.code)}):\n${r.stdout}\n${r.stderr}`);
+    await writeFile(path.join(dir.path, 'package.json'), '{ "type": "module" }\n');
+    await symlink(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir.path, 'node_modules'), 'dir');
+    return { mainJs: path.join(outDir, 'main.js'), remove: () => dir.remove() };
+  } catch (err) {
+    await dir.remove();
+    throw err;
+  }
+}
+
+export interface AdapterMemory {
+  /** VmRSS from /proc. */
+  rssBytes: number;
+  /** VmHWM from /proc: the peak so far. */
+  peakRssBytes: number;
+  /** From the adapter's /metrics. */
+  processRssBytes: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+}
+
+export interface RelistResult {
+  /** SIGHUP to the "rules reloaded" log line. */
+  wallMs: number;
+  /** The adapter's own metrics_adapter_series_relist_duration_seconds for this run. */
+  relistMs: number;
+}
+
+export interface AdapterChild {
+  readonly url: string;
+  readonly pid: number;
+  readonly process: ManagedProcess;
+  /** A keep-alive client presenting the `tester` client certificate. */
+  client(maxSockets: number): BenchClient;
+  metrics(): Promise<Map<string, number>>;
+  /** Memory as found, or after a full GC (needs gcOnSignal). */
+  memory(o?: { gc?: boolean }): Promise<AdapterMemory>;
+  /** A full relist (SIGHUP re-reads the rules and rediscovers every series). */
+  relist(): Promise<RelistResult>;
+  stop(): Promise<void>;
+}
+
+export interface StartAdapterOptions {
+  mainJs: string;
+  flags: string[];
+  pki: AdapterPki;
+  /** Write a V8 CPU profile (node --cpu-prof) into this directory at exit. */
+  cpuProfDir?: string;
+  /** Preload a SIGUSR2 handler that runs a full GC (for memory readings); touches nothing else. */
+  gcOnSignal?: boolean;
+  startTimeoutMs?: number;
+}
+
+const GC_DONE = 'bench: full gc done';
+/** An ES module given inline to `node --import`: SIGUSR2 → global.gc() (with --expose-gc). */
+const GC_PRELOAD = `data:text/javascript,${encodeURIComponent(
+  `process.on('SIGUSR2', () => { globalThis.gc(); process.stderr.write('${GC_DONE}\\n'); });`,
+)}`;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function startAdapterChild(o: StartAdapterOptions): Promise<AdapterChild> {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const nodeFlags = [
+    ...(o.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`]),
+    ...(o.gcOnSignal === true ? ['--expose-gc', `--import=${GC_PRELOAD}`] : []),
+  ];
+  const proc = await startProcess(process.execPath, [...nodeFlags, o.mainJs, ...o.flags], {
+    env,
+    name: 'adapter',
+  });
+  const clients: BenchClient[] = [];
+  const stop = async (): Promise<void> => {
+    for (const c of clients.splice(0)) c.close();
+    await proc.stop({ graceMs: 15_000 });
+  };
+  try {
+    const timeoutMs = o.startTimeoutMs ?? 60_000;
+    const deadline = Date.now() + timeoutMs;
+    const line = await proc.waitForOutput('serving securely', { timeoutMs });
+    const port = (JSON.parse(line.line) as { port?: number }).port;
+    if (port === undefined) throw new Error(`no port in ${line.line}`);
+    const url = `https://127.0.0.1:${port}`;
+    const tls = { ca: o.pki.servingCA.certPem, cert: o.pki.tester.certPem, key: o.pki.tester.keyPem };
+    const control = new BenchClient(url, 2, tls);
+    clients.push(control);
+    // Ready means the first series discovery has finished.
+    for (let ok = false; !ok;) {
+      if (Date.now() > deadline)
+        throw new Error(`adapter not ready within ${timeoutMs} ms:\n${proc.tail(20)}`);
+      const res = await control.send({ method: 'GET', path: '/readyz' }, 5_000).catch(() => undefined);
+      ok = res?.status === 200;
+      if (!ok) await sleep(100);
+    }
+    const metrics = async (): Promise<Map<string, number>> =>
+      parseExposition(await control.getText('/metrics'));
+    const child: AdapterChild = {
+      url,
+      pid: proc.pid,
+      process: proc,
+      client(maxSockets) {
+        const c = new BenchClient(url, maxSockets, tls);
+        clients.push(c);
+        return c;
+      },
+      metrics,
+      async memory(mo = {}) {
+        if (mo.gc === true) {
+          if (o.gcOnSignal !== true) throw new Error('memory({ gc: true }) needs gcOnSignal');
+          const from = proc.nextLineIndex();
+          proc.child.kill('SIGUSR2');
+          await proc.waitForOutput(GC_DONE, { fromLine: from, timeoutMs: 30_000 });
+        }
+        const m = await metrics();
+        const p = await procMemory(proc.pid);
+        return {
+          ...p,
+          processRssBytes: sample(m, 'process_resident_memory_bytes'),
+          heapUsedBytes: sample(m, 'nodejs_heap_size_used_bytes'),
+          heapTotalBytes: sample(m, 'nodejs_heap_size_total_bytes'),
+        };
+      },
+      async relist() {
+        const sum = 'metrics_adapter_series_relist_duration_seconds_sum';
+        const before = sample(await metrics(), sum);
+        const from = proc.nextLineIndex();
+        const t0 = process.hrtime.bigint();
+        proc.child.kill('SIGHUP');
+        await proc.waitForOutput('"rules reloaded"', { fromLine: from, timeoutMs: 120_000 });
+        const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+        const after = sample(await metrics(), sum);
+        return { wallMs, relistMs: (after - before) * 1000 };
+      },
+      stop,
+    };
+    return child;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
