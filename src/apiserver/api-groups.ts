@@ -21,9 +21,14 @@ export interface ApiRequest {
   signal: AbortSignal;
 }
 
+/** A response body already serialized as JSON (fast paths for large answers). */
+export class PreEncodedJSON {
+  constructor(readonly text: string) {}
+}
+
 export interface GroupVersionHandler {
   resources(): APIResource[];
-  /** Returns the response object; throws ApiError for error answers. */
+  /** Returns the response object (or PreEncodedJSON); throws ApiError for error answers. */
   handle(request: ApiRequest): Promise<unknown>;
 }
 

@@ -14,7 +14,7 @@ import {
   type Requirement,
 } from '../promql/index.js';
 import type { CustomMetricQuery, CustomMetricValue, CustomMetricsProvider } from '../providers/index.js';
-import type { APIResource, ApiRequest, GroupVersionHandler } from './api-groups.js';
+import { PreEncodedJSON, type APIResource, type ApiRequest, type GroupVersionHandler } from './api-groups.js';
 import { formatTime, milliQuantity } from './wire.js';
 
 const GROUP = 'custom.metrics.k8s.io';
@@ -138,27 +138,46 @@ export function parseCustomMetricRequest(req: ApiRequest): CustomMetricQuery {
   };
 }
 
-function encodeV1beta1(v: CustomMetricValue, selector: unknown): Record<string, unknown> {
-  const item: Record<string, unknown> = {
-    describedObject: v.describedObject,
-    metricName: v.metric,
-    timestamp: formatTime(v.timestamp),
-  };
-  if (v.windowSeconds !== undefined) item.window = v.windowSeconds;
-  item.value = milliQuantity(v.value);
-  item.selector = selector;
-  return item;
-}
-
-function encodeV1beta2(v: CustomMetricValue, selector: unknown): Record<string, unknown> {
-  const item: Record<string, unknown> = {
-    describedObject: v.describedObject,
-    metric: { name: v.metric, selector },
-    timestamp: formatTime(v.timestamp),
-  };
-  if (v.windowSeconds !== undefined) item.windowSeconds = v.windowSeconds;
-  item.value = milliQuantity(v.value);
-  return item;
+/**
+ * The MetricValueList JSON, written directly: a 2000-pod answer is mostly the same text repeated,
+ * and generic JSON.stringify over per-item objects was a fifth of the adapter's CPU on it.
+ * Strings are still encoded by JSON.stringify; only the fixed parts are reused.
+ */
+export function encodeMetricValueList(
+  version: 'v1beta1' | 'v1beta2',
+  values: readonly CustomMetricValue[],
+  selector: unknown,
+): string {
+  const selectorJSON = JSON.stringify(selector ?? null);
+  const parts: string[] = [];
+  let last: CustomMetricValue | undefined;
+  let objectPrefix = '';
+  for (const v of values) {
+    const o = v.describedObject;
+    if (
+      last === undefined ||
+      o.kind !== last.describedObject.kind ||
+      o.apiVersion !== last.describedObject.apiVersion ||
+      o.namespace !== last.describedObject.namespace
+    ) {
+      last = v;
+      const ns = o.namespace === undefined ? '' : `,"namespace":${JSON.stringify(o.namespace)}`;
+      objectPrefix = `{"describedObject":{"kind":${JSON.stringify(o.kind)},"apiVersion":${JSON.stringify(o.apiVersion)}${ns},"name":`;
+    }
+    const metric = JSON.stringify(v.metric);
+    let item = `${objectPrefix}${JSON.stringify(o.name)}},`;
+    if (version === 'v1beta1') {
+      item += `"metricName":${metric},"timestamp":"${formatTime(v.timestamp)}"`;
+      if (v.windowSeconds !== undefined) item += `,"window":${v.windowSeconds}`;
+      item += `,"value":"${milliQuantity(v.value)}","selector":${selectorJSON}}`;
+    } else {
+      item += `"metric":{"name":${metric},"selector":${selectorJSON}},"timestamp":"${formatTime(v.timestamp)}"`;
+      if (v.windowSeconds !== undefined) item += `,"windowSeconds":${v.windowSeconds}`;
+      item += `,"value":"${milliQuantity(v.value)}"}`;
+    }
+    parts.push(item);
+  }
+  return `{"kind":"MetricValueList","apiVersion":"${GROUP}/${version}","metadata":{},"items":[${parts.join(',')}]}`;
 }
 
 export class CustomMetricsApi implements GroupVersionHandler {
@@ -193,13 +212,8 @@ export class CustomMetricsApi implements GroupVersionHandler {
   async handle(req: ApiRequest): Promise<unknown> {
     const q = parseCustomMetricRequest(req);
     const values = await this.provider.getValues(q);
-    const selector = toLabelSelectorObject([...q.metricSelector]);
-    const encode = this.version === 'v1beta1' ? encodeV1beta1 : encodeV1beta2;
-    return {
-      kind: 'MetricValueList',
-      apiVersion: `${GROUP}/${this.version}`,
-      metadata: {},
-      items: values.map((v) => encode(v, selector)),
-    };
+    return new PreEncodedJSON(
+      encodeMetricValueList(this.version, values, toLabelSelectorObject([...q.metricSelector])),
+    );
   }
 }

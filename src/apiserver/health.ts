@@ -2,7 +2,8 @@
  * /healthz, /livez and /readyz in the Kubernetes format: named checks, `?verbose`, `?exclude=`,
  * and `/<endpoint>/<check>` for a single check.
  */
-import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import { sendBody } from './respond.js';
 
 /** Returns undefined when healthy, else the reason. */
 export type HealthCheck = () => string | undefined;
@@ -20,24 +21,31 @@ export class HealthChecks {
     for (const e of endpoints) this.checks.get(e)?.set(name, check);
   }
 
-  handle(endpoint: HealthEndpoint, single: string | undefined, req: Request, res: Response): void {
+  handle(
+    endpoint: HealthEndpoint,
+    single: string | undefined,
+    query: URLSearchParams,
+    res: ServerResponse,
+  ): void {
     const checks = this.checks.get(endpoint) ?? new Map<string, HealthCheck>();
-    res.type('text/plain; charset=utf-8').setHeader('Cache-Control', 'no-cache, private');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
+    const reply = (status: number, text: string): void =>
+      sendBody(res, status, 'text/plain; charset=utf-8', text, {
+        'Cache-Control': 'no-cache, private',
+        'X-Content-Type-Options': 'nosniff',
+      });
     if (single !== undefined) {
       const check = checks.get(single);
       if (check === undefined) {
-        res.status(404).send('404 page not found\n');
+        reply(404, '404 page not found\n');
         return;
       }
       const problem = check();
-      if (problem === undefined) res.status(200).send('ok');
-      else res.status(500).send(`internal server error: ${problem}\n`);
+      if (problem === undefined) reply(200, 'ok');
+      else reply(500, `internal server error: ${problem}\n`);
       return;
     }
-    const q = new URL(req.originalUrl, 'https://x').searchParams;
-    const excluded = new Set(q.getAll('exclude'));
-    const verbose = q.has('verbose');
+    const excluded = new Set(query.getAll('exclude'));
+    const verbose = query.has('verbose');
     const lines: string[] = [];
     let failed = false;
     for (const [name, check] of checks) {
@@ -54,9 +62,9 @@ export class HealthChecks {
       }
     }
     if (failed) {
-      res.status(500).send(`${lines.join('\n')}\n${endpoint} check failed\n`);
+      reply(500, `${lines.join('\n')}\n${endpoint} check failed\n`);
       return;
     }
-    res.status(200).send(verbose ? `${lines.join('\n')}\n${endpoint} check passed\n` : 'ok');
+    reply(200, verbose ? `${lines.join('\n')}\n${endpoint} check passed\n` : 'ok');
   }
 }

@@ -2,8 +2,9 @@
  * The one place where errors become metav1.Status answers. Typed ApiErrors keep their code,
  * reason and message; anything else is a 500 whose details stay in the log.
  */
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { ApiError, type StatusDetails } from '../errors.js';
+import { sendJSONText } from './respond.js';
 
 export interface StatusBody {
   kind: 'Status';
@@ -44,12 +45,9 @@ export function statusFromError(err: unknown): StatusBody {
   );
 }
 
-export function sendStatus(res: Response, status: StatusBody): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
+export function sendStatus(res: ServerResponse, status: StatusBody): void {
+  const headers: Record<string, string> = {};
   if (status.code === 503 || status.code === 429)
-    res.setHeader('Retry-After', String(status.details?.retryAfterSeconds ?? 1));
-  res.status(status.code).type('application/json').send(JSON.stringify(status));
+    headers['Retry-After'] = String(status.details?.retryAfterSeconds ?? 1);
+  sendJSONText(res, status.code, JSON.stringify(status), headers);
 }

@@ -284,6 +284,12 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     help: 'Deadline of one Prometheus request.',
     validate: positiveDuration,
   },
+  {
+    name: 'prometheus-query-coalescing',
+    kind: 'bool',
+    default: true,
+    help: 'Identical queries in flight at the same time share one Prometheus evaluation.',
+  },
   // Rules
   {
     name: 'config',

@@ -55,6 +55,7 @@ export interface PrometheusOptions {
   authInCluster: boolean;
   verb: 'GET' | 'POST';
   timeoutMs: number;
+  coalesceQueries: boolean;
 }
 
 export interface RulesOptions {
@@ -215,6 +216,7 @@ export function buildServeOptions(values: FlagValues, given: ReadonlySet<string>
       authInCluster,
       verb: stringFlag(values, 'prometheus-verb') === 'POST' ? 'POST' : 'GET',
       timeoutMs: numberFlag(values, 'prometheus-timeout'),
+      coalesceQueries: boolFlag(values, 'prometheus-query-coalescing'),
     },
     rules: {
       configFile: optionalFile(values, 'config'),

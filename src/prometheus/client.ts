@@ -9,8 +9,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import https from 'node:https';
-import { PrometheusDriver, type QueryResult } from 'prometheus-query';
+import { PrometheusDriver } from 'prometheus-query';
 import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
+import { runInstantQuery, type QueryTransport } from './instant-query.js';
 
 export interface Sample {
   labels: Readonly<Record<string, string>>;
@@ -62,6 +63,8 @@ export interface HttpPrometheusClientOptions {
   alwaysPost?: boolean;
   /** Queries longer than this are POSTed to stay under URL length limits. */
   postThreshold?: number;
+  /** Share one call between identical queries in flight (default true). */
+  coalesce?: boolean;
   observe?: (endpoint: string, outcome: string, seconds: number) => void;
 }
 
@@ -97,6 +100,8 @@ export class HttpPrometheusClient implements PrometheusClient {
   private readonly context = new AsyncLocalStorage<CallContext>();
   private readonly agent: http.Agent;
   private readonly display: string;
+  private readonly transport: QueryTransport;
+  private readonly inflight = new Map<string, Promise<Sample[]>>();
 
   constructor(private readonly options: HttpPrometheusClientOptions) {
     const url = new URL(options.url);
@@ -110,6 +115,21 @@ export class HttpPrometheusClient implements PrometheusClient {
       url.username !== ''
         ? { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) }
         : undefined;
+    const base = new URL(url.href);
+    base.username = '';
+    base.password = '';
+    base.search = '';
+    this.transport = {
+      base,
+      agent: this.agent,
+      headers: { ...(t.headers ?? {}) },
+      authorization: t.authorization,
+      basicAuth:
+        auth === undefined
+          ? undefined
+          : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
+      display: this.display,
+    };
     const endpoint = `${url.protocol}//${url.host}`;
     const baseURL = `${url.pathname.replace(/\/$/, '')}/api/v1/`;
     const make = (preferPost: boolean): PrometheusDriver =>
@@ -186,15 +206,31 @@ export class HttpPrometheusClient implements PrometheusClient {
     return new UnavailableError(`unable to reach Prometheus at ${this.display}: ${upstream}`);
   }
 
+  /**
+   * Instant query at "now". Identical queries already in flight share one Prometheus call (their
+   * answer would be the same), so a burst of equal requests costs Prometheus one evaluation.
+   */
   query(promql: string, options?: CallOptions): Promise<Sample[]> {
-    const driver = promql.length > (this.options.postThreshold ?? 2048) ? this.postDriver : this.getDriver;
-    const timeoutMs = options?.timeoutMs ?? this.options.timeoutMs;
-    return this.call('query', options, async () => {
-      // Ask Prometheus to stop evaluating a little before we give up waiting.
-      const serverTimeout = `${Math.max(1, Math.floor(timeoutMs * 0.9))}ms`;
-      const result: QueryResult = await driver.instantQuery(promql, undefined, serverTimeout);
-      return samplesOf(result);
-    });
+    let shared = this.options.coalesce === false ? undefined : this.inflight.get(promql);
+    if (shared === undefined) {
+      const timeoutMs = options?.timeoutMs ?? this.options.timeoutMs;
+      const post = this.options.alwaysPost === true || promql.length > (this.options.postThreshold ?? 2048);
+      const started = process.hrtime.bigint();
+      const call = runInstantQuery(this.transport, { promql, post, timeoutMs });
+      const observe = (outcome: string): void =>
+        this.options.observe?.('query', outcome, Number(process.hrtime.bigint() - started) / 1e9);
+      call.then(
+        () => observe('success'),
+        (err: unknown) => observe(err instanceof TimeoutError ? 'timeout' : 'error'),
+      );
+      if (this.options.coalesce === false) {
+        shared = call;
+      } else {
+        shared = call.finally(() => this.inflight.delete(promql));
+        this.inflight.set(promql, shared);
+      }
+    }
+    return options?.signal === undefined ? shared : untilAborted(shared, options.signal);
   }
 
   series(
@@ -234,25 +270,21 @@ export class HttpPrometheusClient implements PrometheusClient {
   }
 }
 
-interface RawInstant {
-  metric?: { name?: string; labels?: Record<string, string> } | null;
-  value?: { time: Date; value: number };
-}
-
-function samplesOf(result: QueryResult): Sample[] {
-  const type = result.resultType as string;
-  if (type === 'vector') {
-    return (result.result as RawInstant[]).map((r) => {
-      const labels: Record<string, string> = { ...(r.metric?.labels ?? {}) };
-      if (r.metric?.name !== undefined && r.metric.name !== '') labels.__name__ = r.metric.name;
-      return { labels, value: r.value?.value ?? Number.NaN, timestamp: r.value?.time ?? new Date() };
-    });
-  }
-  if (type === 'scalar') {
-    const [seconds, value] = result.result as unknown as [number, string];
-    return [{ labels: {}, value: Number.parseFloat(value), timestamp: new Date(seconds * 1000) }];
-  }
-  throw new UnavailableError(
-    `Prometheus returned a ${type} result where an instant vector was expected (check the rule's metricsQuery)`,
-  );
+/** Waits for a shared call, but lets one caller give up when its own request is cancelled. */
+function untilAborted<T>(shared: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new UnavailableError('the request was cancelled'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new UnavailableError('the request was cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    shared.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
 }

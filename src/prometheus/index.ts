@@ -76,6 +76,7 @@ export async function connectPrometheus(
     transport,
     timeoutMs: o.timeoutMs,
     alwaysPost: o.verb === 'POST',
+    coalesce: o.coalesceQueries,
     observe: (endpoint, outcome, seconds) => {
       metrics.upstreamRequests.inc({ endpoint, outcome });
       metrics.upstreamDuration.observe({ endpoint }, seconds);

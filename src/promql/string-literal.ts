@@ -13,6 +13,9 @@ import { BadRequestError } from '../errors.js';
  */
 const NEEDS_ESCAPE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
 
+/** Printable ASCII other than the two characters a double-quoted literal must escape. */
+const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 const SHORT_ESCAPES: ReadonlyMap<string, string> = new Map([
   ['\\', '\\\\'],
   ['"', '\\"'],
@@ -59,6 +62,8 @@ function quote(value: string, onLoneSurrogate: (index: number, codePoint: number
  * way to spell one, so the value cannot be what the client meant.
  */
 export function promqlString(value: string): string {
+  // Most values (object names, namespaces) are plain printable ASCII: skip the per-character walk.
+  if (PLAIN_ASCII.test(value)) return `"${value}"`;
   return quote(value, (index, codePoint) => {
     throw new BadRequestError(
       `value contains an unpaired UTF-16 surrogate (U+${hex(codePoint, 4)}) at index ${index}, ` +

@@ -46,6 +46,8 @@ describe('HttpPrometheusClient transport', () => {
   });
   let conn: PrometheusConnection;
   let tokenFile: string;
+  let caPem: string;
+  let clientPem: { cert: string; key: string };
 
   before(async () => {
     tmp = await makeTempDir('prom-client');
@@ -57,6 +59,8 @@ describe('HttpPrometheusClient transport', () => {
     });
     const client = await issueCertificate(ca, { commonName: 'adapter', usage: 'client' });
     const clientFiles = await writePemFiles(tmp.path, 'client', client);
+    caPem = ca.certPem;
+    clientPem = { cert: client.certPem, key: client.keyPem };
     const caFile = join(tmp.path, 'ca.crt');
     await writeFile(caFile, ca.certPem);
     tokenFile = join(tmp.path, 'token');
@@ -106,6 +110,7 @@ describe('HttpPrometheusClient transport', () => {
         authInCluster: false,
         verb: 'GET',
         timeoutMs: 2_000,
+        coalesceQueries: true,
       },
       new SelfMetrics({ processMetrics: false }),
       silentLogger(),
@@ -130,6 +135,8 @@ describe('HttpPrometheusClient transport', () => {
     assert.equal(s.query.get('query'), 'sum(up)');
     assert.match(s.query.get('timeout') ?? '', /^\d+ms$/);
     assert.equal(s.headers['x-scope-orgid'], 'tenant-a');
+    // Uncompressed: on a cluster network gzip costs Prometheus more CPU than it saves.
+    assert.equal(s.headers['accept-encoding'], 'identity');
     assert.equal(s.headers.authorization, 'Bearer first-token');
     assert.equal(s.clientCN, 'adapter');
   });
@@ -196,6 +203,44 @@ describe('HttpPrometheusClient transport', () => {
         conn.client.query('up', { timeoutMs: 200 }),
         (e: unknown) => e instanceof TimeoutError && /within 200 ms/.test(e.message),
       );
+    } finally {
+      delayMs = 0;
+    }
+  });
+
+  it('shares one Prometheus call between identical queries in flight', async () => {
+    answer = () => ({ status: 200, body: { status: 'success', data: { resultType: 'vector', result: [] } } });
+    delayMs = 200;
+    try {
+      seen = [];
+      await Promise.all([
+        conn.client.query('sum(shared)'),
+        conn.client.query('sum(shared)'),
+        conn.client.query('sum(other)'),
+      ]);
+      assert.deepEqual(seen.map((x) => x.query.get('query')).sort(), ['sum(other)', 'sum(shared)']);
+      // A caller that goes away does not cancel the call the others wait for.
+      seen = [];
+      const gone = new AbortController();
+      const first = conn.client.query('sum(shared)', { signal: gone.signal });
+      const second = conn.client.query('sum(shared)');
+      gone.abort();
+      await assert.rejects(first, /cancelled/);
+      assert.deepEqual(await second, []);
+      assert.equal(seen.length, 1);
+      const separate = new HttpPrometheusClient({
+        url,
+        timeoutMs: 2_000,
+        coalesce: false,
+        transport: { ca: caPem, cert: clientPem.cert, key: clientPem.key },
+      });
+      try {
+        seen = [];
+        await Promise.all([separate.query('sum(shared)'), separate.query('sum(shared)')]);
+        assert.equal(seen.length, 2, 'with coalescing off every query is sent');
+      } finally {
+        separate.close();
+      }
     } finally {
       delayMs = 0;
     }
