@@ -17,6 +17,7 @@ export interface PreparedRequest {
 
 export interface Response {
   status: number;
+  headers: http.IncomingHttpHeaders;
   body: Buffer;
 }
 
@@ -59,7 +60,7 @@ export class BenchClient {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.once('end', () => {
             clearTimeout(timer);
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) });
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
           });
           res.once('error', (err) => {
             clearTimeout(timer);

@@ -1,13 +1,16 @@
 /**
- * Runs one scenario both ways — floor (straight to Prometheus) and adapter — at concurrency 1 for
- * latency and at concurrency 16 for throughput, after a warm-up, in alternating rounds (ABBA…) so
- * slow drift of a noisy machine hits both sides alike. Besides client-side latency it records the
- * CPU time each process spent (load generator, adapter, Prometheus) and the adapter's own view of
- * the time a request took and the time it spent in its Prometheus client.
+ * Runs one scenario three ways — floor (straight to Prometheus), the adapter as deployed
+ * (identical queries in flight coalesced into one Prometheus call) and a second adapter process
+ * with `--prometheus-query-coalescing=false` — at concurrency 1 for latency and at concurrency 16
+ * for throughput, after a warm-up, in rounds whose order varies so that each side goes before
+ * each other side equally often (slow drift of a noisy machine hits all sides alike). Besides
+ * client-side latency it records the CPU time each process spent (load generator, the adapter
+ * serving the block, Prometheus), the adapter's own view of the time a request took and the time
+ * it spent in its Prometheus client, and how many Prometheus queries the adapter sent per request.
  *
- * A third, diagnostic side (concurrency 1 only, no goal) sends the floor's request with the
- * headers the adapter's HTTP client sends (axios: it accepts gzip), to show what compression
- * costs Prometheus.
+ * The load sends the same request over and over, so at concurrency 16 the coalescing adapter
+ * shares Prometheus evaluations the floor has to repeat: the no-coalescing adapter shows the raw
+ * per-request cost.
  */
 import type { AdapterChild } from './adapter-process.js';
 import type { BenchClient, PreparedRequest } from './http.js';
@@ -26,6 +29,7 @@ export interface Plan {
 
 export interface CpuPerRequest {
   clientMs: number;
+  /** CPU of the adapter process that served the block (0 for the floor). */
   adapterMs: number;
   prometheusMs: number;
 }
@@ -39,9 +43,6 @@ export interface SideResult {
   /** CPU per request during the concurrency-1 blocks. */
   cpuLatency: CpuPerRequest;
   bytesPerResponse: number;
-}
-
-export interface LoadedSideResult extends SideResult {
   rps: number;
   medianMsLoaded: number;
   p90MsLoaded: number;
@@ -53,28 +54,46 @@ export interface LoadedSideResult extends SideResult {
 export interface AdapterPhases {
   /** Mean time from the request reaching the adapter's app to the answer being sent (c=1). */
   serverMs: number;
-  /** Mean time inside the adapter's Prometheus client call: send, wait, decompress, parse (c=1). */
+  /** Mean time of one call of its instant-query client: send, wait, read, parse (c=1). */
   upstreamMs: number;
+  /** Mean garbage-collection pause per request (prom-client's `nodejs_gc_duration_seconds`, c=1). */
+  gcMs: number;
+  /** Prometheus queries the adapter sent per request at c=1 and at c=16. */
+  queriesPerRequestC1: number;
+  queriesPerRequestCN: number;
+}
+
+export interface AdapterSideResult extends SideResult {
+  phases: AdapterPhases;
 }
 
 export interface ScenarioResult {
   scenario: Scenario;
   plan: Plan;
-  floor: LoadedSideResult;
-  adapter: LoadedSideResult;
-  /** The floor request with the adapter's HTTP client headers (accepts gzip). */
-  floorGzip: SideResult;
-  phases: AdapterPhases;
+  floor: SideResult;
+  /** The adapter as deployed (coalescing on, the default). */
+  adapter: AdapterSideResult;
+  /** The adapter with `--prometheus-query-coalescing=false`. */
+  noCoalescing: AdapterSideResult;
 }
+
+export type SideId = 'floor' | 'adapter' | 'noCoalescing';
+
+export const SIDE_LABELS: Record<SideId, string> = {
+  floor: 'floor',
+  adapter: 'adapter',
+  noCoalescing: 'adapter (no coalescing)',
+};
 
 export interface Clients {
   floor: { c1: BenchClient; cN: BenchClient };
   adapter: { c1: BenchClient; cN: BenchClient };
+  noCoalescing: { c1: BenchClient; cN: BenchClient };
 }
 
-interface Pids {
-  adapter: number;
-  prometheus: number;
+export interface Adapters {
+  adapter: AdapterChild;
+  noCoalescing: AdapterChild;
 }
 
 interface Timed {
@@ -87,24 +106,28 @@ interface Collected {
   throughput: Timed[];
 }
 
-type Side = 'floor' | 'adapter' | 'floorGzip';
-
-/** What axios (the adapter's HTTP client, through prometheus-query) sends with every request. */
-const AXIOS_HEADERS = {
-  accept: 'application/json, text/plain, */*',
-  'accept-encoding': 'gzip, compress, deflate, br',
-};
+/**
+ * Side order per round. Over rounds 1–2 and over rounds 1–4 every side goes before every other
+ * side equally often.
+ */
+const ORDERS: readonly (readonly SideId[])[] = [
+  ['floor', 'adapter', 'noCoalescing'],
+  ['noCoalescing', 'adapter', 'floor'],
+  ['adapter', 'noCoalescing', 'floor'],
+  ['floor', 'noCoalescing', 'adapter'],
+];
 
 async function timedBlock(
   client: BenchClient,
   next: () => PreparedRequest,
   requests: number,
   concurrency: number,
-  pids: Pids,
+  pids: { adapter: number | undefined; prometheus: number },
 ): Promise<Timed> {
-  const before = await Promise.all([cpuMs(pids.adapter), cpuMs(pids.prometheus)]);
+  const adapterCpu = async (): Promise<number> => (pids.adapter === undefined ? 0 : cpuMs(pids.adapter));
+  const before = await Promise.all([adapterCpu(), cpuMs(pids.prometheus)]);
   const block = await runBlock(client, next, { requests, concurrency });
-  const after = await Promise.all([cpuMs(pids.adapter), cpuMs(pids.prometheus)]);
+  const after = await Promise.all([adapterCpu(), cpuMs(pids.prometheus)]);
   const n = block.latenciesMs.length;
   return {
     block,
@@ -129,6 +152,8 @@ function cpuOf(blocks: readonly Timed[]): CpuPerRequest {
 
 function summarizeSide(c: Collected): SideResult {
   const lat = c.latency.flatMap((t) => t.block.latenciesMs);
+  const loaded = c.throughput.flatMap((t) => t.block.latenciesMs);
+  const wall = c.throughput.reduce((s, t) => s + t.block.wallMs, 0);
   const all = [...c.latency, ...c.throughput].map((t) => t.block);
   const responses = all.reduce((s, b) => s + b.latenciesMs.length, 0);
   return {
@@ -138,14 +163,6 @@ function summarizeSide(c: Collected): SideResult {
     roundMedians: c.latency.map((t) => median(t.block.latenciesMs)),
     cpuLatency: cpuOf(c.latency),
     bytesPerResponse: all.reduce((s, b) => s + b.bytes, 0) / responses,
-  };
-}
-
-function summarizeLoadedSide(c: Collected): LoadedSideResult {
-  const loaded = c.throughput.flatMap((t) => t.block.latenciesMs);
-  const wall = c.throughput.reduce((s, t) => s + t.block.wallMs, 0);
-  return {
-    ...summarizeSide(c),
     rps: (loaded.length / wall) * 1000,
     medianMsLoaded: median(loaded),
     p90MsLoaded: percentile(loaded, 90),
@@ -154,86 +171,112 @@ function summarizeLoadedSide(c: Collected): LoadedSideResult {
   };
 }
 
-const PHASE_KEYS = [
-  'metrics_adapter_request_duration_seconds_sum{route="custom-metrics"}',
-  'metrics_adapter_request_duration_seconds_count{route="custom-metrics"}',
-  'metrics_adapter_prometheus_request_duration_seconds_sum{endpoint="query"}',
-  'metrics_adapter_prometheus_request_duration_seconds_count{endpoint="query"}',
-];
+const REQUEST_SUM = 'metrics_adapter_request_duration_seconds_sum{route="custom-metrics"}';
+const REQUEST_COUNT = 'metrics_adapter_request_duration_seconds_count{route="custom-metrics"}';
+const QUERY_SUM = 'metrics_adapter_prometheus_request_duration_seconds_sum{endpoint="query"}';
+const QUERY_COUNT = 'metrics_adapter_prometheus_request_duration_seconds_count{endpoint="query"}';
+const GC_SUM = 'nodejs_gc_duration_seconds_sum';
+const COUNTERS = [REQUEST_SUM, REQUEST_COUNT, QUERY_SUM, QUERY_COUNT, GC_SUM] as const;
+type Counters = Record<(typeof COUNTERS)[number], number>;
 
-async function phaseCounters(adapter: AdapterChild): Promise<number[]> {
+async function counters(adapter: AdapterChild): Promise<Counters> {
   const m = await adapter.metrics();
-  return PHASE_KEYS.map((k) => sample(m, k));
+  return {
+    [REQUEST_SUM]: sample(m, REQUEST_SUM),
+    [REQUEST_COUNT]: sample(m, REQUEST_COUNT),
+    [QUERY_SUM]: sample(m, QUERY_SUM),
+    [QUERY_COUNT]: sample(m, QUERY_COUNT),
+    // One sample per kind of collection (minor, major, incremental, weakcb).
+    [GC_SUM]: [...m].reduce((sum, [k, v]) => (k.startsWith(`${GC_SUM}{`) ? sum + v : sum), 0),
+  };
+}
+
+function addDelta(total: Counters, before: Counters, after: Counters): void {
+  for (const k of COUNTERS) total[k] += after[k] - before[k];
+}
+
+function zeroCounters(): Counters {
+  return { [REQUEST_SUM]: 0, [REQUEST_COUNT]: 0, [QUERY_SUM]: 0, [QUERY_COUNT]: 0, [GC_SUM]: 0 };
+}
+
+function phasesOf(c1: Counters, cN: Counters): AdapterPhases {
+  return {
+    serverMs: (c1[REQUEST_SUM] / c1[REQUEST_COUNT]) * 1000,
+    upstreamMs: (c1[QUERY_SUM] / c1[QUERY_COUNT]) * 1000,
+    gcMs: (c1[GC_SUM] / c1[REQUEST_COUNT]) * 1000,
+    queriesPerRequestC1: c1[QUERY_COUNT] / c1[REQUEST_COUNT],
+    queriesPerRequestCN: cN[QUERY_COUNT] / cN[REQUEST_COUNT],
+  };
 }
 
 export async function measureScenario(
   s: Scenario,
   plan: Plan,
   clients: Clients,
-  adapter: AdapterChild,
+  adapters: Adapters,
   prometheusPid: number,
   log: (line: string) => void,
 ): Promise<ScenarioResult> {
-  const pids: Pids = { adapter: adapter.pid, prometheus: prometheusPid };
-  const floorNext = floorRequests(s.promql);
-  const next: Record<Side, () => PreparedRequest> = {
-    floor: floorNext,
+  const child = (side: SideId): AdapterChild | undefined => (side === 'floor' ? undefined : adapters[side]);
+  const next: Record<SideId, () => PreparedRequest> = {
+    floor: floorRequests(s.promql),
     adapter: adapterRequests(s),
-    floorGzip: () => {
-      const r = floorNext();
-      return { ...r, headers: { ...(r.headers ?? {}), ...AXIOS_HEADERS } };
-    },
+    noCoalescing: adapterRequests(s),
   };
-  const c1: Record<Side, BenchClient> = {
-    floor: clients.floor.c1,
-    adapter: clients.adapter.c1,
-    floorGzip: clients.floor.c1,
-  };
-  const cN = { floor: clients.floor.cN, adapter: clients.adapter.cN };
-  const collected: Record<Side, Collected> = {
+  const collected: Record<SideId, Collected> = {
     floor: { latency: [], throughput: [] },
     adapter: { latency: [], throughput: [] },
-    floorGzip: { latency: [], throughput: [] },
+    noCoalescing: { latency: [], throughput: [] },
   };
-  const phaseTotals = PHASE_KEYS.map(() => 0);
+  const totals = {
+    adapter: { c1: zeroCounters(), cN: zeroCounters() },
+    noCoalescing: { c1: zeroCounters(), cN: zeroCounters() },
+  };
+  const sides = ORDERS[0] ?? [];
 
-  for (const side of ['floor', 'adapter'] as const) {
-    await runBlock(c1[side], next[side], { requests: plan.warmupLatency, concurrency: 1 });
-    await runBlock(cN[side], next[side], { requests: plan.warmupThroughput, concurrency: plan.concurrency });
+  for (const side of sides) {
+    await runBlock(clients[side].c1, next[side], { requests: plan.warmupLatency, concurrency: 1 });
+    await runBlock(clients[side].cN, next[side], {
+      requests: plan.warmupThroughput,
+      concurrency: plan.concurrency,
+    });
   }
-  await runBlock(c1.floorGzip, next.floorGzip, {
-    requests: Math.ceil(plan.warmupLatency / 4),
-    concurrency: 1,
-  });
 
   for (let round = 0; round < plan.rounds; round++) {
-    const order: ('floor' | 'adapter')[] = round % 2 === 0 ? ['floor', 'adapter'] : ['adapter', 'floor'];
-    for (const side of order) {
-      const before = side === 'adapter' ? await phaseCounters(adapter) : undefined;
-      const lat = await timedBlock(c1[side], next[side], plan.latencyPerRound, 1, pids);
-      if (before !== undefined) {
-        const after = await phaseCounters(adapter);
-        after.forEach((v, i) => (phaseTotals[i] = (phaseTotals[i] ?? 0) + v - (before[i] ?? 0)));
-      }
+    for (const side of ORDERS[round % ORDERS.length] ?? sides) {
+      const a = child(side);
+      const pids = { adapter: a?.pid, prometheus: prometheusPid };
+      const measured = async (concurrency: number, requests: number): Promise<Timed> => {
+        const before = a === undefined ? undefined : await counters(a);
+        const client = concurrency === 1 ? clients[side].c1 : clients[side].cN;
+        const t = await timedBlock(client, next[side], requests, concurrency, pids);
+        if (a !== undefined && before !== undefined && side !== 'floor') {
+          addDelta(totals[side][concurrency === 1 ? 'c1' : 'cN'], before, await counters(a));
+        }
+        return t;
+      };
+      const lat = await measured(1, plan.latencyPerRound);
       collected[side].latency.push(lat);
-      const thr = await timedBlock(cN[side], next[side], plan.throughputPerRound, plan.concurrency, pids);
+      const thr = await measured(plan.concurrency, plan.throughputPerRound);
       collected[side].throughput.push(thr);
       log(
-        `  ${s.id} round ${round + 1}/${plan.rounds} ${side.padEnd(7)}: median ${median(lat.block.latenciesMs).toFixed(2)} ms, ` +
+        `  ${s.id} round ${round + 1}/${plan.rounds} ${SIDE_LABELS[side].padEnd(23)}: ` +
+          `median ${median(lat.block.latenciesMs).toFixed(2)} ms, ` +
           `${((thr.block.latenciesMs.length / thr.block.wallMs) * 1000).toFixed(0)} req/s at c=${plan.concurrency}`,
       );
     }
-    collected.floorGzip.latency.push(
-      await timedBlock(c1.floorGzip, next.floorGzip, plan.latencyPerRound, 1, pids),
-    );
   }
-  const [reqSum = 0, reqCount = 1, upSum = 0, upCount = 1] = phaseTotals;
   return {
     scenario: s,
     plan,
-    floor: summarizeLoadedSide(collected.floor),
-    adapter: summarizeLoadedSide(collected.adapter),
-    floorGzip: summarizeSide(collected.floorGzip),
-    phases: { serverMs: (reqSum / reqCount) * 1000, upstreamMs: (upSum / upCount) * 1000 },
+    floor: summarizeSide(collected.floor),
+    adapter: {
+      ...summarizeSide(collected.adapter),
+      phases: phasesOf(totals.adapter.c1, totals.adapter.cN),
+    },
+    noCoalescing: {
+      ...summarizeSide(collected.noCoalescing),
+      phases: phasesOf(totals.noCoalescing.c1, totals.noCoalescing.cN),
+    },
   };
 }

@@ -43,19 +43,38 @@ export interface WindowSummary {
   steps: { step: string; ms: number }[];
 }
 
-/** Pipeline steps, found by function name and the file they live in. */
-const STEPS: { step: string; file: string; fn: string }[] = [
+/**
+ * Pipeline steps, found by the file they live in and a function name ('' for any function of the
+ * file; `exceptFn` leaves one out).
+ */
+const STEPS: { step: string; file: string; fn: string; exceptFn?: string }[] = [
   { step: 'authenticate (client certificate)', file: 'apiserver/authn.js', fn: 'authenticate' },
   { step: 'authorize (SAR cache)', file: 'kube/subject-access-review.js', fn: 'review' },
   { step: 'parse request', file: 'apiserver/custom-metrics-api.js', fn: 'parseCustomMetricRequest' },
   { step: 'list pods from the informer cache', file: 'kube/object-cache.js', fn: 'list' },
   { step: 'render PromQL (template)', file: 'rules/query.js', fn: 'renderObjectQuery' },
-  { step: 'Prometheus call: build + send (sync part)', file: 'prometheus/client.js', fn: 'query' },
-  { step: 'axios: response handling', file: 'node_modules/axios/', fn: '' },
-  { step: 'prometheus-query: result objects', file: 'node_modules/prometheus-query/', fn: '' },
-  { step: 'samples from the result', file: 'prometheus/client.js', fn: 'samplesOf' },
-  { step: 'encode MetricValueList items', file: 'apiserver/custom-metrics-api.js', fn: 'encodeV1beta2' },
-  { step: 'serialize + send the answer (sendJSON)', file: 'apiserver/app.js', fn: 'sendJSON' },
+  {
+    step: 'Prometheus call: build + send (sync part)',
+    file: 'prometheus/instant-query.js',
+    fn: 'runInstantQuery',
+  },
+  {
+    step: 'Prometheus answer: read, JSON.parse, samples',
+    file: 'prometheus/instant-query.js',
+    fn: '',
+    exceptFn: 'runInstantQuery',
+  },
+  {
+    step: '… of which samples from the parsed answer',
+    file: 'prometheus/instant-query.js',
+    fn: 'samplesFrom',
+  },
+  {
+    step: 'encode the MetricValueList JSON',
+    file: 'apiserver/custom-metrics-api.js',
+    fn: 'encodeMetricValueList',
+  },
+  { step: 'send the answer (sendBody)', file: 'apiserver/respond.js', fn: 'sendBody' },
 ];
 
 export async function findProfile(dir: string): Promise<string> {
@@ -184,6 +203,7 @@ export async function summarize(
         for (const s of STEPS) {
           if (seen.has(s.step) || !frame.url.includes(s.file)) continue;
           if (s.fn !== '' && frame.functionName !== s.fn) continue;
+          if (s.exceptFn !== undefined && frame.functionName === s.exceptFn) continue;
           seen.add(s.step);
           steps.set(s.step, (steps.get(s.step) ?? 0) + weightMs);
         }

@@ -7,7 +7,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import * as prettier from 'prettier';
 import type { AdapterMemory, RelistResult } from './adapter-process.js';
 import { median } from './load.js';
-import type { ScenarioResult } from './measure.js';
+import { SIDE_LABELS, type AdapterSideResult, type ScenarioResult } from './measure.js';
+import type { FixedCost } from './fixed.js';
 import type { WindowSummary } from './profile.js';
 
 export const LATENCY_GOAL = 1.2;
@@ -40,6 +41,7 @@ export interface Report {
     prometheus: string;
   };
   results: ScenarioResult[];
+  fixedCosts: FixedCost[];
   memory: MemoryReport;
   sars: number;
   loadSeconds: number;
@@ -56,14 +58,21 @@ const ratio = (v: number): string => `${v.toFixed(2)}×`;
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
 const kib = (b: number): string => (b >= 2 ** 20 ? mib(b) : `${(b / 1024).toFixed(1)} KiB`);
 
-const latencyRatio = (r: ScenarioResult): number => r.adapter.medianMs / r.floor.medianMs;
-const throughputRatio = (r: ScenarioResult): number => r.adapter.rps / r.floor.rps;
-const latencyMet = (r: ScenarioResult): boolean => latencyRatio(r) <= LATENCY_GOAL;
-const throughputMet = (r: ScenarioResult): boolean => throughputRatio(r) >= THROUGHPUT_GOAL;
+type AdapterSide = 'adapter' | 'noCoalescing';
+const ADAPTER_SIDES: readonly AdapterSide[] = ['adapter', 'noCoalescing'];
+
+const latencyRatio = (r: ScenarioResult, side: AdapterSide = 'adapter'): number =>
+  r[side].medianMs / r.floor.medianMs;
+const throughputRatio = (r: ScenarioResult, side: AdapterSide = 'adapter'): number =>
+  r[side].rps / r.floor.rps;
+const latencyMet = (r: ScenarioResult, side: AdapterSide = 'adapter'): boolean =>
+  latencyRatio(r, side) <= LATENCY_GOAL;
+const throughputMet = (r: ScenarioResult, side: AdapterSide = 'adapter'): boolean =>
+  throughputRatio(r, side) >= THROUGHPUT_GOAL;
 
 /** Min–max over rounds of (adapter median / floor median) in the same round. */
-function roundRange(r: ScenarioResult): string {
-  const ratios = r.adapter.roundMedians.map((a, i) => a / (r.floor.roundMedians[i] ?? Number.NaN));
+function roundRange(r: ScenarioResult, side: AdapterSide = 'adapter'): string {
+  const ratios = r[side].roundMedians.map((a, i) => a / (r.floor.roundMedians[i] ?? Number.NaN));
   return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
 }
 
@@ -84,11 +93,12 @@ export function consoleTable(r: Report): string {
     'adapter med',
     'ratio',
     'rounds',
-    'floor p90',
-    'adapter p90',
+    'no-coal med',
     'ratio',
     'floor rps',
     'adapter rps',
+    'ratio',
+    'no-coal rps',
     'ratio',
   ];
   const rows = r.results.map((x) => [
@@ -97,12 +107,13 @@ export function consoleTable(r: Report): string {
     `${ms(x.adapter.medianMs)} ms`,
     `${ratio(latencyRatio(x))} ${latencyMet(x) ? 'met' : 'MISSED'}`,
     roundRange(x),
-    `${ms(x.floor.p90Ms)} ms`,
-    `${ms(x.adapter.p90Ms)} ms`,
-    ratio(x.adapter.p90Ms / x.floor.p90Ms),
+    `${ms(x.noCoalescing.medianMs)} ms`,
+    ratio(latencyRatio(x, 'noCoalescing')),
     x.floor.rps.toFixed(0),
     x.adapter.rps.toFixed(0),
     `${ratio(throughputRatio(x))} ${throughputMet(x) ? 'met' : 'MISSED'}`,
+    x.noCoalescing.rps.toFixed(0),
+    `${ratio(throughputRatio(x, 'noCoalescing'))} ${throughputMet(x, 'noCoalescing') ? 'met' : 'MISSED'}`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const fmt = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join('  ');
@@ -111,7 +122,8 @@ export function consoleTable(r: Report): string {
   const base = m.readings[0];
   const relist = median(m.relists.map((x) => x.relistMs));
   return [
-    `Latency at concurrency 1 (goal: median ratio ≤ ${LATENCY_GOAL}); throughput at concurrency 16 (goal: ratio ≥ ${THROUGHPUT_GOAL})`,
+    `Latency at concurrency 1 (goal: median ratio ≤ ${LATENCY_GOAL}); throughput at concurrency 16 (goal: ratio ≥ ${THROUGHPUT_GOAL}); ` +
+      '"no-coal" is the adapter with --prometheus-query-coalescing=false',
     fmt(head),
     ...rows.map(fmt),
     '',
@@ -124,6 +136,29 @@ export function consoleTable(r: Report): string {
 }
 
 function resultsSection(r: Report): string {
+  const sideRows = (x: ScenarioResult, side: AdapterSide): string[][] => {
+    const a: AdapterSideResult = x[side];
+    return [
+      [
+        '',
+        SIDE_LABELS[side],
+        ms(a.medianMs),
+        ms(a.p90Ms),
+        a.rps.toFixed(0),
+        ms(a.medianMsLoaded),
+        kib(a.bytesPerResponse),
+      ],
+      [
+        '',
+        '**ratio**',
+        `**${ratio(latencyRatio(x, side))}** ${latencyMet(x, side) ? '✅' : '❌'} (rounds ${roundRange(x, side)})`,
+        `**${ratio(a.p90Ms / x.floor.p90Ms)}**`,
+        `**${ratio(throughputRatio(x, side))}** ${throughputMet(x, side) ? '✅' : '❌'}`,
+        `**${ratio(a.medianMsLoaded / x.floor.medianMsLoaded)}**`,
+        ratio(a.bytesPerResponse / x.floor.bytesPerResponse),
+      ],
+    ];
+  };
   const rows = r.results.flatMap((x) => [
     [
       x.scenario.title,
@@ -134,35 +169,21 @@ function resultsSection(r: Report): string {
       ms(x.floor.medianMsLoaded),
       kib(x.floor.bytesPerResponse),
     ],
-    [
-      '',
-      'adapter',
-      ms(x.adapter.medianMs),
-      ms(x.adapter.p90Ms),
-      x.adapter.rps.toFixed(0),
-      ms(x.adapter.medianMsLoaded),
-      kib(x.adapter.bytesPerResponse),
-    ],
-    [
-      '',
-      '**ratio**',
-      `**${ratio(latencyRatio(x))}** ${latencyMet(x) ? '✅' : '❌'} (rounds ${roundRange(x)})`,
-      `**${ratio(x.adapter.p90Ms / x.floor.p90Ms)}**`,
-      `**${ratio(throughputRatio(x))}** ${throughputMet(x) ? '✅' : '❌'}`,
-      `**${ratio(x.adapter.medianMsLoaded / x.floor.medianMsLoaded)}**`,
-      ratio(x.adapter.bytesPerResponse / x.floor.bytesPerResponse),
-    ],
+    ...ADAPTER_SIDES.flatMap((side) => sideRows(x, side)),
   ]);
   const plan = r.results.map(
     (x) =>
       `${x.scenario.id}: ${x.plan.rounds} rounds × (${x.plan.latencyPerRound} at c=1 + ${x.plan.throughputPerRound} at c=${x.plan.concurrency}) per side ` +
       `after ${x.plan.warmupLatency} + ${x.plan.warmupThroughput} warm-up`,
   );
+  const verdict = (x: ScenarioResult, side: AdapterSide): string =>
+    `median latency ${ratio(latencyRatio(x, side))} the straight query — ` +
+    `${latencyMet(x, side) ? 'goal met' : `**goal missed** (≤ ${LATENCY_GOAL}×)`}; ` +
+    `throughput at c=16 ${ratio(throughputRatio(x, side))} — ${throughputMet(x, side) ? 'goal met' : `**goal missed** (≥ ${THROUGHPUT_GOAL}×)`}`;
   const goals = r.results.map(
     (x) =>
-      `- **${x.scenario.title}**: median latency ${ratio(latencyRatio(x))} the straight query — ` +
-      `${latencyMet(x) ? 'goal met' : `**goal missed** (≤ ${LATENCY_GOAL}×)`}; ` +
-      `throughput at c=16 ${ratio(throughputRatio(x))} — ${throughputMet(x) ? 'goal met' : `**goal missed** (≥ ${THROUGHPUT_GOAL}×)`}.`,
+      `- **${x.scenario.title}**: adapter (default) ${verdict(x, 'adapter')}. ` +
+      `Without coalescing: ${verdict(x, 'noCoalescing')}.`,
   );
   return [
     '### Results (ratio = adapter / floor)',
@@ -175,102 +196,98 @@ function resultsSection(r: Report): string {
     '',
     ...goals,
     '',
-    `"rounds" is the range of the median ratio over the rounds, each comparing the two sides measured back to back. ` +
-      `Requests: ${plan.join('; ')}. Rounds alternate floor-first and adapter-first. ` +
-      `SubjectAccessReviews the adapter sent during the ${r.loadSeconds.toFixed(0)} s of load: ${r.sars} (decisions are cached for 10 s).`,
+    '"adapter" runs with its defaults, so identical queries in flight share one Prometheus call ' +
+      '(`--prometheus-query-coalescing`); the load repeats one request, so at c=16 it coalesces what the floor must ' +
+      'evaluate again and again. "adapter (no coalescing)" is a second adapter process with ' +
+      '`--prometheus-query-coalescing=false`: one Prometheus query per request, like the floor. ' +
+      '"rounds" is the range of the median ratio over the rounds, each comparing the sides measured back to back. ' +
+      `Requests: ${plan.join('; ')}. The order of the sides changes from round to round. ` +
+      `SubjectAccessReviews the adapters sent during the ${r.loadSeconds.toFixed(0)} s of load: ${r.sars} (decisions are cached for 10 s).`,
   ].join('\n');
 }
 
 function costSection(r: Report): string {
+  const cpuRow = (
+    label: string,
+    c: { clientMs: number; adapterMs: number; prometheusMs: number },
+  ): string[] => [
+    label,
+    ms(c.clientMs),
+    label === 'floor' ? '—' : ms(c.adapterMs),
+    ms(c.prometheusMs),
+    ms(c.clientMs + c.adapterMs + c.prometheusMs),
+  ];
   const cpuRows = r.results.flatMap((x) => [
-    [
-      x.scenario.id,
-      'floor',
-      ms(x.floor.cpu.clientMs),
-      '—',
-      ms(x.floor.cpu.prometheusMs),
-      ms(x.floor.cpu.clientMs + x.floor.cpu.prometheusMs),
-    ],
-    [
+    [x.scenario.id, ...cpuRow('floor', x.floor.cpu), '1'],
+    ...ADAPTER_SIDES.map((side) => [
       '',
-      'adapter',
-      ms(x.adapter.cpu.clientMs),
-      ms(x.adapter.cpu.adapterMs),
-      ms(x.adapter.cpu.prometheusMs),
-      ms(x.adapter.cpu.clientMs + x.adapter.cpu.adapterMs + x.adapter.cpu.prometheusMs),
-    ],
+      ...cpuRow(SIDE_LABELS[side], x[side].cpu),
+      x[side].phases.queriesPerRequestCN.toFixed(2),
+    ]),
   ]);
   const phases = table(
     [
       'Scenario',
+      'Side',
       'client median',
       "adapter's request time (mean)",
       'in its Prometheus client call',
       'rest of the adapter',
+      'GC pauses (mean)',
+      'queries / request',
       'floor median',
     ],
-    r.results.map((x) => [
-      x.scenario.id,
-      `${ms(x.adapter.medianMs)} ms`,
-      `${ms(x.phases.serverMs)} ms`,
-      `${ms(x.phases.upstreamMs)} ms`,
-      `${ms(x.phases.serverMs - x.phases.upstreamMs)} ms`,
-      `${ms(x.floor.medianMs)} ms`,
-    ]),
-    ['l', 'r', 'r', 'r', 'r', 'r'],
-  );
-  const gzip = table(
-    [
-      'Scenario',
-      'floor median',
-      'floor + gzip median',
-      'Prometheus CPU / request',
-      'with gzip',
-      'answer',
-      'gzipped',
-    ],
-    r.results.map((x) => [
-      x.scenario.id,
-      `${ms(x.floor.medianMs)} ms`,
-      `${ms(x.floorGzip.medianMs)} ms`,
-      `${ms(x.floor.cpuLatency.prometheusMs)} ms`,
-      `${ms(x.floorGzip.cpuLatency.prometheusMs)} ms`,
-      kib(x.floor.bytesPerResponse),
-      kib(x.floorGzip.bytesPerResponse),
-    ]),
-    ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    r.results.flatMap((x) =>
+      ADAPTER_SIDES.map((side, i) => [
+        i === 0 ? x.scenario.id : '',
+        SIDE_LABELS[side],
+        `${ms(x[side].medianMs)} ms`,
+        `${ms(x[side].phases.serverMs)} ms`,
+        `${ms(x[side].phases.upstreamMs)} ms`,
+        `${ms(x[side].phases.serverMs - x[side].phases.upstreamMs)} ms`,
+        `${ms(x[side].phases.gcMs)} ms`,
+        x[side].phases.queriesPerRequestC1.toFixed(2),
+        i === 0 ? `${ms(x.floor.medianMs)} ms` : '',
+      ]),
+    ),
+    ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
   return [
     '### Where the time goes',
     '',
-    'CPU time per request at concurrency 16, ms (from /proc/<pid>/stat; the load generator is the benchmark process):',
+    'CPU time per request at concurrency 16, ms (from /proc/<pid>/stat; the load generator is the benchmark process; ' +
+      '"adapter" is the adapter process that served the block), and Prometheus queries per request ' +
+      "(the adapter's `metrics_adapter_prometheus_request_duration_seconds_count`):",
     '',
-    table(['Scenario', 'Side', 'load generator', 'adapter', 'Prometheus', 'total'], cpuRows, [
-      'l',
-      'l',
-      'r',
-      'r',
-      'r',
-      'r',
-    ]),
+    table(
+      ['Scenario', 'Side', 'load generator', 'adapter', 'Prometheus', 'total', 'queries / request'],
+      cpuRows,
+      ['l', 'l', 'r', 'r', 'r', 'r', 'r'],
+    ),
     '',
-    "The adapter's own view at concurrency 1 (`metrics_adapter_request_duration_seconds` and `metrics_adapter_prometheus_request_duration_seconds`; " +
-      'the client call includes sending, waiting, decompressing and parsing):',
+    "The adapters' own view at concurrency 1 (`metrics_adapter_request_duration_seconds` and `metrics_adapter_prometheus_request_duration_seconds`; " +
+      'the client call includes sending, waiting for Prometheus, reading and parsing its answer; ' +
+      "GC pauses are prom-client's `nodejs_gc_duration_seconds`, wherever they fell):",
     '',
     phases,
     '',
-    "Diagnostic (no goal): the floor request sent with the adapter's HTTP client headers — axios asks for " +
-      '`Accept-Encoding: gzip, compress, deflate, br` and Prometheus then gzips every answer (c=1; CPU at c=1):',
+    'Diagnostic (no goal): the fixed cost of one exchange on each transport, at concurrency 1 ' +
+      '(the same client; `/healthz` is served without an authorization check or a Prometheus call):',
     '',
-    gzip,
+    table(
+      ['Exchange', 'median ms', 'p90 ms', 'requests'],
+      r.fixedCosts.map((f) => [f.label, ms(f.medianMs), ms(f.p90Ms), String(f.requests)]),
+      ['l', 'r', 'r', 'r'],
+    ),
   ].join('\n');
 }
 
 function profileSection(p: WindowSummary[]): string {
   const out = [
-    '### CPU profile of the adapter (`node --cpu-prof`, concurrency 16)',
+    '### CPU profile of the adapter (`node --cpu-prof`, concurrency 16, no coalescing)',
     '',
-    'A separate adapter process, profiled while it served each scenario (the profiler slows it somewhat); self time per request by area:',
+    'A separate adapter process with `--prometheus-query-coalescing=false` (so every request pays for its own Prometheus call), ' +
+      'profiled while it served each scenario (the profiler slows it somewhat); self time per request by area:',
     '',
   ];
   const areas = new Map<string, number[]>();

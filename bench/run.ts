@@ -2,10 +2,11 @@
  * `npm run bench [-- --quick] [--no-profile] [--no-write] [--out=FILE] [--keep-profile=FILE]`
  *
  * Benchmarks the adapter against its floor — the same PromQL sent straight to Prometheus — for the
- * HPA Pods query (100 and 2 000 pods) and an Object query; measures the adapter's memory with a
- * 20 000-series catalog and its relist time; profiles where the adapter's time goes. Prints a table
- * and writes docs/benchmarks.md (not with --quick). Every figure that is compared is a ratio
- * against the floor measured in the same run. Not a test: run it by hand.
+ * HPA Pods query (100 and 2 000 pods) and an Object query, both as deployed (identical queries in
+ * flight coalesced) and with `--prometheus-query-coalescing=false`; measures the adapter's
+ * memory with a 20 000-series catalog and its relist time; profiles where the adapter's time goes.
+ * Prints a table and writes docs/benchmarks.md (not with --quick). Every figure that is compared
+ * is a ratio against the floor measured in the same run. Not a test: run it by hand.
  */
 import { copyFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import type { AdapterChild } from './adapter-process.js';
 import { PROJECT_ROOT } from './adapter-process.js';
 import { totalSeries } from './dataset.js';
+import { measureFixedCosts } from './fixed.js';
 import { BenchClient } from './http.js';
 import { runBlock } from './load.js';
 import { measureScenario, type Plan, type ScenarioResult } from './measure.js';
@@ -22,6 +24,7 @@ import { adapterRequests, buildScenarios, verifyScenario, type Scenario } from '
 import { setUp, type BenchEnv } from './setup.js';
 
 const CONCURRENCY = 16;
+const NO_COALESCING = ['--prometheus-query-coalescing=false'];
 const TOTAL_DEADLINE_MS = 10 * 60_000;
 
 interface Options {
@@ -108,8 +111,9 @@ async function profileRun(
   keep: string | undefined,
 ): Promise<WindowSummary[]> {
   const dir = path.join(env.dir, 'cpu-profile');
-  log('profile: adapter under node --cpu-prof, load at concurrency 16 per scenario');
-  const adapter = await env.startAdapter({ cpuProfDir: dir });
+  // Coalescing off, so every request pays for its own Prometheus call: the full per-request path.
+  log('profile: adapter (no coalescing) under node --cpu-prof, load at concurrency 16 per scenario');
+  const adapter = await env.startAdapter({ cpuProfDir: dir, extraFlags: NO_COALESCING });
   const windows: Window[] = [];
   const client = adapter.client(CONCURRENCY);
   try {
@@ -164,14 +168,32 @@ async function main(): Promise<number> {
   try {
     const scenarios = await buildScenarios(env.rulesFile);
     const { adapter, memory } = await memoryAndRelists(env);
+    log('starting a second adapter with --prometheus-query-coalescing=false');
+    const noCoalescing = await env.startAdapter({ extraFlags: NO_COALESCING });
 
     const floor = { c1: new BenchClient(env.prom.url, 1), cN: new BenchClient(env.prom.url, CONCURRENCY) };
     floorClients.push(floor.c1, floor.cN);
-    const clients = { floor, adapter: { c1: adapter.client(1), cN: adapter.client(CONCURRENCY) } };
+    const clients = {
+      floor,
+      adapter: { c1: adapter.client(1), cN: adapter.client(CONCURRENCY) },
+      noCoalescing: { c1: noCoalescing.client(1), cN: noCoalescing.client(CONCURRENCY) },
+    };
+    const verifyWith = [
+      { label: 'adapter', client: clients.adapter.c1 },
+      { label: 'adapter (no coalescing)', client: clients.noCoalescing.c1 },
+    ];
     for (const s of scenarios) {
-      await verifyScenario(s, clients.adapter.c1, floor.c1, env.prom);
-      log(`verified ${s.id}: same PromQL reaches Prometheus (${s.promql.length} characters), same values`);
+      await verifyScenario(s, verifyWith, floor.c1, env.prom);
+      log(
+        `verified ${s.id}: both adapters send the floor's PromQL (${s.promql.length} characters), same values`,
+      );
     }
+
+    log('fixed cost of one exchange: Prometheus over HTTP, the adapter over HTTPS');
+    const fixedCosts = await measureFixedCosts(floor.c1, clients.adapter.c1, {
+      rounds: options.quick ? 2 : 4,
+      perRound: options.quick ? 100 : 300,
+    });
 
     const sarsBefore = env.kube.sarLog.length;
     const loadStarted = Date.now();
@@ -179,7 +201,14 @@ async function main(): Promise<number> {
     for (const s of scenarios) {
       log(`measuring ${s.title}`);
       results.push(
-        await measureScenario(s, planFor(s, options.quick), clients, adapter, env.prom.process.pid, log),
+        await measureScenario(
+          s,
+          planFor(s, options.quick),
+          clients,
+          { adapter, noCoalescing },
+          env.prom.process.pid,
+          log,
+        ),
       );
     }
     const sars = env.kube.sarLog.length - sarsBefore;
@@ -190,6 +219,7 @@ async function main(): Promise<number> {
       gc: await adapter.memory({ gc: true }),
     });
     await adapter.stop();
+    await noCoalescing.stop();
 
     const profile = options.profile
       ? await profileRun(env, scenarios, options.quick, options.keepProfile)
@@ -207,6 +237,7 @@ async function main(): Promise<number> {
         prometheus: env.promVersion,
       },
       results,
+      fixedCosts,
       memory,
       sars,
       loadSeconds,

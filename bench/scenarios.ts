@@ -23,24 +23,27 @@ export interface Scenario {
   expected: Map<string, number>;
 }
 
-/** What the adapter's Prometheus client does: GET, or POST above 2 048 characters; same parameters. */
+/**
+ * What the adapter's instant-query client (src/prometheus/instant-query.ts) sends: GET, or a form
+ * POST above 2 048 characters; parameters `query` and `timeout` (no `time`: Prometheus evaluates
+ * at "now"); `Accept-Encoding: identity`, so Prometheus does not compress the answer.
+ */
 const POST_THRESHOLD = 2_048;
 const SERVER_TIMEOUT = `${Math.floor(10_000 * 0.9)}ms`;
+const FLOOR_HEADERS = { accept: 'application/json', 'accept-encoding': 'identity' };
 
 export function floorRequests(promql: string): () => PreparedRequest {
-  const query = new URLSearchParams({ query: promql }).toString();
-  const post = promql.length > POST_THRESHOLD;
-  return () => {
-    const params = `${query}&time=${Date.now() / 1000}&timeout=${SERVER_TIMEOUT}`;
-    return post
+  const params = new URLSearchParams({ query: promql, timeout: SERVER_TIMEOUT }).toString();
+  const req: PreparedRequest =
+    promql.length > POST_THRESHOLD
       ? {
           method: 'POST',
           path: '/api/v1/query',
-          headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+          headers: { ...FLOOR_HEADERS, 'content-type': 'application/x-www-form-urlencoded' },
           body: params,
         }
-      : { method: 'GET', path: `/api/v1/query?${params}` };
-  };
+      : { method: 'GET', path: `/api/v1/query?${params}`, headers: FLOOR_HEADERS };
+  return () => req;
 }
 
 export function adapterRequests(s: Scenario): () => PreparedRequest {
@@ -117,26 +120,30 @@ interface PromAnswer {
 }
 
 /**
- * One request each way with Prometheus's query log on: both answers must carry the expected
- * values, and the adapter must have sent exactly the floor's PromQL.
+ * One request from each side with Prometheus's query log on: every answer must carry the expected
+ * values, every adapter must have sent exactly the floor's PromQL (one query per request), and
+ * Prometheus must have answered the floor uncompressed.
  */
 export async function verifyScenario(
   s: Scenario,
-  adapter: BenchClient,
+  adapters: readonly { label: string; client: BenchClient }[],
   floor: BenchClient,
   prom: PrometheusInstance,
 ): Promise<void> {
   const logged = await captureQueries(prom, async () => {
-    const a = await adapter.send(adapterRequests(s)());
-    assert.equal(a.status, 200, `${s.id} adapter: ${a.body.toString().slice(0, 300)}`);
-    const list = JSON.parse(a.body.toString()) as AdapterList;
-    assertValues(
-      `${s.id} adapter`,
-      new Map((list.items ?? []).map((i) => [i.describedObject?.name ?? '', parseQuantity(i.value ?? '')])),
-      s.expected,
-    );
+    for (const { label, client } of adapters) {
+      const a = await client.send(adapterRequests(s)());
+      assert.equal(a.status, 200, `${s.id} ${label}: ${a.body.toString().slice(0, 300)}`);
+      const list = JSON.parse(a.body.toString()) as AdapterList;
+      assertValues(
+        `${s.id} ${label}`,
+        new Map((list.items ?? []).map((i) => [i.describedObject?.name ?? '', parseQuantity(i.value ?? '')])),
+        s.expected,
+      );
+    }
     const f = await floor.send(floorRequests(s.promql)());
     assert.equal(f.status, 200, `${s.id} floor: ${f.body.toString().slice(0, 300)}`);
+    assert.equal(f.headers['content-encoding'], undefined, `${s.id} floor: answer is compressed`);
     const answer = JSON.parse(f.body.toString()) as PromAnswer;
     assert.equal(answer.data?.resultType, 'vector');
     assertValues(
@@ -147,7 +154,14 @@ export async function verifyScenario(
       s.expected,
     );
   });
-  assert.equal(logged.length, 2, `${s.id}: Prometheus logged ${logged.length} queries, expected 2`);
-  assert.equal(logged[0], s.promql, `${s.id}: the adapter sent different PromQL than the floor`);
-  assert.equal(logged[1], s.promql, `${s.id}: the floor sent different PromQL`);
+  const expected = adapters.length + 1;
+  assert.equal(
+    logged.length,
+    expected,
+    `${s.id}: Prometheus logged ${logged.length} queries, expected ${expected}`,
+  );
+  adapters.forEach(({ label }, i) =>
+    assert.equal(logged[i], s.promql, `${s.id}: ${label} sent different PromQL than the floor`),
+  );
+  assert.equal(logged[adapters.length], s.promql, `${s.id}: the floor sent different PromQL`);
 }

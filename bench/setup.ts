@@ -39,7 +39,13 @@ export interface BenchEnv {
   emptyRulesFile: string;
   /** Seconds spent on each setup step. */
   timings: Record<string, number>;
-  startAdapter(o: { rulesFile?: string; cpuProfDir?: string; gcOnSignal?: boolean }): Promise<AdapterChild>;
+  startAdapter(o: {
+    rulesFile?: string;
+    cpuProfDir?: string;
+    gcOnSignal?: boolean;
+    /** Appended to the adapter's flags, e.g. `--prometheus-query-coalescing=false`. */
+    extraFlags?: string[];
+  }): Promise<AdapterChild>;
   close(): Promise<void>;
 }
 
@@ -138,6 +144,7 @@ export async function setUp(log: Log): Promise<BenchEnv> {
           `--config=${o.rulesFile ?? rulesFile}`,
           // No periodic relist during timed runs; its cost is measured on its own.
           '--metrics-relist-interval=30m',
+          ...(o.extraFlags ?? []),
         ]);
         if (closing !== undefined) throw new Error('the benchmark environment is closed');
         const child = await startAdapterChild({
