@@ -149,33 +149,41 @@ export function encodeMetricValueList(
   selector: unknown,
 ): string {
   const selectorJSON = JSON.stringify(selector ?? null);
-  const parts: string[] = [];
+  const parts: string[] = new Array<string>(values.length);
   let last: CustomMetricValue | undefined;
-  let objectPrefix = '';
-  for (const v of values) {
+  // Everything of an item but the object name and the value, in two pieces, reused while the
+  // items agree on it (in practice: for the whole list).
+  let head = '';
+  let middle = '';
+  let tail = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as CustomMetricValue;
     const o = v.describedObject;
     if (
       last === undefined ||
       o.kind !== last.describedObject.kind ||
       o.apiVersion !== last.describedObject.apiVersion ||
-      o.namespace !== last.describedObject.namespace
+      o.namespace !== last.describedObject.namespace ||
+      v.metric !== last.metric ||
+      v.windowSeconds !== last.windowSeconds ||
+      v.timestamp.getTime() !== last.timestamp.getTime()
     ) {
       last = v;
       const ns = o.namespace === undefined ? '' : `,"namespace":${JSON.stringify(o.namespace)}`;
-      objectPrefix = `{"describedObject":{"kind":${JSON.stringify(o.kind)},"apiVersion":${JSON.stringify(o.apiVersion)}${ns},"name":`;
+      head = `{"describedObject":{"kind":${JSON.stringify(o.kind)},"apiVersion":${JSON.stringify(o.apiVersion)}${ns},"name":`;
+      const metric = JSON.stringify(v.metric);
+      const time = `"timestamp":"${formatTime(v.timestamp)}"`;
+      if (version === 'v1beta1') {
+        const window = v.windowSeconds === undefined ? '' : `,"window":${v.windowSeconds}`;
+        middle = `},"metricName":${metric},${time}${window},"value":"`;
+        tail = `","selector":${selectorJSON}}`;
+      } else {
+        const window = v.windowSeconds === undefined ? '' : `,"windowSeconds":${v.windowSeconds}`;
+        middle = `},"metric":{"name":${metric},"selector":${selectorJSON}},${time}${window},"value":"`;
+        tail = '"}';
+      }
     }
-    const metric = JSON.stringify(v.metric);
-    let item = `${objectPrefix}${JSON.stringify(o.name)}},`;
-    if (version === 'v1beta1') {
-      item += `"metricName":${metric},"timestamp":"${formatTime(v.timestamp)}"`;
-      if (v.windowSeconds !== undefined) item += `,"window":${v.windowSeconds}`;
-      item += `,"value":"${milliQuantity(v.value)}","selector":${selectorJSON}}`;
-    } else {
-      item += `"metric":{"name":${metric},"selector":${selectorJSON}},"timestamp":"${formatTime(v.timestamp)}"`;
-      if (v.windowSeconds !== undefined) item += `,"windowSeconds":${v.windowSeconds}`;
-      item += `,"value":"${milliQuantity(v.value)}"}`;
-    }
-    parts.push(item);
+    parts[i] = head + JSON.stringify(o.name) + middle + milliQuantity(v.value) + tail;
   }
   return `{"kind":"MetricValueList","apiVersion":"${GROUP}/${version}","metadata":{},"items":[${parts.join(',')}]}`;
 }

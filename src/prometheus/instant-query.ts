@@ -11,6 +11,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { TimeoutError, UnavailableError } from '../errors.js';
 import type { Sample } from './client.js';
+import { scanVectorAnswer } from './vector-scan.js';
 
 export interface QueryTransport {
   /** Base URL without credentials, e.g. http://prometheus:9090/prefix */
@@ -128,6 +129,16 @@ export async function runInstantQuery(t: QueryTransport, q: QueryRequest): Promi
         res.on('end', () => {
           if (settled) return;
           const text = Buffer.concat(chunks, size).toString('utf8');
+          const statusCode = res.statusCode ?? 0;
+          if (statusCode >= 200 && statusCode < 300) {
+            const fast = scanVectorAnswer(text);
+            if (fast !== undefined) {
+              settled = true;
+              clearTimeout(timer);
+              resolve(fast);
+              return;
+            }
+          }
           let env: ApiEnvelope;
           try {
             env = JSON.parse(text) as ApiEnvelope;

@@ -17,5 +17,8 @@ export function regexLiteral(value: string): string {
  * only the empty string; callers that need "matches nothing" must handle that themselves.
  */
 export function regexAlternation(values: readonly string[]): string {
-  return values.map(regexLiteral).join('|');
+  // One pass over the joined text instead of one per value (thousands of pod names): NUL cannot
+  // be a metacharacter, so it stands for the separators until they are put in.
+  if (values.some((v) => v.includes('\u0000'))) return values.map(regexLiteral).join('|');
+  return regexLiteral(values.join('\u0000')).replaceAll('\u0000', '|');
 }
