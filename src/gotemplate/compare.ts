@@ -4,7 +4,7 @@
  * JS numbers carry no int/float distinction, so an integral number is an int and 1 vs 1.0 (a
  * float literal) is an incompatible comparison, as in Go.
  */
-import { sprintf } from './format.js';
+import { sprintf } from './printf.js';
 import {
   NO_VALUE,
   compareGoStrings,

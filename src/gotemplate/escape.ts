@@ -2,7 +2,7 @@
  * The html, js and urlquery builtins. Like Go's, they print their arguments as fmt.Sprint does,
  * except that a nil argument reads "<no value>", and then escape the result.
  */
-import { sprint } from './format.js';
+import { sprint } from './format-value.js';
 import { isPrint } from './quote.js';
 import { NO_VALUE, utf8Bytes } from './values.js';
 

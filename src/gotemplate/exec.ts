@@ -24,7 +24,7 @@ import type {
 } from './ast.js';
 import { nodeString } from './ast.js';
 import { TemplateExecError, locate } from './errors.js';
-import { formatGoValue } from './format.js';
+import { formatGoValue } from './format-value.js';
 import type { ParamType } from './funcs.js';
 import { NO_VALUE, goTypeName, isTrue, kindOf, mapHasTypedElems, sortedKeys } from './values.js';
 

@@ -7,7 +7,8 @@
  */
 import { eq, le, lt, unwrapNil } from './compare.js';
 import { escaperInput, htmlEscapeString, jsEscapeString, queryEscape } from './escape.js';
-import { formatGoValue, sprint, sprintf, sprintln } from './format.js';
+import { formatGoValue, sprint, sprintln } from './format-value.js';
+import { sprintf } from './printf.js';
 import {
   GoFloat,
   GoMap,

@@ -19,7 +19,7 @@ import { buildFuncTable, builtinFuncTable, type TemplateFunction } from './funcs
 import { parseSource } from './parser.js';
 
 export { TemplateExecError, TemplateSyntaxError } from './errors.js';
-export { formatGoValue } from './format.js';
+export { formatGoValue } from './format-value.js';
 export type { TemplateFunction } from './funcs.js';
 export { GoMap } from './values.js';
 

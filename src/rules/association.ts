@@ -7,7 +7,7 @@
  */
 import type { Template } from '../gotemplate/index.js';
 import type { GroupResource, ResourceInfo, ResourceMapper } from '../kube/index.js';
-import type { GoRegex } from './goregex.js';
+import type { GoRegex } from './goregex/index.js';
 
 export interface ResourceOverride {
   label: string;

@@ -16,7 +16,7 @@ import {
 import { parseTemplate, TemplateExecError, TemplateSyntaxError, type Template } from '../gotemplate/index.js';
 import { checkPromQL, isValidLabelName, parseSeriesSelector, rangeWindowSeconds } from '../promql/index.js';
 import { ResourceAssociation, type LabelTemplate } from './association.js';
-import { compileGoRegex, GoRegexError, type GoRegex } from './goregex.js';
+import { compileGoRegex, GoRegexError, type GoRegex } from './goregex/index.js';
 import { renderObjectQuery, sampleObjectScope } from './query.js';
 import type { CompiledRule, CompiledRules, RuleApi, SeriesFilter } from './types.js';
 

@@ -2,7 +2,7 @@
  * Naming: which series a rule keeps (seriesFilters, plus name.matches as a filter) and the API
  * name of a kept series (name.matches / name.as, Go regexp expansion on the first match).
  */
-import { goMatchAndExpand } from './goregex.js';
+import { goMatchAndExpand } from './goregex/index.js';
 import type { CompiledRule } from './types.js';
 
 export function seriesPassesFilters(rule: CompiledRule, seriesName: string): boolean {

@@ -2,7 +2,7 @@
 import type { Located, ResourceRulesConfig, SourceLocation } from '../config/rules-file.js';
 import type { Template } from '../gotemplate/index.js';
 import type { ResourceAssociation } from './association.js';
-import type { GoRegex } from './goregex.js';
+import type { GoRegex } from './goregex/index.js';
 
 export interface SeriesFilter {
   regex: GoRegex;

@@ -10,7 +10,7 @@ import {
   unquotePromQLString,
   type MatchOperator,
 } from '../../src/promql/index.js';
-import { compileGoRegex } from '../../src/rules/goregex.js';
+import { compileGoRegex } from '../../src/rules/goregex/index.js';
 import { HOSTILE_VALUES, parseSingleMatcher } from './lezer-helpers.js';
 
 /** Prometheus anchors matcher regexes as ^(?s:…)$ (Go RE2); this is that check. */

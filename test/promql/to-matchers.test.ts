@@ -7,7 +7,7 @@ import {
   unquotePromQLString,
   type Requirement,
 } from '../../src/promql/index.js';
-import { compileGoRegex } from '../../src/rules/goregex.js';
+import { compileGoRegex } from '../../src/rules/goregex/index.js';
 import { HOSTILE_VALUES, parseSingleMatcher, syntaxNodes } from './lezer-helpers.js';
 
 function assertBadRequest(run: () => unknown, message: RegExp): void {

@@ -10,7 +10,7 @@ import {
   goMatchAndExpand,
   GoRegexError,
   type GoRegexErrorReason,
-} from '../../src/rules/goregex.js';
+} from '../../src/rules/goregex/index.js';
 
 describe('compileGoRegex: translation', () => {
   const cases: [string, string, string][] = [
