@@ -23,7 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import https from 'node:https';
-import { isIP, type AddressInfo } from 'node:net';
+import { isIP } from 'node:net';
 import { createCA, type CertificateAuthority, type IssuedCertificate } from './certs.js';
 import { apiGroup, compareKubeVersions, type APIGroup } from './kube-discovery.js';
 import {
@@ -41,7 +41,7 @@ import {
   type UserInfo,
 } from './kube-status.js';
 import { writeKubeconfigFile } from './kubeconfig.js';
-import { LOOPBACK } from './ports.js';
+import { LOOPBACK, listenOnLoopback } from './ports.js';
 
 export interface APIServiceRegistration {
   /** Must be `<version>.<group>`, e.g. v1beta1.custom.metrics.k8s.io. */
@@ -603,13 +603,7 @@ export async function startFakeAggregator(opts: FakeAggregatorOptions = {}): Pro
       }
     },
   );
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, LOOPBACK, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
+  const port = await listenOnLoopback(server);
   const url = `https://${LOOPBACK}:${port}`;
 
   const intervalMs = opts.availabilityIntervalMs ?? 30_000;

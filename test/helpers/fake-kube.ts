@@ -25,7 +25,6 @@
 import { randomUUID } from 'node:crypto';
 import https from 'node:https';
 import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createCA, type CertificateAuthority, type IssuedCertificate } from './certs.js';
 import {
   apiGroup,
@@ -68,7 +67,7 @@ import {
   type KubeStatus,
   type UserInfo,
 } from './kube-status.js';
-import { LOOPBACK } from './ports.js';
+import { LOOPBACK, listenOnLoopback } from './ports.js';
 import { parseFieldSelector, parseLabelSelector, SelectorParseError } from './selectors.js';
 
 export type { KubeObject, ObjectMeta, ResourceRef } from './kube-store.js';
@@ -1172,13 +1171,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     },
   );
 
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, LOOPBACK, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
+  const port = await listenOnLoopback(server);
   const url = `https://${LOOPBACK}:${port}`;
 
   const issueClientCertificate = (

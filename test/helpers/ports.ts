@@ -36,3 +36,14 @@ export function freePort(timeoutMs = 5_000): Promise<number> {
     });
   });
 }
+
+/** Starts `server` listening on 127.0.0.1 at a port the kernel picks; resolves that port. */
+export function listenOnLoopback(server: net.Server): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, LOOPBACK, () => {
+      server.off('error', reject);
+      resolve((server.address() as net.AddressInfo).port);
+    });
+  });
+}
