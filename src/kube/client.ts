@@ -32,8 +32,6 @@ export interface KubeRequestOptions {
   signal?: AbortSignal;
 }
 
-const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
-
 export function loadKubeConfig(path: string | undefined): KubeConfig {
   const kc = new KubeConfig();
   if (path !== undefined) {
@@ -56,10 +54,6 @@ export function loadKubeConfig(path: string | undefined): KubeConfig {
   }
   kc.loadFromCluster();
   return kc;
-}
-
-export function inClusterTokenPath(): string {
-  return IN_CLUSTER_TOKEN;
 }
 
 interface TlsMaterial {

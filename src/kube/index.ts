@@ -8,7 +8,6 @@ export {
   KubeApiError,
   KubeConfigError,
   loadKubeConfig,
-  inClusterTokenPath,
   type KubeRequestOptions,
 } from './client.js';
 export { SubjectAccessReviewer, type SubjectAccessReviewerOptions } from './subject-access-review.js';

@@ -51,7 +51,6 @@ export function shapesOf(series: readonly Record<string, string>[]): SeriesShape
 export class MetricCatalog {
   private readonly custom = new Map<string, CustomMetricEntry>();
   private readonly external = new Map<string, ExternalMetricEntry>();
-  private readonly customNames = new Set<string>();
 
   get customCount(): number {
     return this.custom.size;
@@ -90,7 +89,6 @@ export class MetricCatalog {
           resourceLabel: label,
           rule,
         });
-        this.customNames.add(metric);
       }
     }
     return overridden;
@@ -107,10 +105,6 @@ export class MetricCatalog {
 
   findExternal(metric: string): ExternalMetricEntry | undefined {
     return this.external.get(metric);
-  }
-
-  hasCustomMetricName(metric: string): boolean {
-    return this.customNames.has(metric);
   }
 
   customEntries(): CustomMetricEntry[] {

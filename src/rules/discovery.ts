@@ -180,12 +180,6 @@ export class MetricDiscovery {
     return catalog;
   }
 
-  /** Rebuilds the catalog from the last shapes (no Prometheus call), e.g. after API discovery changed. */
-  rebuild(): void {
-    this.state = { ...this.state, catalog: this.build(this.state.rules, this.state.shapes) };
-    this.version++;
-  }
-
   /** The catalog entry for a request, looking the metric up in Prometheus when the catalog lacks it. */
   async findCustom(q: CustomLookup): Promise<CustomMetricEntry | undefined> {
     const find = (): CustomMetricEntry | undefined =>
