@@ -169,7 +169,7 @@ export class MetricDiscovery {
     );
   }
 
-  /** Builds a catalog from shapes; also used when the resource mapper learned new resources. */
+  /** Builds a catalog from shapes, resolving resources with the mapper as it is now. */
   private build(rules: CompiledRules, shapes: Map<string, SeriesShape[]>): MetricCatalog {
     const catalog = new MetricCatalog();
     let overridden = 0;
