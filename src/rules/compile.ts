@@ -219,7 +219,7 @@ class RuleCompiler {
     } else {
       metricsQuery = this.template(c.metricsQuery, `${p}.metricsQuery`, 'metrics-query');
       if (metricsQuery !== undefined)
-        windowSeconds = this.checkQuery(c.metricsQuery, `${p}.metricsQuery`, metricsQuery, p);
+        windowSeconds = this.checkQuery(c.metricsQuery, `${p}.metricsQuery`, metricsQuery);
     }
     const errors = this.diagnostics.filter((d) => d.severity === 'error').length;
     if (
@@ -246,21 +246,11 @@ class RuleCompiler {
     };
   }
 
-  /** Renders the query with sample arguments and parses the PromQL; returns its window. */
-  private checkQuery(
-    src: Located<string>,
-    path: string,
-    template: Template,
-    rulePath: string,
-  ): number | undefined {
+  /** Renders a query template with sample arguments and parses the PromQL; returns its window. */
+  private checkQuery(src: Located<string>, path: string, template: Template): number | undefined {
     let sample: string;
     try {
-      const probe = {
-        api: 'custom' as const,
-        path: rulePath,
-        metricsQuery: template,
-      } as unknown as CompiledRule;
-      sample = renderObjectQuery(probe, sampleObjectScope());
+      sample = renderObjectQuery({ path, metricsQuery: template }, sampleObjectScope());
     } catch (err) {
       const cause = (err as { cause?: unknown }).cause ?? err;
       this.execError(src, path, cause instanceof TemplateExecError ? cause : err);
@@ -301,16 +291,7 @@ class RuleCompiler {
           continue;
         }
         const t = this.template(src, `${rule.path}.${key}`, key);
-        if (t !== undefined) {
-          const probe = { path: rule.path, metricsQuery: t } as unknown as CompiledRule;
-          try {
-            const q = renderObjectQuery(probe, sampleObjectScope());
-            const check = checkPromQL(q);
-            if (!check.ok) this.error(src, `${rule.path}.${key}`, `renders invalid PromQL: ${check.message}`);
-          } catch (err) {
-            this.error(src, `${rule.path}.${key}`, `template error: ${(err as Error).message}`);
-          }
-        }
+        if (t !== undefined) this.checkQuery(src, `${rule.path}.${key}`, t);
       }
       this.association(rule.resources, `${rule.path}.resources`, 'custom', rule);
       if (rule.containerLabel !== undefined && !isValidLabelName(rule.containerLabel.value)) {

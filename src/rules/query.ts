@@ -41,7 +41,10 @@ function selectorValues(reqs: readonly Requirement[], values: Map<string, string
   for (const r of reqs) values.set(r.key, r.values.join('|'));
 }
 
-function execute(rule: CompiledRule, args: TemplateArgs): string {
+/** What rendering needs of a rule (the load-time check renders templates before a rule exists). */
+export type RenderableRule = Pick<CompiledRule, 'path' | 'metricsQuery'>;
+
+function execute(rule: RenderableRule, args: TemplateArgs): string {
   let text: string;
   try {
     text = rule.metricsQuery.execute(args);
@@ -57,7 +60,7 @@ function execute(rule: CompiledRule, args: TemplateArgs): string {
 }
 
 /** The PromQL for the objects `scope.names` (one or more) of a custom-metrics rule. */
-export function renderObjectQuery(rule: CompiledRule, scope: ObjectQueryScope): string {
+export function renderObjectQuery(rule: RenderableRule, scope: ObjectQueryScope): string {
   if (scope.names.length === 0) throw new InternalError('no object names to query');
   const matchers = requirementsToMatchers(scope.metricSelector);
   const values = new Map<string, string>();
