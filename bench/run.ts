@@ -18,9 +18,16 @@ import { measureFixedCosts } from './fixed.js';
 import { BenchClient } from './http.js';
 import { runBlock } from './load.js';
 import { measureScenario, type Plan, type ScenarioResult } from './measure.js';
+import { runPaced, type PacedScenario } from './paced.js';
 import { findProfile, monotonicUs, summarize, type Window, type WindowSummary } from './profile.js';
 import { consoleTable, writeReport, type MemoryReport, type Report } from './report.js';
-import { adapterRequests, buildScenarios, verifyScenario, type Scenario } from './scenarios.js';
+import {
+  adapterRequests,
+  buildScenarios,
+  floorRequests,
+  verifyScenario,
+  type Scenario,
+} from './scenarios.js';
 import { setUp, type BenchEnv } from './setup.js';
 
 const CONCURRENCY = 16;
@@ -33,7 +40,13 @@ interface Options {
   out: string | undefined;
   /** Copy the adapter's .cpuprofile here (open it in Chrome DevTools). */
   keepProfile: string | undefined;
+  /** Run the paced (one request per 250 ms) comparison. */
+  paced: boolean;
+  /** Only the paced comparison (no back-to-back blocks, fixed costs or profile). */
+  pacedOnly: boolean;
 }
+
+const PACED_PERIOD_MS = 250;
 
 function parseArgs(argv: readonly string[]): Options {
   const o: Options = {
@@ -41,19 +54,27 @@ function parseArgs(argv: readonly string[]): Options {
     profile: true,
     out: path.join(PROJECT_ROOT, 'docs', 'benchmarks.md'),
     keepProfile: undefined,
+    paced: true,
+    pacedOnly: false,
   };
   for (const a of argv) {
     if (a === '--quick') o.quick = true;
     else if (a === '--no-profile') o.profile = false;
     else if (a === '--no-write') o.out = undefined;
+    else if (a === '--no-paced') o.paced = false;
+    else if (a === '--paced-only') o.pacedOnly = true;
     else if (a.startsWith('--out=')) o.out = path.resolve(a.slice('--out='.length));
     else if (a.startsWith('--keep-profile=')) o.keepProfile = path.resolve(a.slice('--keep-profile='.length));
     else
       throw new Error(
-        `unknown argument ${a} (known: --quick, --no-profile, --no-write, --out=FILE, --keep-profile=FILE)`,
+        `unknown argument ${a} (known: --quick, --no-profile, --no-paced, --paced-only, --no-write, --out=FILE, --keep-profile=FILE)`,
       );
   }
-  if (o.quick && !argv.some((a) => a.startsWith('--out='))) o.out = undefined;
+  if ((o.quick || o.pacedOnly) && !argv.some((a) => a.startsWith('--out='))) o.out = undefined;
+  if (o.pacedOnly) {
+    o.paced = true;
+    o.profile = false;
+  }
   return o;
 }
 
@@ -189,16 +210,46 @@ async function main(): Promise<number> {
       );
     }
 
+    const paced: PacedScenario[] = [];
+    if (options.paced) {
+      for (const s of scenarios) {
+        log(`paced: ${s.title}, one request per ${PACED_PERIOD_MS} ms per side`);
+        const heavy = s.id === 'pods-2000';
+        const sides = await runPaced(
+          [
+            { label: 'floor', client: floor.c1, next: floorRequests(s.promql) },
+            { label: 'adapter', client: clients.adapter.c1, next: adapterRequests(s), adapter },
+            {
+              label: 'adapter (no coalescing)',
+              client: clients.noCoalescing.c1,
+              next: adapterRequests(s),
+              adapter: noCoalescing,
+            },
+          ],
+          {
+            periodMs: PACED_PERIOD_MS,
+            warmup: options.quick ? 4 : 10,
+            requestsPerSide: Math.round((heavy ? 80 : 160) * (options.quick ? 0.25 : 1)),
+          },
+        );
+        for (const side of sides)
+          log(`  ${s.id} paced ${side.label.padEnd(23)}: median ${side.medianMs.toFixed(2)} ms`);
+        paced.push({ scenario: s.id, title: s.title, periodMs: PACED_PERIOD_MS, sides });
+      }
+    }
+
     log('fixed cost of one exchange: Prometheus over HTTP, the adapter over HTTPS');
-    const fixedCosts = await measureFixedCosts(floor.c1, clients.adapter.c1, {
-      rounds: options.quick ? 2 : 4,
-      perRound: options.quick ? 100 : 300,
-    });
+    const fixedCosts = options.pacedOnly
+      ? []
+      : await measureFixedCosts(floor.c1, clients.adapter.c1, {
+          rounds: options.quick ? 2 : 4,
+          perRound: options.quick ? 100 : 300,
+        });
 
     const sarsBefore = env.kube.sarLog.length;
     const loadStarted = Date.now();
     const results: ScenarioResult[] = [];
-    for (const s of scenarios) {
+    for (const s of options.pacedOnly ? [] : scenarios) {
       log(`measuring ${s.title}`);
       results.push(
         await measureScenario(
@@ -237,6 +288,7 @@ async function main(): Promise<number> {
         prometheus: env.promVersion,
       },
       results,
+      paced,
       fixedCosts,
       memory,
       sars,

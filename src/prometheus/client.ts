@@ -3,10 +3,14 @@
  * Cortex, VictoriaMetrics), implemented with `prometheus-query`. Transport concerns the library
  * does not cover are added through its request interceptor: a keep-alive agent with our CA and
  * client certificate, a bearer token re-read when its file changes, and a per-call deadline and
- * abort signal carried by AsyncLocalStorage. Errors become typed ApiErrors whose messages name the
- * upstream problem without leaking credentials.
+ * abort signal. Errors become typed ApiErrors whose messages name the upstream problem without
+ * leaking credentials.
+ *
+ * The per-call deadline reaches the interceptor through a driver made for that call, not through
+ * AsyncLocalStorage: on Node 20 one `AsyncLocalStorage.run` switches on promise hooks for the
+ * rest of the process, which made every later `await` in every request about three times as
+ * expensive. Discovery calls are rare, so a driver per call costs nothing that matters.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import https from 'node:https';
 import { PrometheusDriver } from 'prometheus-query';
@@ -95,9 +99,7 @@ export function redactUrl(url: string): string {
 }
 
 export class HttpPrometheusClient implements PrometheusClient {
-  private readonly getDriver: PrometheusDriver;
-  private readonly postDriver: PrometheusDriver;
-  private readonly context = new AsyncLocalStorage<CallContext>();
+  private readonly makeDriver: (preferPost: boolean, ctx: CallContext) => PrometheusDriver;
   private readonly agent: http.Agent;
   private readonly display: string;
   private readonly transport: QueryTransport;
@@ -132,7 +134,7 @@ export class HttpPrometheusClient implements PrometheusClient {
     };
     const endpoint = `${url.protocol}//${url.host}`;
     const baseURL = `${url.pathname.replace(/\/$/, '')}/api/v1/`;
-    const make = (preferPost: boolean): PrometheusDriver =>
+    this.makeDriver = (preferPost: boolean, ctx: CallContext): PrometheusDriver =>
       new PrometheusDriver({
         endpoint,
         baseURL,
@@ -142,37 +144,33 @@ export class HttpPrometheusClient implements PrometheusClient {
         timeout: options.timeoutMs,
         requestInterceptor: {
           onFulfilled: async (config) => {
-            const ctx = this.context.getStore();
             if (url.protocol === 'https:') config.httpsAgent = this.agent;
             else config.httpAgent = this.agent;
             // Responses can be large; do not let axios cap them below what Prometheus sends.
             config.maxContentLength = 256 * 1024 * 1024;
             config.maxRedirects = 0;
             config.proxy = false;
-            if (ctx !== undefined) {
-              config.timeout = ctx.timeoutMs;
-              if (ctx.signal !== undefined) config.signal = ctx.signal;
-            }
+            config.timeout = ctx.timeoutMs;
+            if (ctx.signal !== undefined) config.signal = ctx.signal;
             const authorization = await t.authorization?.();
             if (authorization !== undefined) config.headers.set('Authorization', authorization);
             return config;
           },
         },
       });
-    this.getDriver = make(options.alwaysPost === true);
-    this.postDriver = make(true);
   }
 
   private async call<T>(
     endpoint: string,
     options: CallOptions | undefined,
-    fn: () => Promise<T>,
+    preferPost: boolean,
+    fn: (driver: PrometheusDriver) => Promise<T>,
   ): Promise<T> {
     const timeoutMs = options?.timeoutMs ?? this.options.timeoutMs;
     const started = process.hrtime.bigint();
     let outcome = 'success';
     try {
-      return await this.context.run({ signal: options?.signal, timeoutMs }, fn);
+      return await fn(this.makeDriver(preferPost, { signal: options?.signal, timeoutMs }));
     } catch (err) {
       const typed = this.translate(err, timeoutMs, options?.signal);
       outcome = typed instanceof TimeoutError ? 'timeout' : 'error';
@@ -240,8 +238,8 @@ export class HttpPrometheusClient implements PrometheusClient {
     options?: CallOptions,
   ): Promise<Record<string, string>[]> {
     const total = selectors.reduce((n, s) => n + s.length, 0);
-    const driver = total > (this.options.postThreshold ?? 2048) ? this.postDriver : this.getDriver;
-    return this.call('series', options, async () => {
+    const post = this.options.alwaysPost === true || total > (this.options.postThreshold ?? 2048);
+    return this.call('series', options, post, async (driver) => {
       const metrics = await driver.series([...selectors], start, end);
       return metrics.map((m) => {
         const labels: Record<string, string> = { ...(m.labels as Record<string, string>) };
@@ -260,8 +258,8 @@ export class HttpPrometheusClient implements PrometheusClient {
     end: Date,
     options?: CallOptions,
   ): Promise<string[]> {
-    return this.call('label_values', options, () =>
-      this.getDriver.labelValues(encodeURIComponent(label), [...selectors], start, end),
+    return this.call('label_values', options, this.options.alwaysPost === true, (driver) =>
+      driver.labelValues(encodeURIComponent(label), [...selectors], start, end),
     );
   }
 

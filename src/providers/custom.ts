@@ -17,6 +17,7 @@ import {
 import type { Logger } from '../logging.js';
 import type { PrometheusClient, Sample } from '../prometheus/index.js';
 import type { Requirement } from '../promql/index.js';
+import { LRUCache } from 'lru-cache';
 import { renderObjectQuery, type CustomMetricEntry, type MetricDiscovery } from '../rules/index.js';
 import type { SelfMetrics } from '../self-metrics.js';
 
@@ -78,7 +79,37 @@ function notFound(metric: string, gr: string, name?: string): NotFoundError {
   return new NotFoundError(text, { group: 'custom.metrics.k8s.io', kind: gr, name });
 }
 
+/**
+ * Rendered PromQL per rule and inputs. The HPA asks the same question every sync period and the
+ * pods behind a selector rarely change, so most requests would render the same text again; for
+ * 2 000 pods that was 0.7 ms of template work per request. Keyed by the rule object, so a rules
+ * reload starts afresh.
+ */
+class RenderedQueries {
+  private readonly byRule = new WeakMap<object, LRUCache<string, string>>();
+
+  get(rule: object, key: string, render: () => string): string {
+    let cache = this.byRule.get(rule);
+    if (cache === undefined) {
+      cache = new LRUCache<string, string>({
+        max: 256,
+        maxSize: 8 * 1024 * 1024,
+        sizeCalculation: (v, k) => v.length + k.length,
+      });
+      this.byRule.set(rule, cache);
+    }
+    let query = cache.get(key);
+    if (query === undefined) {
+      query = render();
+      cache.set(key, query);
+    }
+    return query;
+  }
+}
+
 export class CustomMetricsProvider {
+  private readonly rendered = new RenderedQueries();
+
   constructor(private readonly o: CustomMetricsProviderOptions) {}
 
   listMetrics(): CustomMetricInfo[] {
@@ -124,13 +155,22 @@ export class CustomMetricsProvider {
       if (label === undefined) throw new InternalError(`${entry.rule.path} has no label for namespaces`);
       namespace = { label, value: q.namespace };
     }
-    const query = renderObjectQuery(entry.rule, {
+    const scope = {
       seriesName: entry.seriesName,
       resourceLabel: entry.resourceLabel,
       names,
       namespace,
       metricSelector: q.metricSelector,
-    });
+    };
+    // \u0000 cannot occur in any of the parts (names and labels are validated before this).
+    const key = [
+      entry.seriesName,
+      entry.resourceLabel,
+      namespace === undefined ? '' : `${namespace.label}=${namespace.value}`,
+      JSON.stringify(q.metricSelector),
+      names.join('\u0000'),
+    ].join('\u0001');
+    const query = this.rendered.get(entry.rule, key, () => renderObjectQuery(entry.rule, scope));
     return { entry, info, names, query };
   }
 
