@@ -2,6 +2,12 @@
  * Authorization by SubjectAccessReview, with decisions cached briefly (allowed and denied with
  * their own TTLs, like the generic apiserver's webhook cache). Concurrent reviews of the same
  * question share one call; failures are not cached.
+ *
+ * Allowed decisions that are in use are renewed in the background shortly before they expire.
+ * The HPA asks each question once per sync period (15 s), longer than the 10 s the decision is
+ * kept, so without renewal nearly every HPA request would wait for a SubjectAccessReview round
+ * trip. A decision is never used past its TTL: renewal replaces it with a fresh one, and a
+ * failed renewal just lets it expire.
  */
 import { LRUCache } from 'lru-cache';
 import type { KubeClient } from './client.js';
@@ -19,10 +25,24 @@ export interface SubjectAccessReviewerOptions {
   deniedTtlMs: number;
   maxEntries?: number;
   timeoutMs?: number;
+  /** A question asked within this long is renewed before it expires (default 60 s). */
+  inUseWindowMs?: number;
+  /** How often due renewals are looked for (default 1 s). */
+  renewTickMs?: number;
 }
+
+/** Renew when less than this share of the TTL is left. */
+const RENEW_AT_REMAINING = 0.25;
+/** Renewals started per tick, at most (the rest wait for the next tick or for a request). */
+const RENEWALS_PER_TICK = 100;
 
 export class SubjectAccessReviewer {
   private readonly cache: LRUCache<string, AccessDecision, AccessReviewRequest>;
+  /** Allowed questions asked recently, oldest use first. */
+  private readonly inUse = new Map<string, { request: AccessReviewRequest; lastUsed: number }>();
+  private readonly renewing = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly client: KubeClient,
@@ -52,7 +72,65 @@ export class SubjectAccessReviewer {
     ]);
     const decision = await this.cache.fetch(key, { context: request });
     if (decision === undefined) throw new Error('SubjectAccessReview returned no decision');
+    if (decision.allowed && this.options.allowedTtlMs > 0) this.markInUse(key, request);
     return decision;
+  }
+
+  /** Stops background renewals. */
+  close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.inUse.clear();
+  }
+
+  private markInUse(key: string, request: AccessReviewRequest): void {
+    if (this.closed) return;
+    this.inUse.delete(key);
+    this.inUse.set(key, { request, lastUsed: Date.now() });
+    const max = this.options.maxEntries ?? 10_000;
+    while (this.inUse.size > max) {
+      const oldest = this.inUse.keys().next();
+      if (oldest.done === true) break;
+      this.inUse.delete(oldest.value);
+    }
+    if (this.timer === undefined) {
+      this.timer = setInterval(() => this.renewDue(), this.options.renewTickMs ?? 1_000);
+      this.timer.unref();
+    }
+  }
+
+  private renewDue(): void {
+    const now = Date.now();
+    const ttl = this.options.allowedTtlMs;
+    let started = 0;
+    for (const [key, use] of this.inUse) {
+      if (now - use.lastUsed > (this.options.inUseWindowMs ?? 60_000)) {
+        this.inUse.delete(key);
+        continue;
+      }
+      if (started >= RENEWALS_PER_TICK || this.renewing.has(key)) continue;
+      const remaining = this.cache.getRemainingTTL(key);
+      // 0: gone (the next request fetches it); Infinity: no TTL.
+      if (remaining === 0 || !Number.isFinite(remaining) || remaining > ttl * RENEW_AT_REMAINING) continue;
+      started++;
+      this.renewing.add(key);
+      this.call(use.request).then(
+        (decision) => {
+          this.renewing.delete(key);
+          if (this.closed) return;
+          this.cache.set(key, decision, {
+            ttl: decision.allowed ? ttl : Math.max(1, this.options.deniedTtlMs),
+          });
+          if (!decision.allowed) this.inUse.delete(key);
+        },
+        () => this.renewing.delete(key),
+      );
+    }
+    if (this.inUse.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
   }
 
   private async call(request: AccessReviewRequest): Promise<AccessDecision> {
