@@ -287,6 +287,36 @@ describe('prometheus-adapter command lines start this adapter unchanged', { time
     assert.deepEqual(await proc.stop({ signal: 'SIGTERM', graceMs: 10_000 }), { code: 0, signal: null });
   });
 
+  it('--kubeconfig and --lister-kubeconfig naming different files: one line, exit 2', async () => {
+    const other = join(tmp.path, 'other.kubeconfig');
+    await writeFile(other, await readFile(kubeconfig, 'utf8'));
+    const proc = await startProcess(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        mainScript(),
+        `--tls-cert-file=${pki.servingFiles.certFile}`,
+        `--tls-private-key-file=${pki.servingFiles.keyFile}`,
+        `--kubeconfig=${kubeconfig}`,
+        `--lister-kubeconfig=${other}`,
+      ],
+      { env: childEnv(undefined), name: 'metrics-adapter' },
+    );
+    procs.push(proc);
+    const exit = await proc.waitForExit(START_TIMEOUT_MS);
+    assert.equal(exit.code, 2, proc.tail(20));
+    const lines = proc
+      .output('stderr')
+      .split('\n')
+      .filter((l) => l !== '');
+    assert.equal(lines.length, 1, proc.tail(20));
+    assert.match(
+      lines[0]!,
+      /^metrics-adapter: --kubeconfig .* and --lister-kubeconfig .* name different files/,
+    );
+  });
+
   it('without any of them, outside a cluster and without KUBECONFIG, exits naming the flags', async () => {
     const proc = await startProcess(
       process.execPath,
