@@ -458,6 +458,12 @@ function compatFlags(): FlagSpec[] {
       'bearer tokens are not accepted (client certificates and front-proxy headers only), so there is no TokenReview cache.',
     ),
     ignored('debug-socket-path', 'string', '', 'no profiling endpoints.'),
+    ignored(
+      'enable-priority-and-fairness',
+      'bool',
+      true,
+      'requests are not queued by priority level (Prometheus queries are bounded by --prometheus-timeout).',
+    ),
     ignored('log-flush-frequency', 'duration', 5_000, 'log lines are written at once.'),
     warned('log-dir', 'string', '', 'logs go to stderr only.', (v) =>
       v === '' ? undefined : unsupported('log-dir', 'logs go to stderr only, no log files are written')(),
