@@ -44,37 +44,60 @@ export interface ClusterAccess {
 }
 
 export function connectCluster(options: ServeOptions, logger: Logger): ClusterAccess {
-  const main = KubeClient.fromKubeconfig(options.kubeconfig);
-  const lister =
-    options.listerKubeconfig === options.kubeconfig
-      ? main
-      : KubeClient.fromKubeconfig(options.listerKubeconfig);
-  const authn =
-    options.authentication.kubeconfig === options.kubeconfig
-      ? main
-      : KubeClient.fromKubeconfig(options.authentication.kubeconfig);
-  const authz =
-    options.authorization.kubeconfig === options.kubeconfig
-      ? main
-      : KubeClient.fromKubeconfig(options.authorization.kubeconfig);
-  const mapper = new DiscoveryResourceMapper(main, logger);
-  const objects = new WatchingObjectLister(lister, logger);
-  const reviewer = new SubjectAccessReviewer(authz, {
-    allowedTtlMs: options.authorization.allowedTtlMs,
-    deniedTtlMs: options.authorization.deniedTtlMs,
-  });
-  return {
-    mapper,
-    lister: objects,
-    authorizer: new SubjectAccessReviewAuthorizer(reviewer),
-    authenticationClient: options.authentication.skipLookup ? undefined : authn,
-    start: () => mapper.start(),
-    close: () => {
-      mapper.close();
-      objects.close();
-      for (const c of new Set([main, lister, authn, authz])) c.close();
-    },
+  // One client (one connection pool, one credential refresh) per distinct kubeconfig file.
+  const clients = new Map<string, KubeClient>();
+  const clientFor = (path: string | undefined): KubeClient => {
+    const key = path ?? '';
+    let client = clients.get(key);
+    if (client === undefined) {
+      client = KubeClient.fromKubeconfig(path);
+      clients.set(key, client);
+    }
+    return client;
   };
+  try {
+    const lister = clientFor(options.listerKubeconfig);
+    const authn = options.authentication.skipLookup
+      ? undefined
+      : clientFor(options.authentication.kubeconfig);
+    const authz = clientFor(options.authorization.kubeconfig);
+    const where = (path: string | undefined, from: string): string =>
+      path === undefined ? from : `${path} (${from})`;
+    logger.info(
+      {
+        lister: where(options.listerKubeconfig, options.kubeconfigSources.lister),
+        authentication: options.authentication.skipLookup
+          ? 'lookup skipped'
+          : where(options.authentication.kubeconfig, options.kubeconfigSources.authentication),
+        authorization: where(options.authorization.kubeconfig, options.kubeconfigSources.authorization),
+      },
+      'cluster access',
+    );
+    const mapper = new DiscoveryResourceMapper(lister, logger, {
+      // 0 (prometheus-adapter's default) leaves refreshes to misses; timers cap at 2^31-1 ms.
+      refreshIntervalMs: options.discoveryIntervalMs > 0 ? options.discoveryIntervalMs : 2 ** 31 - 1,
+    });
+    const objects = new WatchingObjectLister(lister, logger);
+    const reviewer = new SubjectAccessReviewer(authz, {
+      allowedTtlMs: options.authorization.allowedTtlMs,
+      deniedTtlMs: options.authorization.deniedTtlMs,
+    });
+    return {
+      mapper,
+      lister: objects,
+      authorizer: new SubjectAccessReviewAuthorizer(reviewer),
+      authenticationClient: authn,
+      start: () => mapper.start(),
+      close: () => {
+        mapper.close();
+        objects.close();
+        for (const c of clients.values()) c.close();
+      },
+    };
+  } catch (err) {
+    for (const c of clients.values()) c.close();
+    throw err;
+  }
 }
 
 export interface RunningServer {

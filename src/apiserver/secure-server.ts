@@ -34,6 +34,9 @@ export class SecureServer {
     this.server = https.createServer(
       {
         ...this.contextOptions(),
+        // HTTP/1.1 only (node:https's default, stated here because --disable-http2 relies on it):
+        // clients offering h2 too (the aggregator, curl) fall back, and no HTTP/2 rapid reset.
+        ALPNProtocols: ['http/1.1'],
         requestCert: true,
         // Client certificates are verified per request against the right CA (see authn.ts).
         rejectUnauthorized: false,

@@ -11,7 +11,8 @@ Usage:
                                     sample rules and a self-signed certificate; no cluster needed
   metrics-adapter --version         print the version
 
-Flags (prometheus-adapter and Kubernetes apiserver spellings; --flag=value or --flag value):
+Flags (prometheus-adapter and Kubernetes apiserver spellings; --flag=value or --flag value;
+_ and - are the same in names, as in --log_dir):
 ${flagHelp()}
   -h, --help
             Show this help.

@@ -2,7 +2,7 @@
  * `metrics-adapter serve`: start the server and handle signals — SIGTERM/SIGINT drain and exit
  * within 10 s, SIGHUP re-reads the rules file.
  */
-import { compatOnlyFlagsGiven, type ParsedCommandLine } from '../config/flags.js';
+import { startupNotices, type ParsedCommandLine } from '../config/flags.js';
 import { buildServeOptions } from '../config/serve-options.js';
 import { createLogger, type Logger } from '../logging.js';
 import { startServer, type RunningServer } from '../server.js';
@@ -84,8 +84,11 @@ export class SignalHandlers {
 export async function serve(parsed: ParsedCommandLine): Promise<number> {
   const options = buildServeOptions(parsed.values, parsed.given);
   const logger = createLogger(options.logLevel);
-  const ignored = compatOnlyFlagsGiven(parsed);
-  if (ignored.length > 0) logger.info({ flags: ignored }, 'flags accepted for compatibility have no effect');
+  for (const { level, message, flags } of startupNotices(parsed)) {
+    if (level === 'warn') logger.warn(message);
+    else if (flags !== undefined) logger.info({ flags }, message);
+    else logger.info(message);
+  }
   const signals = new SignalHandlers(logger, options.serving.shutdownDelayMs);
   try {
     signals.attach(await startServer({ options, logger }));

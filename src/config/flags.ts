@@ -3,12 +3,14 @@
  *
  * The parser follows Go's pflag rather than node:util parseArgs because existing manifests rely on
  * pflag's forms: `--flag=false` for booleans, single-dash long flags (`-v=4`), repeated and
- * comma-separated list flags.
+ * comma-separated list flags, and `_` read as `-` in names (klog's `--log_dir` is `--log-dir`),
+ * as Kubernetes components normalise them.
  */
 import { formatGoDuration, parseGoDuration } from './duration.js';
-import { FLAG_SPECS, type FlagSpec, type FlagValue } from './flag-specs.js';
+import { FLAG_SPECS, type FlagNotice, type FlagSpec, type FlagValue } from './flag-specs.js';
 
 export { FLAG_SPECS };
+export type { FlagNotice };
 
 export class FlagError extends Error {
   constructor(
@@ -46,6 +48,12 @@ function convert(spec: FlagSpec, raw: string, previous: FlagValue, firstUse: boo
       if (!/^[+-]?\d+$/.test(raw.trim()))
         throw new FlagError(flag, `invalid argument "${raw}" for "${flag}": not an integer`);
       return Number(raw);
+    }
+    case 'float': {
+      const n = Number(raw.trim());
+      if (raw.trim() === '' || !Number.isFinite(n))
+        throw new FlagError(flag, `invalid argument "${raw}" for "${flag}": not a number`);
+      return n;
     }
     case 'bool': {
       if (GO_BOOL_TRUE.has(raw)) return true;
@@ -88,7 +96,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     }
     const body = arg.replace(/^--?/, '');
     const eq = body.indexOf('=');
-    const name = eq >= 0 ? body.slice(0, eq) : body;
+    const name = (eq >= 0 ? body.slice(0, eq) : body).replaceAll('_', '-');
     let raw: string | undefined = eq >= 0 ? body.slice(eq + 1) : undefined;
     if (name === 'help' || name === 'h') {
       help = true;
@@ -146,6 +154,20 @@ export function compatOnlyFlagsGiven(parsed: ParsedCommandLine): string[] {
   return FLAG_SPECS.filter((s) => s.compatOnly === true && parsed.given.has(s.name)).map(
     (s) => `--${s.name}`,
   );
+}
+
+/** What to say once at start about the flags given: their own notices, then one line for the ignored ones. */
+export function startupNotices(parsed: ParsedCommandLine): (FlagNotice & { flags?: string[] })[] {
+  const out: (FlagNotice & { flags?: string[] })[] = [];
+  for (const spec of FLAG_SPECS) {
+    if (spec.noticeWhenGiven === undefined || !parsed.given.has(spec.name)) continue;
+    const notice = spec.noticeWhenGiven(parsed.values.get(spec.name) ?? spec.default);
+    if (notice !== undefined) out.push(notice);
+  }
+  const ignored = compatOnlyFlagsGiven(parsed);
+  if (ignored.length > 0)
+    out.push({ level: 'info', message: 'flags accepted for compatibility have no effect', flags: ignored });
+  return out;
 }
 
 export function stringFlag(values: FlagValues, name: string): string {

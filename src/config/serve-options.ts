@@ -3,7 +3,14 @@
  * naming the flag, so the CLI can print one line and exit 2.
  */
 import { accessSync, constants } from 'node:fs';
+import { resolve } from 'node:path';
 import { boolFlag, FlagError, listFlag, numberFlag, stringFlag, type FlagValues } from './flags.js';
+import {
+  resolveKubeconfigs,
+  type KubeconfigChoice,
+  type KubeconfigEnv,
+  type KubeRole,
+} from './kubeconfig-roles.js';
 import { nodeTlsVersion, opensslCipherList, type NodeTlsVersion } from './tls-names.js';
 
 export interface ServingOptions {
@@ -32,12 +39,14 @@ export interface AuthenticationOptions {
   requestHeader: RequestHeaderOptions;
   /** Which requestheader settings were given by flag (the rest may come from the cluster ConfigMap). */
   requestHeaderFlagsGiven: ReadonlySet<string>;
+  /** extension-apiserver-authentication lookups; undefined: the in-cluster service account. */
   kubeconfig: string | undefined;
   skipLookup: boolean;
   tolerateLookupFailure: boolean;
 }
 
 export interface AuthorizationOptions {
+  /** SubjectAccessReviews; undefined: the in-cluster service account. */
   kubeconfig: string | undefined;
   alwaysAllowPaths: string[];
   allowedTtlMs: number;
@@ -68,8 +77,15 @@ export interface ServeOptions {
   serving: ServingOptions;
   authentication: AuthenticationOptions;
   authorization: AuthorizationOptions;
-  kubeconfig: string | undefined;
+  /**
+   * Every cluster call made for metrics: API discovery, lists and watches (--lister-kubeconfig,
+   * alias --kubeconfig, after the fallback rule); undefined: the in-cluster service account.
+   */
   listerKubeconfig: string | undefined;
+  /** Where each role's kubeconfig came from (a flag, 'in-cluster', 'KUBECONFIG' or 'none'), for the start log. */
+  kubeconfigSources: Readonly<Record<KubeRole, string>>;
+  /** How often API discovery (resource names, kinds, scope) is refreshed. */
+  discoveryIntervalMs: number;
   prometheus: PrometheusOptions;
   rules: RulesOptions;
   logLevel: string;
@@ -105,7 +121,24 @@ function headerMap(pairs: string[]): Record<string, string> {
   return out;
 }
 
-export function buildServeOptions(values: FlagValues, given: ReadonlySet<string>): ServeOptions {
+/** --kubeconfig is our alias of --lister-kubeconfig: one given serves both, two different files are an error. */
+function listerKubeconfigFlag(values: FlagValues): string | undefined {
+  const lister = optionalFile(values, 'lister-kubeconfig');
+  const alias = optionalFile(values, 'kubeconfig');
+  if (lister !== undefined && alias !== undefined && resolve(lister) !== resolve(alias)) {
+    throw new FlagError(
+      '--kubeconfig',
+      `--kubeconfig ("${alias}") and --lister-kubeconfig ("${lister}") name different files: --kubeconfig is an alias of --lister-kubeconfig, give one of them`,
+    );
+  }
+  return lister ?? alias;
+}
+
+export function buildServeOptions(
+  values: FlagValues,
+  given: ReadonlySet<string>,
+  env: KubeconfigEnv = process.env,
+): ServeOptions {
   const certFile = optionalFile(values, 'tls-cert-file');
   const keyFile = optionalFile(values, 'tls-private-key-file');
   if ((certFile === undefined) !== (keyFile === undefined)) {
@@ -159,7 +192,14 @@ export function buildServeOptions(values: FlagValues, given: ReadonlySet<string>
     );
   }
 
-  const kubeconfig = optionalFile(values, 'kubeconfig');
+  const kube: Record<KubeRole, KubeconfigChoice> = resolveKubeconfigs(
+    {
+      lister: listerKubeconfigFlag(values),
+      authentication: optionalFile(values, 'authentication-kubeconfig'),
+      authorization: optionalFile(values, 'authorization-kubeconfig'),
+    },
+    env,
+  );
   const requestHeaderFlagsGiven = new Set(
     [
       'requestheader-client-ca-file',
@@ -193,18 +233,23 @@ export function buildServeOptions(values: FlagValues, given: ReadonlySet<string>
         uidHeaders: listFlag(values, 'requestheader-uid-headers').filter((n) => n !== ''),
       },
       requestHeaderFlagsGiven,
-      kubeconfig: optionalFile(values, 'authentication-kubeconfig') ?? kubeconfig,
+      kubeconfig: kube.authentication.path,
       skipLookup: boolFlag(values, 'authentication-skip-lookup'),
       tolerateLookupFailure: boolFlag(values, 'authentication-tolerate-lookup-failure'),
     },
     authorization: {
-      kubeconfig: optionalFile(values, 'authorization-kubeconfig') ?? kubeconfig,
+      kubeconfig: kube.authorization.path,
       alwaysAllowPaths: listFlag(values, 'authorization-always-allow-paths').filter((p) => p !== ''),
       allowedTtlMs: numberFlag(values, 'authorization-webhook-cache-authorized-ttl'),
       deniedTtlMs: numberFlag(values, 'authorization-webhook-cache-unauthorized-ttl'),
     },
-    kubeconfig,
-    listerKubeconfig: optionalFile(values, 'lister-kubeconfig') ?? kubeconfig,
+    listerKubeconfig: kube.lister.path,
+    kubeconfigSources: {
+      lister: kube.lister.from,
+      authentication: kube.authentication.from,
+      authorization: kube.authorization.from,
+    },
+    discoveryIntervalMs: numberFlag(values, 'discovery-interval'),
     prometheus: {
       url: stringFlag(values, 'prometheus-url'),
       headers: headerMap(listFlag(values, 'prometheus-header')),

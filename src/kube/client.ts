@@ -32,6 +32,7 @@ export interface KubeRequestOptions {
   signal?: AbortSignal;
 }
 
+/** Loads `path`, or without one the in-cluster service account (which role falls back to what is decided in src/config). */
 export function loadKubeConfig(path: string | undefined): KubeConfig {
   const kc = new KubeConfig();
   if (path !== undefined) {
@@ -49,7 +50,7 @@ export function loadKubeConfig(path: string | undefined): KubeConfig {
     process.env.KUBERNETES_SERVICE_PORT === undefined
   ) {
     throw new KubeConfigError(
-      'no kubeconfig given and not running in a cluster (KUBERNETES_SERVICE_HOST is unset): give --kubeconfig, or try `metrics-adapter demo`',
+      'no kubeconfig given and not running in a cluster (KUBERNETES_SERVICE_HOST is unset): give --lister-kubeconfig (alias --kubeconfig), --authentication-kubeconfig or --authorization-kubeconfig, or set KUBECONFIG; or try `metrics-adapter demo`',
     );
   }
   kc.loadFromCluster();
