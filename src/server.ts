@@ -89,6 +89,7 @@ export function connectCluster(options: ServeOptions, logger: Logger): ClusterAc
       authenticationClient: authn,
       start: () => mapper.start(),
       close: () => {
+        reviewer.close();
         mapper.close();
         objects.close();
         for (const c of clients.values()) c.close();
