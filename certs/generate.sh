@@ -178,9 +178,12 @@ resources:
   - ${base}
 EOF
   if [ "$without_metrics" = true ]; then
+    # A remote base keeps its ?ref= after the component's path.
+    base_path="${base%%\?*}"
+    base_query="${base#"$base_path"}"
     cat <<EOF
 components:
-  - ${base%/}/components/without-metrics-k8s-io
+  - ${base_path%/}/components/without-metrics-k8s-io${base_query}
 EOF
   fi
   cat <<EOF

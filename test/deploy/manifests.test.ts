@@ -5,7 +5,7 @@
  * hold. The base alone is not deployable: its caBundle is a placeholder that only overlays replace.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { IAPIService } from 'kubernetes-models/apiregistration.k8s.io/v1/APIService';
@@ -16,7 +16,7 @@ import type { ISecret } from 'kubernetes-models/v1/Secret';
 import { compileYaml } from '../rules/fixtures.js';
 import { runProcess } from '../helpers/process.js';
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
-import { ADAPTER, CHECKS, wiring, type Expectations } from './consistency.js';
+import { ADAPTER, CHECKS, PROMETHEUS_URL, wiring, type Expectations } from './consistency.js';
 import {
   MANIFESTS,
   ROOT,
@@ -128,6 +128,22 @@ describe('kustomize renders of manifests/', () => {
       });
     });
   }
+
+  it('the docs give the Deployment’s Prometheus URL', async () => {
+    const files = [
+      ...(await readdir(join(ROOT, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`),
+      'certs/README.md',
+    ];
+    let seen = 0;
+    for (const file of files) {
+      const text = await readFile(join(ROOT, file), 'utf8');
+      for (const m of text.matchAll(/--prometheus-url=(\S+?)[`\s]/g)) {
+        seen++;
+        assert.equal(m[1], PROMETHEUS_URL, file);
+      }
+    }
+    assert.ok(seen > 0, 'docs/operations.md names it');
+  });
 
   it('the base placeholder says what it is, and is valid base64 (so the schema check means something)', () => {
     const bundles = caBundles(rendered('base').objects);
