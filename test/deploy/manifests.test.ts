@@ -129,6 +129,30 @@ describe('kustomize renders of manifests/', () => {
     });
   }
 
+  it('certs/README.md’s bring-your-own overlay renders into a deployable set', async () => {
+    const readme = await readFile(join(ROOT, 'certs/README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## 3.'));
+    const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(block, 'a kustomization.yaml example');
+    const pki = join(tmp.path, 'pki');
+    const dir = join(tmp.path, 'byo');
+    await mkdir(dir);
+    for (const f of ['tls.crt', 'tls.key']) await writeFile(join(dir, f), await readFile(join(pki, f)));
+    const ca = await readFile(join(pki, 'ca.crt'), 'utf8');
+    const kustomization = block
+      .replace('<path to>/manifests', relative(dir, MANIFESTS))
+      .replace(/<base64[^>]*>/, Buffer.from(ca).toString('base64'));
+    assert.doesNotMatch(kustomization, /<[^>]+>/, 'every placeholder of the example is filled');
+    await writeFile(join(dir, 'kustomization.yaml'), kustomization);
+    const r = await renderKustomization(dir);
+    for (const o of r.objects) await validateAgainstSchema(o);
+    for (const check of CHECKS) check.run(r.objects, r.text, DEFAULTS);
+    findObject<ISecret>(r.objects, 'Secret', wiring(r.objects, DEFAULTS).servingSecretName);
+    const bundles = caBundles(r.objects);
+    assert.equal(bundles.length, 4);
+    for (const b of bundles) assert.equal(Buffer.from(b ?? '', 'base64').toString('utf8'), ca);
+  });
+
   it('the docs give the Deployment’s Prometheus URL', async () => {
     const files = [
       ...(await readdir(join(ROOT, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`),
