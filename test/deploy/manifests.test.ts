@@ -157,6 +157,7 @@ describe('kustomize renders of manifests/', () => {
     const files = [
       ...(await readdir(join(ROOT, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`),
       'certs/README.md',
+      'README.md',
     ];
     let seen = 0;
     for (const file of files) {
