@@ -1,0 +1,39 @@
+/**
+ * The `/apis` router: discovery (`/apis`, `/apis/<group>`, `/apis/<group>/<version>`) from the
+ * registry, and below each served group-version its API's router. A group-version without an API
+ * yet still answers discovery (no resources) and is a 404 Status below it.
+ */
+import type { Router } from 'express';
+import { NotFoundError } from '../../errors.js';
+import { SERVED_GROUPS, type ApiGroupRegistry } from '../api-groups.js';
+import { sendJSON } from '../respond.js';
+import { newRouter } from '../router.js';
+import { NOT_FOUND_MESSAGE } from '../status.js';
+
+export function apisRouter(registry: ApiGroupRegistry): Router {
+  const router = newRouter();
+  router.get('/', (_req, res) => sendJSON(res, registry.apiGroupList(), res.locals.context.query));
+  router.get('/:group', (req, res) => {
+    const group = registry.group(req.params.group);
+    if (group === undefined) throw new NotFoundError(NOT_FOUND_MESSAGE);
+    sendJSON(res, registry.apiGroup(group), res.locals.context.query);
+  });
+  router.get('/:group/:version', (req, res) => {
+    const { group, version } = req.params;
+    if (!registry.served(group, version)) throw new NotFoundError(NOT_FOUND_MESSAGE);
+    sendJSON(res, registry.apiResourceList(group, version), res.locals.context.query);
+  });
+  for (const { name, versions } of SERVED_GROUPS) {
+    for (const version of versions) {
+      const api = registry.api(name, version);
+      router.use(
+        `/${name}/${version}`,
+        api?.router ??
+          (() => {
+            throw new NotFoundError(`nothing is served under ${name}/${version} yet`);
+          }),
+      );
+    }
+  }
+  return router;
+}
