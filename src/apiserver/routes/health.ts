@@ -11,6 +11,8 @@ export const HEALTH_ENDPOINTS: readonly HealthEndpoint[] = ['healthz', 'livez', 
 export function healthRouter(health: HealthChecks, endpoint: HealthEndpoint): Router {
   const router = newRouter();
   router.get('/', (_req, res) => health.handle(endpoint, undefined, res.locals.context.query, res));
-  router.get('/:check', (req, res) => health.handle(endpoint, req.params.check, res.locals.context.query, res));
+  router.get('/:check', (req, res) =>
+    health.handle(endpoint, req.params.check, res.locals.context.query, res),
+  );
   return router;
 }
