@@ -20,7 +20,7 @@ import { decodePath } from './middleware/decode-path.js';
 import { errorAnswer, notFound } from './middleware/errors.js';
 import { readOnly } from './middleware/read-only.js';
 import type { OpenApiDocuments } from './openapi.js';
-import { apisRouter } from './routes/apis.js';
+import { addApiRoutes } from './routes/apis.js';
 import { HEALTH_ENDPOINTS, healthRouter } from './routes/health.js';
 import { openApiRouter } from './routes/openapi.js';
 import { rootPaths } from './routes/root.js';
@@ -57,7 +57,7 @@ export function createApp(deps: AppDependencies): Express {
   for (const endpoint of HEALTH_ENDPOINTS) app.use(`/${endpoint}`, healthRouter(deps.health, endpoint));
   app.get('/metrics', selfMetrics(metrics));
   app.use('/openapi', openApiRouter(deps.openapi));
-  app.use('/apis', apisRouter(deps.groups));
+  addApiRoutes(app, deps.groups);
 
   app.use(notFound());
   app.use(errorAnswer(logger));
