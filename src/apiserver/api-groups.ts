@@ -25,8 +25,8 @@ export interface ApiRequest<P> {
 
 /**
  * One group-version's API. Its router is mounted at `/apis/<group>/<version>` and names the URL
- * shapes below it (build it with newRouter() and answer with apiHandler(), group-version.ts);
- * paths it does not match are a 404 Status.
+ * shapes below it (made with newRouter() from router.ts, answering through apiHandler() from
+ * group-version.ts); paths it does not match are a 404 Status.
  */
 export interface GroupVersionApi {
   readonly router: Router;

@@ -5,6 +5,7 @@
  * metrics, OpenAPI, `/apis`); a 404 for the rest, and one error handler that turns every error
  * into a metav1.Status. Nothing parses request bodies (the APIs are read-only) and express's
  * query parser is off: the query is parsed once into URLSearchParams (request-context.ts).
+ * Serve it with messageClassesFor(app) (message-classes.ts): express is then cheap per request.
  */
 import express, { type Express } from 'express';
 import type { Logger } from '../logging.js';
