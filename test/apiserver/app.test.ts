@@ -214,6 +214,13 @@ describe('the express app', () => {
         reason: 'BadRequest',
         message: /malformed URL path/,
       },
+      // Absolute-form: the router would strip the scheme and host, authorization would not.
+      {
+        path: `http://example.com${CUSTOM}/namespaces/shop/pods/web/hits`,
+        code: 400,
+        reason: 'BadRequest',
+        message: /^malformed URL path "http:\/\/example\.com/,
+      },
       {
         path: `${CUSTOM}/namespaces/shop/pods/web`,
         code: 404,

@@ -1,7 +1,9 @@
 /**
  * Decodes the path into segments once, for authorization and the metrics label. Each segment is
  * decoded on its own, so an encoded slash (`%2F`) stays inside its segment, as in the router's
- * params. Malformed percent-encoding is a 400 before anything else looks at the path.
+ * params. Malformed percent-encoding is a 400 before anything else looks at the path, and so is
+ * a request target that is not a path (absolute-form `https://host/...` or `*`): the router would
+ * match it differently from the path that authorization names.
  */
 import type { RequestHandler } from 'express';
 import { BadRequestError } from '../../errors.js';
@@ -28,6 +30,8 @@ export function decodePath(): RequestHandler {
   return (_req, res, next) => {
     const context = res.locals.context;
     let segments: string[];
+    if (!context.path.startsWith('/'))
+      throw new BadRequestError(`malformed URL path ${JSON.stringify(context.path)}`);
     try {
       segments = context.path
         .split('/')
