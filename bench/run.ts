@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { AdapterChild } from './adapter-process.js';
 import { PROJECT_ROOT } from './adapter-process.js';
 import { totalSeries } from './dataset.js';
-import { measureExpressCost } from './express-cost.js';
+import { runExpressCost } from './express-cost.js';
 import { measureFixedCosts } from './fixed.js';
 import { BenchClient } from './http.js';
 import { runBlock } from './load.js';
@@ -226,12 +226,7 @@ async function main(): Promise<number> {
     await adapter.stop();
     await noCoalescing.stop();
 
-    const expressCost = options.expressCost
-      ? await measureExpressCost(
-          { rounds: options.quick ? 3 : 8, perRound: options.quick ? 300 : 1_000 },
-          log,
-        )
-      : undefined;
+    const expressCost = options.expressCost ? await runExpressCost(options.quick, log) : undefined;
 
     const profile = options.profile
       ? await profileRun(env, scenarios, options.quick, options.keepProfile)
