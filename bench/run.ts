@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --quick] [--no-profile] [--no-write] [--out=FILE] [--keep-profile=FILE]`
+ * `npm run bench [-- --quick] [--no-profile] [--no-express-cost] [--no-write] [--out=FILE] [--keep-profile=FILE]`
  *
  * Benchmarks the adapter against its floor — the same PromQL sent straight to Prometheus — for the
  * HPA Pods query (100 and 2 000 pods) and an Object query, both as deployed (identical queries in
  * flight coalesced) and with `--prometheus-query-coalescing=false`; measures the adapter's
- * memory with a 20 000-series catalog and its relist time; profiles where the adapter's time goes.
+ * memory with a 20 000-series catalog and its relist time; measures what the express HTTP layer
+ * costs per request (express-cost.ts); profiles where the adapter's time goes.
  * Prints a table and writes docs/benchmarks.md (not with --quick). Every figure that is compared
  * is a ratio against the floor measured in the same run. Not a test: run it by hand.
  */
@@ -14,6 +15,7 @@ import path from 'node:path';
 import type { AdapterChild } from './adapter-process.js';
 import { PROJECT_ROOT } from './adapter-process.js';
 import { totalSeries } from './dataset.js';
+import { runExpressCost } from './express-cost.js';
 import { measureFixedCosts } from './fixed.js';
 import { BenchClient } from './http.js';
 import { runBlock } from './load.js';
@@ -37,6 +39,7 @@ const TOTAL_DEADLINE_MS = 10 * 60_000;
 interface Options {
   quick: boolean;
   profile: boolean;
+  expressCost: boolean;
   out: string | undefined;
   /** Copy the adapter's .cpuprofile here (open it in Chrome DevTools). */
   keepProfile: string | undefined;
@@ -52,6 +55,7 @@ function parseArgs(argv: readonly string[]): Options {
   const o: Options = {
     quick: false,
     profile: true,
+    expressCost: true,
     out: path.join(PROJECT_ROOT, 'docs', 'benchmarks.md'),
     keepProfile: undefined,
     paced: true,
@@ -60,6 +64,7 @@ function parseArgs(argv: readonly string[]): Options {
   for (const a of argv) {
     if (a === '--quick') o.quick = true;
     else if (a === '--no-profile') o.profile = false;
+    else if (a === '--no-express-cost') o.expressCost = false;
     else if (a === '--no-write') o.out = undefined;
     else if (a === '--no-paced') o.paced = false;
     else if (a === '--paced-only') o.pacedOnly = true;
@@ -67,13 +72,14 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a.startsWith('--keep-profile=')) o.keepProfile = path.resolve(a.slice('--keep-profile='.length));
     else
       throw new Error(
-        `unknown argument ${a} (known: --quick, --no-profile, --no-paced, --paced-only, --no-write, --out=FILE, --keep-profile=FILE)`,
+        `unknown argument ${a} (known: --quick, --no-profile, --no-paced, --paced-only, --no-express-cost, --no-write, --out=FILE, --keep-profile=FILE)`,
       );
   }
   if ((o.quick || o.pacedOnly) && !argv.some((a) => a.startsWith('--out='))) o.out = undefined;
   if (o.pacedOnly) {
     o.paced = true;
     o.profile = false;
+    o.expressCost = false;
   }
   return o;
 }
@@ -272,6 +278,8 @@ async function main(): Promise<number> {
     await adapter.stop();
     await noCoalescing.stop();
 
+    const expressCost = options.expressCost ? await runExpressCost(options.quick, log) : undefined;
+
     const profile = options.profile
       ? await profileRun(env, scenarios, options.quick, options.keepProfile)
       : undefined;
@@ -296,6 +304,7 @@ async function main(): Promise<number> {
       setupSeconds: env.timings,
       totalSeconds: (Date.now() - started) / 1000,
       profile,
+      expressCost,
     };
     process.stdout.write(`\n${consoleTable(report)}\n`);
     if (options.out !== undefined) {

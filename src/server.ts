@@ -11,6 +11,7 @@ import { Authenticator } from './apiserver/authn.js';
 import { SubjectAccessReviewAuthorizer, type Authorizer } from './apiserver/authz.js';
 import { CustomMetricsApi } from './apiserver/custom-metrics-api.js';
 import { HealthChecks } from './apiserver/health.js';
+import { messageClassesFor } from './apiserver/message-classes.js';
 import { buildOpenApiDocuments } from './apiserver/openapi.js';
 import { SecureServer } from './apiserver/secure-server.js';
 import { ensureSelfSignedPair, ServingCertificateSource } from './apiserver/serving-certs.js';
@@ -236,6 +237,7 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
       pair: certs.current(),
       clientCAPems: authnSource.clientCAPems(),
       logger,
+      messageClasses: messageClassesFor(app),
     });
     live.server = liveServer;
     metrics.certificateExpiry.set(new Date(certs.current().leaf.validTo).getTime() / 1000);

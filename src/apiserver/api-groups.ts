@@ -1,8 +1,10 @@
 /**
- * The API group-versions this server serves, and the discovery documents built from them.
- * A group-version answers discovery at once even when it has no provider yet (empty resources):
- * the kube-aggregator marks an APIService unavailable otherwise.
+ * The API group-versions this server serves: the registry of their APIs (an express Router for
+ * the paths below `/apis/<group>/<version>`, and the resources that discovery lists), and the
+ * discovery documents built from it. A group-version answers discovery at once even when it has no
+ * API yet (empty resources): the kube-aggregator marks an APIService unavailable otherwise.
  */
+import type { Router } from 'express';
 import type { UserInfo } from '../kube/index.js';
 
 export interface APIResource {
@@ -13,23 +15,22 @@ export interface APIResource {
   verbs: string[];
 }
 
-export interface ApiRequest {
-  /** Decoded path segments after /apis/<group>/<version>/. */
-  segments: readonly string[];
+/** What an API's route handler gets: the route's decoded params and the caller's context. */
+export interface ApiRequest<P> {
+  params: P;
   query: URLSearchParams;
   user: UserInfo;
   signal: AbortSignal;
 }
 
-/** A response body already serialized as JSON (fast paths for large answers). */
-export class PreEncodedJSON {
-  constructor(readonly text: string) {}
-}
-
-export interface GroupVersionHandler {
+/**
+ * One group-version's API. Its router is mounted at `/apis/<group>/<version>` and names the URL
+ * shapes below it (made with newRouter() from router.ts, answering through apiHandler() from
+ * group-version.ts); paths it does not match are a 404 Status.
+ */
+export interface GroupVersionApi {
+  readonly router: Router;
   resources(): APIResource[];
-  /** Returns the response object (or PreEncodedJSON); throws ApiError for error answers. */
-  handle(request: ApiRequest): Promise<unknown>;
 }
 
 export interface ServedGroup {
@@ -45,13 +46,14 @@ export const SERVED_GROUPS: readonly ServedGroup[] = [
 ];
 
 export class ApiGroupRegistry {
-  private readonly handlers = new Map<string, GroupVersionHandler>();
+  private readonly apis = new Map<string, GroupVersionApi>();
 
-  register(group: string, version: string, handler: GroupVersionHandler): void {
+  /** Before createApp(): the app mounts the routers it finds when it is built. */
+  register(group: string, version: string, api: GroupVersionApi): void {
     if (!SERVED_GROUPS.some((g) => g.name === group && g.versions.includes(version))) {
       throw new Error(`${group}/${version} is not a served group-version`);
     }
-    this.handlers.set(`${group}/${version}`, handler);
+    this.apis.set(`${group}/${version}`, api);
   }
 
   group(name: string): ServedGroup | undefined {
@@ -62,8 +64,8 @@ export class ApiGroupRegistry {
     return this.group(group)?.versions.includes(version) === true;
   }
 
-  handler(group: string, version: string): GroupVersionHandler | undefined {
-    return this.handlers.get(`${group}/${version}`);
+  api(group: string, version: string): GroupVersionApi | undefined {
+    return this.apis.get(`${group}/${version}`);
   }
 
   apiGroup(group: ServedGroup): Record<string, unknown> {
@@ -80,7 +82,7 @@ export class ApiGroupRegistry {
   }
 
   apiResourceList(group: string, version: string): Record<string, unknown> {
-    const resources = this.handler(group, version)?.resources() ?? [];
+    const resources = this.api(group, version)?.resources() ?? [];
     return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources };
   }
 }

@@ -1,9 +1,9 @@
 /**
- * custom.metrics.k8s.io v1beta1 and v1beta2 over one provider: URL shapes, query parameters,
- * request validation (every value that may reach PromQL is checked here), and the two versions'
- * MetricValueList encodings.
+ * custom.metrics.k8s.io v1beta1 and v1beta2 over one provider: the router of their URL shapes,
+ * query parameters, request validation (every value that may reach PromQL is checked here), and
+ * the two versions' MetricValueList encodings.
  */
-import { BadRequestError, NotFoundError } from '../errors.js';
+import { BadRequestError } from '../errors.js';
 import { groupResourceString } from '../kube/index.js';
 import {
   formatLabelSelector,
@@ -14,7 +14,10 @@ import {
   type Requirement,
 } from '../promql/index.js';
 import type { CustomMetricQuery, CustomMetricValue, CustomMetricsProvider } from '../providers/index.js';
-import { PreEncodedJSON, type APIResource, type ApiRequest, type GroupVersionHandler } from './api-groups.js';
+import type { APIResource, ApiRequest, GroupVersionApi } from './api-groups.js';
+import { apiHandler } from './group-version.js';
+import { PreEncodedJSON } from './respond.js';
+import { newRouter } from './router.js';
 import { formatTime, milliQuantity } from './wire.js';
 
 const GROUP = 'custom.metrics.k8s.io';
@@ -83,30 +86,27 @@ function fieldFilter(raw: string | null): ((o: { name: string; namespace: string
   return (o) => tests.every((t) => t(o));
 }
 
-/** Parses the path below /apis/custom.metrics.k8s.io/<version>/ into a provider query. */
-export function parseCustomMetricRequest(req: ApiRequest): CustomMetricQuery {
-  const s = req.segments;
+/** The params of the three URL shapes (see CustomMetricsApi's router). */
+export type CustomMetricParams =
+  | { namespace: string; metric: string }
+  | { namespace?: string; resource: string; name: string; metric: string };
+
+/** Validates a request's path params and query into a provider query. */
+export function parseCustomMetricRequest(req: ApiRequest<CustomMetricParams>): CustomMetricQuery {
+  const p = req.params;
   let resource: string;
   let name: string;
-  let metric: string;
   let namespace: string | undefined;
-  if (s.length === 4 && s[0] === 'namespaces' && s[2] === 'metrics') {
+  if (!('resource' in p)) {
     // A metric of the Namespace object itself.
     resource = 'namespaces';
-    name = validateNamespace(s[1] ?? '');
-    metric = s[3] ?? '';
-  } else if (s.length === 5 && s[0] === 'namespaces') {
-    namespace = validateNamespace(s[1] ?? '');
-    resource = s[2] ?? '';
-    name = s[3] ?? '';
-    metric = s[4] ?? '';
-  } else if (s.length === 3) {
-    resource = s[0] ?? '';
-    name = s[1] ?? '';
-    metric = s[2] ?? '';
+    name = validateNamespace(p.namespace);
   } else {
-    throw new NotFoundError('the server could not find the requested resource');
+    namespace = p.namespace === undefined ? undefined : validateNamespace(p.namespace);
+    resource = p.resource;
+    name = p.name;
   }
+  const metric = p.metric;
   validateResource(resource);
   validateMetricName(metric);
   const metricSelector = selectorParam(req.query, 'metricLabelSelector');
@@ -188,16 +188,28 @@ export function encodeMetricValueList(
   return `{"kind":"MetricValueList","apiVersion":"${GROUP}/${version}","metadata":{},"items":[${parts.join(',')}]}`;
 }
 
-export class CustomMetricsApi implements GroupVersionHandler {
+/** What the API needs of the custom metrics provider. */
+export type CustomMetricSource = Pick<CustomMetricsProvider, 'listMetrics' | 'getValues'>;
+
+export class CustomMetricsApi implements GroupVersionApi {
+  readonly router = newRouter();
   private cachedFor: unknown;
   private cached: APIResource[] = [];
 
   constructor(
     private readonly version: 'v1beta1' | 'v1beta2',
-    private readonly provider: CustomMetricsProvider,
+    private readonly provider: CustomMetricSource,
     /** Identity of the current catalog, to rebuild the discovery list only when it changes. */
     private readonly catalogIdentity: () => unknown,
-  ) {}
+  ) {
+    const serve = apiHandler<CustomMetricParams>((request) => this.answer(request));
+    // A metric of the Namespace object itself.
+    this.router.get('/namespaces/:namespace/metrics/:metric', serve);
+    // A metric of a namespaced object, or of all selected ones (name `*`).
+    this.router.get('/namespaces/:namespace/:resource/:name/:metric', serve);
+    // A metric of a cluster-scoped object, or of all selected ones.
+    this.router.get('/:resource/:name/:metric', serve);
+  }
 
   resources(): APIResource[] {
     const identity = this.catalogIdentity();
@@ -217,8 +229,9 @@ export class CustomMetricsApi implements GroupVersionHandler {
     return out;
   }
 
-  async handle(req: ApiRequest): Promise<unknown> {
-    const q = parseCustomMetricRequest(req);
+  /** The MetricValueList for one request; what every route of the router answers with. */
+  async answer(request: ApiRequest<CustomMetricParams>): Promise<PreEncodedJSON> {
+    const q = parseCustomMetricRequest(request);
     const values = await this.provider.getValues(q);
     return new PreEncodedJSON(
       encodeMetricValueList(this.version, values, toLabelSelectorObject([...q.metricSelector])),

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { RequestListener } from 'node:http';
 import type { ServingOptions } from '../config/serve-options.js';
 import type { Logger } from '../logging.js';
+import type { MessageClasses } from './message-classes.js';
 import type { ServingPair } from './x509.js';
 
 export interface SecureServerOptions {
@@ -16,6 +17,8 @@ export interface SecureServerOptions {
   pair: ServingPair;
   clientCAPems: string[];
   logger: Logger;
+  /** The request and response classes the handler expects (messageClassesFor(app)). */
+  messageClasses?: MessageClasses;
 }
 
 export class SecureServer {
@@ -37,6 +40,7 @@ export class SecureServer {
         // HTTP/1.1 only (node:https's default, stated here because --disable-http2 relies on it):
         // clients offering h2 too (the aggregator, curl) fall back, and no HTTP/2 rapid reset.
         ALPNProtocols: ['http/1.1'],
+        ...options.messageClasses,
         requestCert: true,
         // Client certificates are verified per request against the right CA (see authn.ts).
         rejectUnauthorized: false,

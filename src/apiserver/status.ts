@@ -6,6 +6,9 @@ import type { ServerResponse } from 'node:http';
 import { ApiError, type StatusDetails } from '../errors.js';
 import { sendJSONText } from './respond.js';
 
+/** The kube-apiserver's message for a path nothing serves. */
+export const NOT_FOUND_MESSAGE = 'the server could not find the requested resource';
+
 export interface StatusBody {
   kind: 'Status';
   apiVersion: 'v1';
