@@ -5,6 +5,7 @@
 import { compatOnlyFlagsGiven, type ParsedCommandLine } from '../config/flags.js';
 import { buildServeOptions } from '../config/serve-options.js';
 import { createLogger, type Logger } from '../logging.js';
+import { loadRules } from '../rules/index.js';
 import { startServer, type RunningServer } from '../server.js';
 
 const SHUTDOWN_LIMIT_MS = 10_000;
@@ -88,6 +89,9 @@ export async function serve(parsed: ParsedCommandLine): Promise<number> {
   if (ignored.length > 0) logger.info({ flags: ignored }, 'flags accepted for compatibility have no effect');
   const signals = new SignalHandlers(logger, options.serving.shutdownDelayMs);
   try {
+    // The rules file is checked before anything connects, so a typo in it is the first thing
+    // reported, not hidden behind a missing kubeconfig or an unreachable Prometheus.
+    if (options.rules.configFile !== undefined) await loadRules(options.rules.configFile);
     signals.attach(await startServer({ options, logger }));
     return await new Promise<number>(() => undefined);
   } catch (err) {
