@@ -2,7 +2,7 @@
  * `metrics-adapter serve`: start the server and handle signals — SIGTERM/SIGINT drain and exit
  * within 10 s, SIGHUP re-reads the rules file.
  */
-import { compatOnlyFlagsGiven, type ParsedCommandLine } from '../config/flags.js';
+import { compatOnlyFlagsGiven, stringFlag, type ParsedCommandLine } from '../config/flags.js';
 import { buildServeOptions } from '../config/serve-options.js';
 import { createLogger, type Logger } from '../logging.js';
 import { loadRules } from '../rules/index.js';
@@ -83,15 +83,23 @@ export class SignalHandlers {
 }
 
 export async function serve(parsed: ParsedCommandLine): Promise<number> {
+  // The rules file is checked first, so a typo in it is the first thing reported rather than
+  // hidden behind a missing kubeconfig, serving certificate or unreachable Prometheus.
+  const rulesFile = stringFlag(parsed.values, 'config');
+  if (rulesFile !== '') {
+    try {
+      await loadRules(rulesFile);
+    } catch (err) {
+      process.stderr.write(`metrics-adapter: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
   const options = buildServeOptions(parsed.values, parsed.given);
   const logger = createLogger(options.logLevel);
   const ignored = compatOnlyFlagsGiven(parsed);
   if (ignored.length > 0) logger.info({ flags: ignored }, 'flags accepted for compatibility have no effect');
   const signals = new SignalHandlers(logger, options.serving.shutdownDelayMs);
   try {
-    // The rules file is checked before anything connects, so a typo in it is the first thing
-    // reported, not hidden behind a missing kubeconfig or an unreachable Prometheus.
-    if (options.rules.configFile !== undefined) await loadRules(options.rules.configFile);
     signals.attach(await startServer({ options, logger }));
     return await new Promise<number>(() => undefined);
   } catch (err) {
