@@ -166,6 +166,7 @@ export async function demo(parsed: ParsedCommandLine): Promise<number> {
   cleanup.add({ orderly: () => state.releaseSync(), atExit: () => state.releaseSync() });
   try {
     const run = await cleanup.makeTempDir();
+    say(`- temporary files (certificates, Prometheus data) in ${run}, removed when the demo stops`);
     const ca = await createCertificateAuthority('metrics-adapter-demo-client-ca', 30);
     const client = await issueCertificate(ca, {
       commonName: 'demo-user',
