@@ -15,6 +15,7 @@ const rel = (file) => (file === undefined ? '(unknown file)' : path.relative(pro
 function describeError(error) {
   if (error === undefined || error === null) return '(no error reported)';
   const inner = error.code === 'ERR_TEST_FAILURE' && error.cause !== undefined ? error.cause : error;
+  if (typeof inner === 'string') return inner;
   if (!(inner instanceof Error) && typeof inner?.stack !== 'string') return inspect(inner, { depth: 4 });
   let text = typeof inner.stack === 'string' ? inner.stack : String(inner);
   if (typeof inner.message === 'string' && !text.includes(inner.message)) text = `${inner.message}\n${text}`;
@@ -40,6 +41,7 @@ export default async function* compactReporter(source) {
   const summary = [];
   let currentFile;
   let column = 0;
+  let atLineStart = true;
 
   const fileState = (file) => {
     let s = files.get(file);
@@ -50,17 +52,17 @@ export default async function* compactReporter(source) {
     return s;
   };
 
-  // Starts the line of `file` (ending the previous one) and returns what must be printed first.
-  const switchTo = (file) => {
-    if (file === currentFile) return '';
-    const head = `${column > 0 || currentFile !== undefined ? '\n' : ''}${rel(file)} `;
-    currentFile = file;
-    column = 0;
-    return head;
-  };
-
+  // The text that puts the next mark of `file` in place: its own line, wrapped and indented.
   const mark = (file, m) => {
-    let out = switchTo(file);
+    let out = '';
+    if (file !== currentFile) {
+      out += `${atLineStart ? '' : '\n'}${rel(file)} `;
+      currentFile = file;
+      column = 0;
+      atLineStart = false;
+    }
+    if (atLineStart) out += '    ';
+    atLineStart = false;
     if (column === MARKS_PER_LINE) {
       out += '\n    ';
       column = 0;
@@ -112,10 +114,10 @@ export default async function* compactReporter(source) {
         const title = isFile
           ? `${rel(data.file)} (the file itself failed)`
           : [rel(data.file), ...stack.slice(0, data.nesting), data.name].join(' › ');
-        const where = data.line !== undefined ? ` (${rel(data.file)}:${data.line}:${data.column})` : '';
-        failures.push({ title, where, error, file: data.file });
-        yield `${mark(data.file, 'F')}\n  ✖ ${title}\n    `;
+        failures.push({ title, error, file: data.file });
+        yield `${mark(data.file, 'F')}\n  ✖ ${title}\n`;
         column = 0;
+        atLineStart = true;
         break;
       }
       case 'test:diagnostic':
@@ -127,11 +129,11 @@ export default async function* compactReporter(source) {
     }
   }
 
-  let out = column > 0 || currentFile !== undefined ? '\n' : '';
+  let out = atLineStart ? '' : '\n';
   if (failures.length > 0) {
     out += `\n${failures.length} failing test${failures.length === 1 ? '' : 's'}:\n`;
     failures.forEach((f, i) => {
-      out += `\n${i + 1}) ✖ ${f.title}${f.where}\n${indent(describeError(f.error))}\n`;
+      out += `\n${i + 1}) ✖ ${f.title}\n${indent(describeError(f.error))}\n`;
       const s = files.get(f.file);
       if (s !== undefined && s.output.length > 0) {
         const skipped = s.dropped > 0 ? `, last ${s.output.length} lines` : '';

@@ -46,7 +46,7 @@ export function fetchDiscoveredNames(serverUrl: string, client: ClientCertificat
             const doc = JSON.parse(body) as { resources?: { name?: unknown }[] };
             resolve((doc.resources ?? []).map((r) => String(r.name)));
           } catch (err) {
-            reject(err as Error);
+            reject(err instanceof Error ? err : new Error(String(err)));
           }
         });
       },
