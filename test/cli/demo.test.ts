@@ -37,10 +37,11 @@ interface Demo {
  * first demo compiles the sources. Each demo names its own temporary directory; after all of
  * them, none may be left.
  */
-let sharedTmp: TempDir | undefined;
+let sharedTmp: Promise<TempDir> | undefined;
 async function tmpDir(): Promise<string> {
-  sharedTmp ??= await makeTempDir('demo-tmp');
-  return sharedTmp.path;
+  // The promise, not the directory, is shared: concurrent tests ask at the same moment.
+  sharedTmp ??= makeTempDir('demo-tmp');
+  return (await sharedTmp).path;
 }
 
 interface DemoStart {
@@ -139,8 +140,9 @@ async function assertNothingCreated(demo: Demo): Promise<void> {
 
 after(async () => {
   if (sharedTmp === undefined) return;
-  const left = (await readdir(sharedTmp.path)).filter((n) => n.startsWith('metrics-adapter-demo-'));
-  await sharedTmp.remove();
+  const tmp = await sharedTmp;
+  const left = (await readdir(tmp.path)).filter((n) => n.startsWith('metrics-adapter-demo-'));
+  await tmp.remove();
   assert.deepEqual(left, [], 'temporary directories left behind by the demos');
 });
 
