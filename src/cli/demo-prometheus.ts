@@ -1,17 +1,25 @@
 /**
  * Starts the machine's `prometheus` binary for the demo, on a free loopback port, scraping the
- * demo exporter every 2 s, with its data in a temporary directory.
+ * demo exporter every 2 s, with its configuration and data in a directory the caller owns (and
+ * removes).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+export const DEMO_SCRAPE_INTERVAL_S = 2;
 
 export interface LocalPrometheus {
   url: string;
+  pid: number;
+  /** Resolves when Prometheus exits, whoever stopped it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM, SIGKILL after 5 s; resolves once it has exited. */
   stop(): Promise<void>;
+  /** For synchronous exit paths: SIGKILL without waiting. */
+  kill(): void;
 }
 
 async function freePort(): Promise<number> {
@@ -23,12 +31,17 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startLocalPrometheus(target: string, binary = 'prometheus'): Promise<LocalPrometheus> {
-  const dir = await mkdtemp(join(tmpdir(), 'metrics-adapter-demo-'));
+export async function startLocalPrometheus(
+  target: string,
+  dir: string,
+  binary = 'prometheus',
+): Promise<LocalPrometheus> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const config = join(dir, 'prometheus.yml');
+  const interval = `${DEMO_SCRAPE_INTERVAL_S}s`;
   await writeFile(
     config,
-    `global:\n  scrape_interval: 2s\n  evaluation_interval: 2s\nscrape_configs:\n  - job_name: demo\n    honor_labels: true\n    static_configs:\n      - targets: ['${target}']\n`,
+    `global:\n  scrape_interval: ${interval}\n  evaluation_interval: ${interval}\nscrape_configs:\n  - job_name: demo\n    honor_labels: true\n    static_configs:\n      - targets: ['${target}']\n`,
   );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -46,6 +59,11 @@ export async function startLocalPrometheus(target: string, binary = 'prometheus'
   child.stderr?.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-4000);
   });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    // A failed spawn emits 'error' and no 'exit'.
+    child.once('error', () => resolve({ code: null, signal: null }));
+  });
   const spawnError = new Promise<never>((_, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) =>
       reject(
@@ -56,39 +74,71 @@ export async function startLocalPrometheus(target: string, binary = 'prometheus'
         ),
       ),
     );
-    child.once('exit', (code) => reject(new Error(`prometheus exited with code ${code ?? '?'}: ${stderr}`)));
+    void exited.then(({ code }) =>
+      reject(new Error(`prometheus exited with code ${code ?? '?'}: ${stderr.trim()}`)),
+    );
   });
+  spawnError.catch(() => undefined);
+  const kill = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
   const deadline = Date.now() + 30_000;
   const ready = (async (): Promise<void> => {
     while (Date.now() < deadline) {
       try {
-        const res = await fetch(`${url}/-/ready`);
+        const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) });
         if (res.ok) return;
       } catch {
         // not up yet
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`prometheus did not become ready within 30 s: ${stderr}`);
+    throw new Error(`prometheus did not become ready within 30 s: ${stderr.trim()}`);
   })();
   try {
     await Promise.race([ready, spawnError]);
   } catch (err) {
-    child.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
+    kill();
     throw err;
   }
-  spawnError.catch(() => undefined);
   return {
     url,
+    pid: child.pid ?? 0,
+    exited,
+    kill,
     stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await once(child, 'exit');
-        clearTimeout(t);
-      }
-      await rm(dir, { recursive: true, force: true });
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const t = setTimeout(kill, 5000);
+      await exited;
+      clearTimeout(t);
     },
   };
+}
+
+/**
+ * Waits until Prometheus holds at least two samples of `metric` (a rate needs two), polling
+ * once a second; false when `timeoutMs` passes first.
+ */
+export async function waitForSamples(
+  prometheusUrl: string,
+  metric: string,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  const query = encodeURIComponent(`max(count_over_time(${metric}[1m]))`);
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${prometheusUrl}/api/v1/query?query=${query}`, {
+        signal: AbortSignal.timeout(2_000),
+      });
+      const body = (await res.json()) as { data?: { result?: { value?: [number, string] }[] } };
+      const value = Number(body.data?.result?.[0]?.value?.[1] ?? 0);
+      if (value >= 2) return true;
+    } catch {
+      // Prometheus answers again on the next try, or the deadline says so.
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  return false;
 }

@@ -6,22 +6,45 @@
  *
  * In place of a cluster it uses a fixed table of the standard resources and the demo's objects,
  * and allows every authenticated caller: this mode only listens on loopback.
+ *
+ * Order matters for a user who starts it twice: everything that can fail without side effects
+ * (flags, the port, a running demo, the rules file) is checked before anything is written; the
+ * run's certificates and Prometheus data live in its own temporary directory (removed on every
+ * way out); `.metrics-adapter-demo/` is written only once the listener is bound.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFile } from 'node:fs/promises';
 import type { Authorizer } from '../apiserver/authz.js';
 import { createCertificateAuthority, issueCertificate } from '../apiserver/pki.js';
 import { FlagError, type ParsedCommandLine } from '../config/flags.js';
+import type { FlagValue } from '../config/flag-specs.js';
 import { buildServeOptions } from '../config/serve-options.js';
 import { BUILTIN_RESOURCES, ResourceIndex, StaticObjectLister, type ObjectRef } from '../kube/index.js';
 import { createLogger } from '../logging.js';
-import { startServer, type ClusterAccess } from '../server.js';
+import { loadRules } from '../rules/index.js';
+import { startServer, type ClusterAccess, type RunningServer } from '../server.js';
+import { DemoCleanup } from './demo-cleanup.js';
 import { DEMO_PODS, DemoExporter } from './demo-exporter.js';
-import { startLocalPrometheus, type LocalPrometheus } from './demo-prometheus.js';
-import { SignalHandlers } from './serve.js';
+import {
+  DEMO_SCRAPE_INTERVAL_S,
+  startLocalPrometheus,
+  waitForSamples,
+  type LocalPrometheus,
+} from './demo-prometheus.js';
+import {
+  DEMO_METRICS,
+  DISCOVERY_PATH,
+  fetchDiscoveredNames,
+  waitForDiscovery,
+  type ClientCertificate,
+} from './demo-ready.js';
+import { DemoStateDir, probePort, STATE_DIR } from './demo-state.js';
 
-const STATE_DIR = '.metrics-adapter-demo';
+const FIRST_SCRAPES_TIMEOUT_MS = 30_000;
+const DISCOVERY_TIMEOUT_MS = 60_000;
+/** A relist costs one series query per rule: a few while waiting for the first metrics is cheap. */
+const RELIST_NUDGE_MS = 2_000;
 
 function demoRulesFile(): string {
   return fileURLToPath(new URL('../../rules/demo.yaml', import.meta.url));
@@ -48,133 +71,225 @@ const allowAuthenticated: Authorizer = {
   authorize: () => Promise.resolve({ allowed: true, reason: 'demo mode allows every authenticated user' }),
 };
 
-interface DemoCredentials {
-  clientCAFile: string;
-  writeKubeconfig(serverUrl: string): Promise<string>;
-}
-
-/** A client CA for the adapter, and (once the address is known) a kubeconfig with a certificate it issued. */
-async function demoCredentials(dir: string): Promise<DemoCredentials> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const ca = await createCertificateAuthority('metrics-adapter-demo-client-ca', 30);
-  const client = await issueCertificate(ca, {
-    commonName: 'demo-user',
-    organizations: ['system:masters'],
-    usage: 'client',
-    days: 30,
-  });
-  const clientCAFile = join(dir, 'client-ca.crt');
-  await writeFile(clientCAFile, ca.certPem, { mode: 0o644 });
-  return { clientCAFile, writeKubeconfig: (serverUrl) => writeKubeconfig(dir, serverUrl, client) };
-}
-
-async function writeKubeconfig(
-  dir: string,
-  serverUrl: string,
-  client: { certPem: string; keyPem: string },
-): Promise<string> {
+function kubeconfigText(serverUrl: string, client: ClientCertificate): string {
   const b64 = (s: string): string => Buffer.from(s).toString('base64');
-  const kubeconfig = join(dir, 'kubeconfig');
-  await writeFile(
-    kubeconfig,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      '- name: metrics-adapter-demo',
-      '  cluster:',
-      `    server: ${serverUrl}`,
-      '    insecure-skip-tls-verify: true',
-      'users:',
-      '- name: demo-user',
-      '  user:',
-      `    client-certificate-data: ${b64(client.certPem)}`,
-      `    client-key-data: ${b64(client.keyPem)}`,
-      'contexts:',
-      '- name: demo',
-      '  context: {cluster: metrics-adapter-demo, user: demo-user}',
-      'current-context: demo',
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
-  return kubeconfig;
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: metrics-adapter-demo',
+    '  cluster:',
+    `    server: ${serverUrl}`,
+    '    insecure-skip-tls-verify: true',
+    'users:',
+    '- name: demo-user',
+    '  user:',
+    `    client-certificate-data: ${b64(client.certPem)}`,
+    `    client-key-data: ${b64(client.keyPem)}`,
+    'contexts:',
+    '- name: demo',
+    '  context: {cluster: metrics-adapter-demo, user: demo-user}',
+    'current-context: demo',
+    '',
+  ].join('\n');
+}
+
+class DemoError extends Error {}
+
+/** Relative to the working directory when inside it, else absolute. */
+function displayPath(file: string): string {
+  const r = relative(process.cwd(), file);
+  return r === '' || r.startsWith('..') ? file : r;
+}
+
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const seconds = (sinceMs: number): string => `${((Date.now() - sinceMs) / 1000).toFixed(1)} s`;
+
+/** Refuses to start next to a running demo or on a taken port, before anything is written. */
+async function checkNoConflict(state: DemoStateDir, host: string, port: number): Promise<void> {
+  const running = await state.liveDemo(host);
+  const portState = port === 0 ? 'free' : await probePort(host, port);
+  if (running !== undefined && running.port === port) {
+    throw new DemoError(
+      `a metrics-adapter demo (pid ${running.pid}) is already running on ${running.url}; ` +
+        `use it (kubectl --kubeconfig ${join(STATE_DIR, 'kubeconfig')} …) or stop it first (Ctrl-C in its terminal, or kill ${running.pid})`,
+    );
+  }
+  if (portState === 'in-use')
+    throw new DemoError(`port ${port} is in use by another program; use --secure-port`);
+  if (portState === 'forbidden')
+    throw new DemoError(
+      `not allowed to listen on port ${port} (ports below 1024 need privileges); use --secure-port`,
+    );
+  if (running !== undefined) {
+    throw new DemoError(
+      `another metrics-adapter demo (pid ${running.pid}) is running on ${running.url} and uses ${STATE_DIR}/; stop it first (Ctrl-C in its terminal, or kill ${running.pid})`,
+    );
+  }
 }
 
 export async function demo(parsed: ParsedCommandLine): Promise<number> {
-  const values = new Map(parsed.values);
+  const values = new Map<string, FlagValue>(parsed.values);
   const given = parsed.given;
-  const dir = resolve(STATE_DIR);
   if (!given.has('bind-address')) values.set('bind-address', '127.0.0.1');
-  if (!given.has('tls-cert-file') && !given.has('cert-dir')) values.set('cert-dir', join(dir, 'certs'));
   if (!given.has('config')) values.set('config', demoRulesFile());
   if (!given.has('metrics-relist-interval')) values.set('metrics-relist-interval', 15_000);
-  if (values.get('bind-address') !== '127.0.0.1' && values.get('bind-address') !== '::1') {
+  values.set('authentication-skip-lookup', true);
+  const host = String(values.get('bind-address'));
+  if (host !== '127.0.0.1' && host !== '::1') {
     throw new FlagError(
       '--bind-address',
       '--bind-address: the demo allows every authenticated caller, so it only listens on loopback (127.0.0.1 or ::1)',
     );
   }
-  const creds = await demoCredentials(dir);
-  if (!given.has('client-ca-file')) values.set('client-ca-file', creds.clientCAFile);
-  values.set('authentication-skip-lookup', true);
-
-  let exporter: DemoExporter | undefined;
-  let prometheus: LocalPrometheus | undefined;
-  if (!given.has('prometheus-url')) {
-    exporter = new DemoExporter();
-    const target = await exporter.listen();
-    try {
-      prometheus = await startLocalPrometheus(target);
-    } catch (err) {
-      exporter.close();
-      process.stderr.write(`metrics-adapter demo: ${(err as Error).message}\n`);
-      return 1;
-    }
-    values.set('prometheus-url', prometheus.url);
-  }
-  const options = buildServeOptions(values, new Set([...given, 'client-ca-file']));
-  const logger = createLogger(options.logLevel);
-  const cluster: ClusterAccess = {
-    mapper: new ResourceIndex(BUILTIN_RESOURCES),
-    lister: new StaticObjectLister(demoObjects()),
-    authorizer: allowAuthenticated,
-    authenticationClient: undefined,
-    start: () => Promise.resolve(),
-    close: () => {
-      exporter?.close();
-      void prometheus?.stop();
-    },
-  };
+  const ownCertDir = !given.has('tls-cert-file') && !given.has('cert-dir');
+  // Every flag problem surfaces here, before the demo starts anything; the certificate directory
+  // is decided (and created) later, in the run's temporary directory.
+  if (ownCertDir) values.set('cert-dir', STATE_DIR);
+  const checked = buildServeOptions(values, given);
+  const state = new DemoStateDir(resolve(STATE_DIR));
+  const rulesFile = checked.rules.configFile ?? demoRulesFile();
   try {
-    const signals = new SignalHandlers(logger, 0, () => {
-      cluster.close();
-      process.exit(0);
+    await checkNoConflict(state, host, checked.serving.port);
+    const { rules } = await loadRules(rulesFile);
+    say(
+      `metrics-adapter demo: rules from ${displayPath(rulesFile)} (${rules.custom.length} rules, ${rules.external.length} external rules)`,
+    );
+  } catch (err) {
+    process.stderr.write(`metrics-adapter demo: ${(err as Error).message}\n`);
+    return 1;
+  }
+
+  const cleanup = new DemoCleanup();
+  let server: RunningServer | undefined;
+  cleanup.handleSignals(say, () => void server?.reloadRules('SIGHUP'));
+  cleanup.add({ orderly: () => state.releaseSync(), atExit: () => state.releaseSync() });
+  try {
+    const run = await cleanup.makeTempDir();
+    say(`- temporary files (certificates, Prometheus data) in ${run}, removed when the demo stops`);
+    const ca = await createCertificateAuthority('metrics-adapter-demo-client-ca', 30);
+    const client = await issueCertificate(ca, {
+      commonName: 'demo-user',
+      organizations: ['system:masters'],
+      usage: 'client',
+      days: 30,
     });
-    const server = await startServer({ options, logger, cluster });
-    signals.attach(server);
-    await creds.writeKubeconfig(server.url);
-    const k = `kubectl --kubeconfig ${join(STATE_DIR, 'kubeconfig')}`;
-    process.stdout.write(
+    // The server watches its client CA file: it reads this run's copy, which no other run rewrites.
+    const clientCAFile = join(run, 'client-ca.crt');
+    await writeFile(clientCAFile, ca.certPem, { mode: 0o644 });
+    if (!given.has('client-ca-file')) values.set('client-ca-file', clientCAFile);
+    if (ownCertDir) values.set('cert-dir', join(run, 'certs'));
+
+    let prometheus: LocalPrometheus | undefined;
+    if (!given.has('prometheus-url')) {
+      const exporter = new DemoExporter();
+      const target = await exporter.listen();
+      cleanup.add({ orderly: () => exporter.close() });
+      say(
+        `- demo workload: ${DEMO_PODS.length} pods exporting http_requests_total on http://${target}/metrics`,
+      );
+      say('- starting Prometheus…');
+      const started = Date.now();
+      const prom = await startLocalPrometheus(target, join(run, 'prometheus'));
+      prometheus = prom;
+      cleanup.add({ orderly: () => prom.stop(), atExit: () => prom.kill() });
+      say(
+        `- Prometheus (pid ${prom.pid}) is up on ${prom.url} after ${seconds(started)}, scraping every ${DEMO_SCRAPE_INTERVAL_S} s`,
+      );
+      say('- waiting for the first scrapes (a rate needs two samples)…');
+      const scraped = Date.now();
+      if (!(await waitForSamples(prom.url, 'http_requests_total', FIRST_SCRAPES_TIMEOUT_MS)))
+        throw new DemoError(
+          `Prometheus has not scraped the demo workload twice within ${FIRST_SCRAPES_TIMEOUT_MS / 1000} s; see ${prom.url}/targets`,
+        );
+      say(`- first scrapes in after ${seconds(scraped)}`);
+      values.set('prometheus-url', prom.url);
+      void prom.exited.then(({ code, signal }) => {
+        if (cleanup.stopping) return;
+        process.stderr.write(
+          `metrics-adapter demo: Prometheus exited unexpectedly (${signal ?? `code ${code ?? '?'}`}); stopping\n`,
+        );
+        void cleanup.run().finally(() => process.exit(1));
+      });
+    }
+
+    const options = buildServeOptions(values, new Set([...given, 'client-ca-file']));
+    const logger = createLogger(options.logLevel);
+    const cluster: ClusterAccess = {
+      mapper: new ResourceIndex(BUILTIN_RESOURCES),
+      lister: new StaticObjectLister(demoObjects()),
+      authorizer: allowAuthenticated,
+      authenticationClient: undefined,
+      start: () => Promise.resolve(),
+      close: () => undefined,
+    };
+    say(`- starting the adapter on ${host}:${options.serving.port}…`);
+    const running = await startServer({ options, logger, cluster });
+    server = running;
+    cleanup.add({ orderly: () => running.close(2_000) });
+
+    const holder = await state.claim(
+      { pid: process.pid, port: running.address.port, url: running.url },
+      host,
+    );
+    if (holder !== undefined)
+      throw new DemoError(
+        `another metrics-adapter demo (pid ${holder.pid}) started on ${holder.url} meanwhile and uses ${STATE_DIR}/; stop it first`,
+      );
+    await state.writeFile('client-ca.crt', ca.certPem, 0o644);
+    const kubeconfig = relative(
+      process.cwd(),
+      await state.writeFile('kubeconfig', kubeconfigText(running.url, client), 0o600),
+    );
+    say(`- serving on ${running.url}; wrote ${kubeconfig}`);
+
+    say(`- waiting for the first series discovery to list the metrics in ${DISCOVERY_PATH}…`);
+    const discovering = Date.now();
+    let lastNudge = Date.now();
+    const result = await waitForDiscovery({
+      fetchNames: () => fetchDiscoveredNames(running.url, client),
+      expected: !given.has('config') && !given.has('prometheus-url') ? DEMO_METRICS : [],
+      timeoutMs: DISCOVERY_TIMEOUT_MS,
+      nudge: async () => {
+        if (Date.now() - lastNudge < RELIST_NUDGE_MS) return;
+        lastNudge = Date.now();
+        await running.discovery.relist();
+      },
+    });
+    const k = `kubectl --kubeconfig ${kubeconfig}`;
+    const tryLines = [
+      `  ${k} get --raw ${DISCOVERY_PATH}`,
+      `  ${k} get --raw "/apis/custom.metrics.k8s.io/v1beta2/namespaces/demo/pods/*/http_requests_per_second?labelSelector=app%3Dweb"`,
+      `  ${k} get --raw /apis/custom.metrics.k8s.io/v1beta1/namespaces/demo/services/web/http_requests_per_second`,
+      `  ${k} get --raw /apis/custom.metrics.k8s.io/v1beta2/namespaces/demo/deployments.apps/web/http_requests_per_second`,
+      `  ${k} get --raw /apis/custom.metrics.k8s.io/v1beta2/namespaces/demo/metrics/http_requests_per_second`,
+    ];
+    if (!result.ready) {
+      say(
+        `- not ready after ${DISCOVERY_TIMEOUT_MS / 1000} s: ${DISCOVERY_PATH} does not list ${result.missing.join(', ')}` +
+          (result.lastError !== undefined ? ` (last error: ${result.lastError})` : '') +
+          ` (it lists: ${result.names.join(', ') || 'nothing'}); check the rules' seriesQuery and the Prometheus at ${options.prometheus.url}. Still serving; Ctrl-C stops it. Try:`,
+      );
+      say(tryLines[0] ?? '');
+      return await new Promise<number>(() => undefined);
+    }
+    say(`- discovery lists ${result.names.length} metrics after ${seconds(discovering)}`);
+    say(
       [
         '',
-        `metrics-adapter demo is serving on ${server.url} (self-signed certificate; Ctrl-C stops everything)`,
+        `ready: metrics-adapter demo on ${running.url} (self-signed certificate; Ctrl-C stops everything)`,
         prometheus !== undefined
-          ? `Prometheus (scraping a demo workload every 2 s): ${prometheus.url}`
+          ? `Prometheus (scraping a demo workload every ${DEMO_SCRAPE_INTERVAL_S} s): ${prometheus.url}`
           : `Prometheus: ${options.prometheus.url}`,
-        'Metrics appear once Prometheus has two scrapes (a few seconds). Try:',
-        `  ${k} get --raw /apis/custom.metrics.k8s.io/v1beta2`,
-        `  ${k} get --raw "/apis/custom.metrics.k8s.io/v1beta2/namespaces/demo/pods/*/http_requests_per_second?labelSelector=app%3Dweb"`,
-        `  ${k} get --raw /apis/custom.metrics.k8s.io/v1beta1/namespaces/demo/services/web/http_requests_per_second`,
-        `  ${k} get --raw /apis/custom.metrics.k8s.io/v1beta2/namespaces/demo/deployments.apps/web/http_requests_per_second`,
-        `  ${k} get --raw /apis/custom.metrics.k8s.io/v1beta2/namespaces/demo/metrics/http_requests_per_second`,
+        'Try:',
+        ...tryLines,
         '',
       ].join('\n'),
     );
     return await new Promise<number>(() => undefined);
   } catch (err) {
-    cluster.close();
     process.stderr.write(`metrics-adapter demo: ${(err as Error).message}\n`);
+    await cleanup.run();
     return 1;
   }
 }

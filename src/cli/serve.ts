@@ -2,9 +2,10 @@
  * `metrics-adapter serve`: start the server and handle signals — SIGTERM/SIGINT drain and exit
  * within 10 s, SIGHUP re-reads the rules file.
  */
-import { startupNotices, type ParsedCommandLine } from '../config/flags.js';
+import { startupNotices, stringFlag, type ParsedCommandLine } from '../config/flags.js';
 import { buildServeOptions } from '../config/serve-options.js';
 import { createLogger, type Logger } from '../logging.js';
+import { loadRules } from '../rules/index.js';
 import { startServer, type RunningServer } from '../server.js';
 
 const SHUTDOWN_LIMIT_MS = 10_000;
@@ -82,6 +83,17 @@ export class SignalHandlers {
 }
 
 export async function serve(parsed: ParsedCommandLine): Promise<number> {
+  // The rules file is checked first, so a typo in it is the first thing reported rather than
+  // hidden behind a missing kubeconfig, serving certificate or unreachable Prometheus.
+  const rulesFile = stringFlag(parsed.values, 'config');
+  if (rulesFile !== '') {
+    try {
+      await loadRules(rulesFile);
+    } catch (err) {
+      process.stderr.write(`metrics-adapter: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
   const options = buildServeOptions(parsed.values, parsed.given);
   const logger = createLogger(options.logLevel);
   for (const { level, message, flags } of startupNotices(parsed)) {

@@ -8,6 +8,7 @@
  */
 import { formatGoDuration, parseGoDuration } from './duration.js';
 import { FLAG_SPECS, type FlagNotice, type FlagSpec, type FlagValue } from './flag-specs.js';
+import { closestMatch } from './suggest.js';
 
 export { FLAG_SPECS };
 export type { FlagNotice };
@@ -77,6 +78,11 @@ function convert(spec: FlagSpec, raw: string, previous: FlagValue, firstUse: boo
   }
 }
 
+function unknownFlagMessage(name: string): string {
+  const guess = closestMatch(name, SPEC_BY_NAME.keys());
+  return `unknown flag: --${name} (${guess === undefined ? 'see --help' : `did you mean --${guess}?`})`;
+}
+
 /** Parses argv (without node and script). Throws FlagError for unknown flags and bad values. */
 export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   const values = new Map<string, FlagValue>(FLAG_SPECS.map((s) => [s.name, s.default]));
@@ -107,7 +113,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       continue;
     }
     const spec = SPEC_BY_NAME.get(name);
-    if (spec === undefined) throw new FlagError(`--${name}`, `unknown flag: --${name} (see --help)`);
+    if (spec === undefined) throw new FlagError(`--${name}`, unknownFlagMessage(name));
     if (raw === undefined) {
       if (spec.kind === 'bool') {
         raw = 'true';
