@@ -7,6 +7,7 @@
 import { BadRequestError, MethodNotAllowedError, NotFoundError } from '../errors.js';
 import { parseLabelSelector, type Requirement } from '../promql/index.js';
 import type {
+  ContainerUsage,
   FieldRequirement,
   NodeMetricsItem,
   PodMetricsItem,
@@ -75,31 +76,59 @@ function windowText(ms: number): string {
 }
 
 function labelsJSON(labels: Readonly<Record<string, string>>): string {
-  for (const _ in labels) return `,"labels":${JSON.stringify(labels)}`;
-  return '';
+  const text = JSON.stringify(labels);
+  return text === '{}' ? '' : `,"labels":${text}`;
 }
 
 function podItemJSON(item: PodMetricsItem, created: string): string {
   const { pod, usage } = item;
-  const containers = usage.containers
-    .map(
-      (c) =>
-        `{"name":${JSON.stringify(c.name)},"usage":{"cpu":"${cpuQuantity(c.cpuNanoCores)}","memory":"${memoryQuantity(c.memoryBytes)}"}}`,
-    )
-    .join(',');
-  return (
-    `"metadata":{"name":${JSON.stringify(pod.name)},"namespace":${JSON.stringify(pod.namespace)},` +
-    `"creationTimestamp":"${created}"${labelsJSON(pod.labels)}},` +
-    `"timestamp":"${formatTime(usage.timestamp)}","window":"${windowText(usage.windowMs)}","containers":[${containers}]`
-  );
+  let out =
+    '"metadata":{"name":' +
+    JSON.stringify(pod.name) +
+    ',"namespace":' +
+    JSON.stringify(pod.namespace) +
+    ',"creationTimestamp":"' +
+    created +
+    '"' +
+    labelsJSON(pod.labels) +
+    '},"timestamp":"' +
+    formatTime(usage.timestamp) +
+    '","window":"' +
+    windowText(usage.windowMs) +
+    '","containers":[';
+  const containers = usage.containers;
+  for (let i = 0; i < containers.length; i++) {
+    const c = containers[i] as ContainerUsage;
+    out +=
+      (i === 0 ? '{"name":' : ',{"name":') +
+      JSON.stringify(c.name) +
+      ',"usage":{"cpu":"' +
+      cpuQuantity(c.cpuNanoCores) +
+      '","memory":"' +
+      memoryQuantity(c.memoryBytes) +
+      '"}}';
+  }
+  return out + ']';
 }
 
 function nodeItemJSON(item: NodeMetricsItem, created: string): string {
   const { node, usage } = item;
   return (
-    `"metadata":{"name":${JSON.stringify(node.name)},"creationTimestamp":"${created}"${labelsJSON(node.labels)}},` +
-    `"timestamp":"${formatTime(usage.timestamp)}","window":"${windowText(usage.windowMs)}",` +
-    `"usage":{"cpu":"${cpuQuantity(usage.cpuNanoCores)}","memory":"${memoryQuantity(usage.memoryBytes)}"}`
+    '"metadata":{"name":' +
+    JSON.stringify(node.name) +
+    ',"creationTimestamp":"' +
+    created +
+    '"' +
+    labelsJSON(node.labels) +
+    '},"timestamp":"' +
+    formatTime(usage.timestamp) +
+    '","window":"' +
+    windowText(usage.windowMs) +
+    '","usage":{"cpu":"' +
+    cpuQuantity(usage.cpuNanoCores) +
+    '","memory":"' +
+    memoryQuantity(usage.memoryBytes) +
+    '"}'
   );
 }
 

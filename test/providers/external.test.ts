@@ -213,7 +213,7 @@ describe('external metrics: answers', () => {
     const req = (segments: string[]) => ({
       segments,
       query: new URLSearchParams(),
-      user: { username: 'u', groups: [], extra: {} },
+      user: { name: 'u', uid: '', groups: [], extra: {} },
       signal: new AbortController().signal,
     });
     assert.equal((await status(api.handle(req(['queue_consumer_lag'])))).code, 404);
