@@ -50,13 +50,24 @@ const POD_ITEM: PodMetricsItem = {
 
 const NODE_ITEM: NodeMetricsItem = {
   node: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' }, creationTimestamp: undefined },
-  usage: { name: 'n1', timestamp: AT, windowMs: 60_000, cpuNanoCores: 1_600_000_000, memoryBytes: 9 * 1024 ** 3 },
+  usage: {
+    name: 'n1',
+    timestamp: AT,
+    windowMs: 60_000,
+    cpuNanoCores: 1_600_000_000,
+    memoryBytes: 9 * 1024 ** 3,
+  },
 };
 
 describe('metrics.k8s.io encodings', () => {
   it('PodMetricsList and PodMetrics', () => {
     const item = {
-      metadata: { name: 'web-1', namespace: 'default', creationTimestamp: '2024-05-29T08:38:21Z', labels: { app: 'web' } },
+      metadata: {
+        name: 'web-1',
+        namespace: 'default',
+        creationTimestamp: '2024-05-29T08:38:21Z',
+        labels: { app: 'web' },
+      },
       timestamp: '2024-05-29T08:38:05Z',
       window: '15.021s',
       containers: [{ name: 'web', usage: { cpu: '1873205n', memory: '24688Ki' } }],
@@ -76,7 +87,11 @@ describe('metrics.k8s.io encodings', () => {
 
   it('NodeMetricsList and NodeMetrics', () => {
     const item = {
-      metadata: { name: 'n1', creationTimestamp: '2024-05-29T08:38:21Z', labels: { 'kubernetes.io/hostname': 'n1' } },
+      metadata: {
+        name: 'n1',
+        creationTimestamp: '2024-05-29T08:38:21Z',
+        labels: { 'kubernetes.io/hostname': 'n1' },
+      },
       timestamp: '2024-05-29T08:38:05Z',
       window: '1m0s',
       usage: { cpu: '1600m', memory: '9Gi' },
@@ -126,11 +141,15 @@ describe('metrics.k8s.io encodings', () => {
     const started = process.hrtime.bigint();
     const text = encodePodMetricsList(items, NOW);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const parsed = JSON.parse(text) as { items: { metadata: { name: string }; containers: { usage: { cpu: string } }[] }[] };
+    const parsed = JSON.parse(text) as {
+      items: { metadata: { name: string }; containers: { usage: { cpu: string } }[] }[];
+    };
     assert.equal(parsed.items.length, 30_000);
     assert.equal(parsed.items[29_999]?.metadata.name, 'web-29999');
     assert.equal(parsed.items[7]?.containers[0]?.usage.cpu, '1000007n');
-    process.stdout.write(`# encodePodMetricsList(30000 pods): ${ms.toFixed(1)} ms, ${(text.length / 1e6).toFixed(1)} MB\n`);
+    process.stdout.write(
+      `# encodePodMetricsList(30000 pods): ${ms.toFixed(1)} ms, ${(text.length / 1e6).toFixed(1)} MB\n`,
+    );
   });
 });
 
@@ -145,9 +164,18 @@ describe('parseFieldSelector', () => {
     assert.deepEqual(parseFieldSelector('', pods), []);
     assert.deepEqual(parseFieldSelector(null, pods), []);
   });
-  for (const bad of ['metadata.uid=x', 'metadata.name', 'metadata.name=a=b', 'metadata.name in (a)', 'metadata.name=a\\,b']) {
+  for (const bad of [
+    'metadata.uid=x',
+    'metadata.name',
+    'metadata.name=a=b',
+    'metadata.name in (a)',
+    'metadata.name=a\\,b',
+  ]) {
     it(`rejects ${JSON.stringify(bad)} with 400`, () => {
-      assert.throws(() => parseFieldSelector(bad, pods), (err: unknown) => err instanceof ApiError && err.code === 400);
+      assert.throws(
+        () => parseFieldSelector(bad, pods),
+        (err: unknown) => err instanceof ApiError && err.code === 400,
+      );
     });
   }
 });

@@ -38,7 +38,11 @@ interface Item {
 }
 
 function quantity(text: string): number {
-  return text.endsWith('m') ? Number(text.slice(0, -1)) / 1000 : text.endsWith('k') ? Number(text.slice(0, -1)) * 1000 : Number(text);
+  return text.endsWith('m')
+    ? Number(text.slice(0, -1)) / 1000
+    : text.endsWith('k')
+      ? Number(text.slice(0, -1)) * 1000
+      : Number(text);
 }
 
 describe('external.metrics.k8s.io on a real Prometheus', { timeout: 90_000 }, () => {
@@ -50,8 +54,17 @@ describe('external.metrics.k8s.io on a real Prometheus', { timeout: 90_000 }, ()
   let metrics: SelfMetrics;
 
   const get = async (ns: string, metric: string, selector = ''): Promise<Item[]> => {
-    const res = await api.getMetric(ns, metric, new URLSearchParams(selector === '' ? {} : { labelSelector: selector }));
-    const body = JSON.parse(res.text) as { kind: string; apiVersion: string; metadata: unknown; items: Item[] };
+    const res = await api.getMetric(
+      ns,
+      metric,
+      new URLSearchParams(selector === '' ? {} : { labelSelector: selector }),
+    );
+    const body = JSON.parse(res.text) as {
+      kind: string;
+      apiVersion: string;
+      metadata: unknown;
+      items: Item[];
+    };
     assert.equal(body.kind, 'ExternalMetricValueList');
     assert.equal(body.apiVersion, 'external.metrics.k8s.io/v1beta1');
     assert.deepEqual(body.metadata, {});
@@ -84,7 +97,13 @@ describe('external.metrics.k8s.io on a real Prometheus', { timeout: 90_000 }, ()
     const rules = compileYaml(RULES).rules;
     assert.ok(rules);
     await discovery.setRules(rules);
-    const provider = new ExternalMetricsProvider({ discovery, mapper, prometheus: client, logger: silentLogger(), metrics });
+    const provider = new ExternalMetricsProvider({
+      discovery,
+      mapper,
+      prometheus: client,
+      logger: silentLogger(),
+      metrics,
+    });
     api = new ExternalMetricsApi(provider, () => discovery.catalogVersion);
   });
 
@@ -115,19 +134,31 @@ describe('external.metrics.k8s.io on a real Prometheus', { timeout: 90_000 }, ()
   });
 
   it('labelSelector narrows the series; set values are matched literally (a.b is not a regex)', async () => {
-    assert.deepEqual((await get('shop', 'queue_consumer_lag', 'name=orders')).map((i) => i.value), ['42500m']);
+    assert.deepEqual(
+      (await get('shop', 'queue_consumer_lag', 'name=orders')).map((i) => i.value),
+      ['42500m'],
+    );
     const set = await get('shop', 'queue_consumer_lag', 'name in (a.b,billing)');
     assert.deepEqual(set.map((i) => i.metricLabels?.name).sort(), ['a.b', 'billing']);
     const not = await get('shop', 'queue_consumer_lag', 'name notin (a.b,orders)');
     assert.deepEqual(not.map((i) => i.metricLabels?.name).sort(), ['aXb', 'billing']);
-    assert.deepEqual((await get('other', 'queue_consumer_lag', 'name=orders')).map((i) => i.value), ['1k']);
+    assert.deepEqual(
+      (await get('other', 'queue_consumer_lag', 'name=orders')).map((i) => i.value),
+      ['1k'],
+    );
   });
 
   it('namespaced: false ignores the request namespace; the selector may pick one', async () => {
     const all = await get('default', 'queue_depth', 'name=my-sample-queue');
-    assert.deepEqual(all.map((i) => quantity(i.value)), [57]);
+    assert.deepEqual(
+      all.map((i) => quantity(i.value)),
+      [57],
+    );
     const one = await get('default', 'queue_depth', 'namespace=queue,name=my-sample-queue');
-    assert.deepEqual(one.map((i) => i.value), ['50']);
+    assert.deepEqual(
+      one.map((i) => i.value),
+      ['50'],
+    );
   });
 
   it('a namespace without series → 200 with no items', async () => {
@@ -135,10 +166,16 @@ describe('external.metrics.k8s.io on a real Prometheus', { timeout: 90_000 }, ()
   });
 
   it('an unknown metric → 404, also for a new series no rule matches', async () => {
-    await assert.rejects(get('shop', 'queue_consumer_lag_nope'), (err: unknown) => err instanceof ApiError && err.code === 404);
+    await assert.rejects(
+      get('shop', 'queue_consumer_lag_nope'),
+      (err: unknown) => err instanceof ApiError && err.code === 404,
+    );
     exporter.set('queue_depth_late', { name: 'late' }, 1);
     await prom.waitForQuery('queue_depth_late');
-    await assert.rejects(get('shop', 'queue_depth_late'), (err: unknown) => err instanceof ApiError && err.code === 404);
+    await assert.rejects(
+      get('shop', 'queue_depth_late'),
+      (err: unknown) => err instanceof ApiError && err.code === 404,
+    );
   });
 
   it('a hostile labelSelector is refused before reaching Prometheus', async () => {

@@ -56,21 +56,24 @@ describe('KubeClusterObjects', { timeout: 60_000 }, () => {
     );
     const web0 = pods.find((p) => p.namespace === 'shop' && p.name === 'web-0');
     assert.deepEqual(web0?.labels, { app: 'web' });
-    assert.match(web0?.creationTimestamp ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.match(web0.creationTimestamp ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
   it('passes label and field selectors to the API server', async () => {
-    const names = async (ns: string | undefined, ls: string, fs: { field: string; operator: '=' | '!='; value: string }[]) =>
-      (await objects.pods(ns, parseLabelSelector(ls), fs)).map((p) => `${p.namespace}/${p.name}`);
+    const names = async (
+      ns: string | undefined,
+      ls: string,
+      fs: { field: string; operator: '=' | '!='; value: string }[],
+    ) => (await objects.pods(ns, parseLabelSelector(ls), fs)).map((p) => `${p.namespace}/${p.name}`);
     assert.deepEqual(await names('shop', 'app=web', []), ['shop/web-0', 'shop/web-1']);
     assert.deepEqual(await names(undefined, '', [{ field: 'spec.nodeName', operator: '=', value: 'n2' }]), [
       'other/web-0',
       'shop/web-1',
     ]);
-    assert.deepEqual(await names(undefined, 'app', [{ field: 'status.phase', operator: '=', value: 'Running' }]), [
-      'shop/web-0',
-      'shop/web-1',
-    ]);
+    assert.deepEqual(
+      await names(undefined, 'app', [{ field: 'status.phase', operator: '=', value: 'Running' }]),
+      ['shop/web-0', 'shop/web-1'],
+    );
     assert.deepEqual(await names('shop', '', [{ field: 'metadata.name', operator: '!=', value: 'web-0' }]), [
       'shop/job-0',
       'shop/web-1',
@@ -85,8 +88,14 @@ describe('KubeClusterObjects', { timeout: 60_000 }, () => {
   });
 
   it('lists nodes with selectors', async () => {
-    assert.deepEqual((await objects.nodes([], [])).map((n) => n.name), ['n1', 'n2']);
-    assert.deepEqual((await objects.nodes(parseLabelSelector('zone=b'), [])).map((n) => n.name), ['n2']);
+    assert.deepEqual(
+      (await objects.nodes([], [])).map((n) => n.name),
+      ['n1', 'n2'],
+    );
+    assert.deepEqual(
+      (await objects.nodes(parseLabelSelector('zone=b'), [])).map((n) => n.name),
+      ['n2'],
+    );
     assert.deepEqual(
       (await objects.nodes([], [{ field: 'metadata.name', operator: '=', value: 'n1' }])).map((n) => n.name),
       ['n1'],
@@ -99,7 +108,10 @@ describe('KubeClusterObjects', { timeout: 60_000 }, () => {
       (err: unknown) => err instanceof ApiError && err.code === 400,
     );
     kube.failNext('/api/v1/nodes', 500, 1, 'etcd is sad');
-    await assert.rejects(objects.nodes([], []), (err: unknown) => err instanceof ApiError && err.code === 503);
+    await assert.rejects(
+      objects.nodes([], []),
+      (err: unknown) => err instanceof ApiError && err.code === 503,
+    );
   });
 
   it('StaticClusterObjects filters like the API server', async () => {

@@ -5,7 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ExternalMetricsApi, encodeExternalMetricValueList } from '../../src/apiserver/external-metrics-api.js';
+import {
+  ExternalMetricsApi,
+  encodeExternalMetricValueList,
+} from '../../src/apiserver/external-metrics-api.js';
 import { ApiError, BadRequestError, NotFoundError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logging.js';
 import { ExternalMetricsProvider } from '../../src/providers/index.js';
@@ -52,7 +55,13 @@ async function setup(): Promise<{
   const rules = compileYaml(RULES).rules;
   assert.ok(rules);
   await discovery.setRules(rules);
-  const provider = new ExternalMetricsProvider({ discovery, mapper, prometheus: prom, logger: silentLogger(), metrics });
+  const provider = new ExternalMetricsProvider({
+    discovery,
+    mapper,
+    prometheus: prom,
+    logger: silentLogger(),
+    metrics,
+  });
   const api = new ExternalMetricsApi(provider, () => discovery.catalogVersion);
   return { prom, provider, api, metrics };
 }
@@ -93,7 +102,11 @@ describe('external metrics: selector → PromQL', () => {
 
   it('regex-escapes set values: the matcher parsed back matches exactly the values given', async () => {
     const { prom, api } = await setup();
-    await api.getMetric('shop', 'queue_consumer_lag', new URLSearchParams({ labelSelector: 'name in (a.b,c_d,e-f)' }));
+    await api.getMetric(
+      'shop',
+      'queue_consumer_lag',
+      new URLSearchParams({ labelSelector: 'name in (a.b,c_d,e-f)' }),
+    );
     const [q] = prom.queries;
     assert.ok(q !== undefined);
     const m = matchersOf(q).find((x) => x.name === 'name');
@@ -115,7 +128,9 @@ describe('external metrics: selector → PromQL', () => {
   for (const selector of hostile) {
     it(`rejects ${JSON.stringify(selector)} with 400 before any query`, async () => {
       const { prom, api } = await setup();
-      const err = await status(api.getMetric('shop', 'queue_consumer_lag', new URLSearchParams({ labelSelector: selector })));
+      const err = await status(
+        api.getMetric('shop', 'queue_consumer_lag', new URLSearchParams({ labelSelector: selector })),
+      );
       assert.ok(err instanceof BadRequestError, err.message);
       assert.match(err.message, /labelSelector/);
       assert.deepEqual(prom.queries, []);
@@ -152,7 +167,12 @@ describe('external metrics: answers', () => {
       apiVersion: 'external.metrics.k8s.io/v1beta1',
       metadata: {},
       items: [
-        { metricName: 'queue_consumer_lag', metricLabels: { name: 'orders' }, timestamp: '2024-05-29T08:38:20Z', value: '50' },
+        {
+          metricName: 'queue_consumer_lag',
+          metricLabels: { name: 'orders' },
+          timestamp: '2024-05-29T08:38:20Z',
+          value: '50',
+        },
         {
           metricName: 'queue_consumer_lag',
           metricLabels: { name: 'billing', namespace: 'shop' },
@@ -167,7 +187,7 @@ describe('external metrics: answers', () => {
   it('answers 200 with no items when no series matches', async () => {
     const { api } = await setup();
     const res = await api.getMetric('empty', 'queue_consumer_lag', new URLSearchParams());
-    assert.deepEqual(JSON.parse(res.text).items, []);
+    assert.deepEqual((JSON.parse(res.text) as { items: unknown[] }).items, []);
   });
 
   it('leaves out NaN and infinite values and counts them', async () => {
@@ -178,8 +198,15 @@ describe('external metrics: answers', () => {
       sample({ name: 'c' }, Number.NEGATIVE_INFINITY),
       sample({ name: 'd' }, 7),
     ];
-    const values = await provider.getValues({ metric: 'queue_consumer_lag', namespace: 'shop', selector: [] });
-    assert.deepEqual(values.map((v) => v.labels.name), ['d']);
+    const values = await provider.getValues({
+      metric: 'queue_consumer_lag',
+      namespace: 'shop',
+      selector: [],
+    });
+    assert.deepEqual(
+      values.map((v) => v.labels.name),
+      ['d'],
+    );
     const counted = (await metrics.nonFiniteValues.get()).values[0]?.value;
     assert.equal(counted, 3);
   });
@@ -196,7 +223,7 @@ describe('external metrics: answers', () => {
     prom.series_.push({ __name__: 'cluster_new', zone: 'b' });
     prom.answer = () => [sample({ zone: 'b' }, 1)];
     const res = await api.getMetric('x', 'cluster_new', new URLSearchParams());
-    assert.equal(JSON.parse(res.text).items.length, 1);
+    assert.equal((JSON.parse(res.text) as { items: unknown[] }).items.length, 1);
   });
 
   it('Prometheus down → 503', async () => {
@@ -208,7 +235,10 @@ describe('external metrics: answers', () => {
 
   it('rejects a malformed namespace or metric name with 400, and other paths with 404', async () => {
     const { api } = await setup();
-    assert.equal((await status(api.getMetric('Bad_NS', 'queue_consumer_lag', new URLSearchParams()))).code, 400);
+    assert.equal(
+      (await status(api.getMetric('Bad_NS', 'queue_consumer_lag', new URLSearchParams()))).code,
+      400,
+    );
     assert.equal((await status(api.getMetric('shop', 'a\u0001b', new URLSearchParams()))).code, 400);
     const req = (segments: string[]) => ({
       segments,
@@ -227,9 +257,27 @@ describe('external metrics: discovery', () => {
   it('lists each external metric once: namespaced, ExternalMetricValueList, get', async () => {
     const { api } = await setup();
     assert.deepEqual(api.resources(), [
-      { name: 'cluster_load', singularName: '', namespaced: true, kind: 'ExternalMetricValueList', verbs: ['get'] },
-      { name: 'queue_consumer_lag', singularName: '', namespaced: true, kind: 'ExternalMetricValueList', verbs: ['get'] },
-      { name: 'unmapped_total', singularName: '', namespaced: true, kind: 'ExternalMetricValueList', verbs: ['get'] },
+      {
+        name: 'cluster_load',
+        singularName: '',
+        namespaced: true,
+        kind: 'ExternalMetricValueList',
+        verbs: ['get'],
+      },
+      {
+        name: 'queue_consumer_lag',
+        singularName: '',
+        namespaced: true,
+        kind: 'ExternalMetricValueList',
+        verbs: ['get'],
+      },
+      {
+        name: 'unmapped_total',
+        singularName: '',
+        namespaced: true,
+        kind: 'ExternalMetricValueList',
+        verbs: ['get'],
+      },
     ]);
   });
 

@@ -12,12 +12,14 @@ export class RecordingPrometheus implements PrometheusClient {
 
   query(promql: string): Promise<Sample[]> {
     this.queries.push(promql);
-    if (this.down) return Promise.reject(new UnavailableError('unable to reach Prometheus: connection refused'));
+    if (this.down)
+      return Promise.reject(new UnavailableError('unable to reach Prometheus: connection refused'));
     return Promise.resolve(this.answer(promql));
   }
 
   series(selectors: readonly string[]): Promise<Record<string, string>[]> {
-    if (this.down) return Promise.reject(new UnavailableError('unable to reach Prometheus: connection refused'));
+    if (this.down)
+      return Promise.reject(new UnavailableError('unable to reach Prometheus: connection refused'));
     const parsed = selectors.map((s) => parseSeriesSelector(s));
     const nameMatches = (sel: (typeof parsed)[number], name: string): boolean => {
       if (sel.metricName !== undefined && sel.metricName !== name) return false;
@@ -25,7 +27,9 @@ export class RecordingPrometheus implements PrometheusClient {
         .filter((m) => m.name === '__name__')
         .every((m) => (m.op === '=' ? m.value === name : m.op === '=~' ? regexMatches(m.value, name) : true));
     };
-    return Promise.resolve(this.series_.filter((s) => parsed.some((sel) => nameMatches(sel, s.__name__ ?? ''))));
+    return Promise.resolve(
+      this.series_.filter((s) => parsed.some((sel) => nameMatches(sel, s.__name__ ?? ''))),
+    );
   }
 
   labelValues(): Promise<string[]> {
@@ -57,6 +61,10 @@ export function regexMatches(regex: string, value: string): boolean {
   return new RegExp(`^(?:${regex})$`, 'u').test(value);
 }
 
-export function sample(labels: Record<string, string>, value: number, at = new Date('2024-05-29T08:38:20Z')): Sample {
+export function sample(
+  labels: Record<string, string>,
+  value: number,
+  at = new Date('2024-05-29T08:38:20Z'),
+): Sample {
   return { labels, value, timestamp: at };
 }

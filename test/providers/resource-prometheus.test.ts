@@ -100,7 +100,9 @@ function tableAnswer(rows: Row[], nodes: { node: string; cpu: number; mem: numbe
       .filter((r) => ok('namespace', r.ns) && ok('pod', r.pod))
       .map((r) =>
         sample(
-          groupsNs ? { pod: r.pod, container: r.container, namespace: r.ns } : { pod: r.pod, container: r.container },
+          groupsNs
+            ? { pod: r.pod, container: r.container, namespace: r.ns }
+            : { pod: r.pod, container: r.container },
           isCpu ? r.cpu : r.mem,
           at,
         ),
@@ -166,7 +168,8 @@ describe('PrometheusResourceSource: queries', () => {
   it('splits a long name list over several queries and merges the answers', async () => {
     const prom = new RecordingPrometheus();
     const rows: Row[] = [];
-    for (let i = 0; i < 300; i++) rows.push({ ns: 'big', pod: `pod-${i}`, container: 'app', cpu: i / 1000, mem: i * 1024 });
+    for (let i = 0; i < 300; i++)
+      rows.push({ ns: 'big', pod: `pod-${i}`, container: 'app', cpu: i / 1000, mem: i * 1024 });
     prom.answer = tableAnswer(rows, [], AT);
     const { src } = source(rules, prom, 200);
     const usage = await src.podUsage({ namespace: 'big', names: rows.map((r) => r.pod) });
@@ -202,10 +205,10 @@ describe('PrometheusResourceSource: queries', () => {
     const usage = await src.podUsage({ namespace: undefined });
     assert.ok(prom.queries[0]?.includes('by (pod,container,namespace)'));
     assert.ok(prom.queries[0]?.includes('{pod!="",container!=""'), prom.queries[0]);
-    assert.deepEqual(
-      usage.map((u) => `${u.namespace}/${u.name}:${u.containers[0]?.memoryBytes}`).sort(),
-      ['a/web:1024', 'b/web:2048'],
-    );
+    assert.deepEqual(usage.map((u) => `${u.namespace}/${u.name}:${u.containers[0]?.memoryBytes}`).sort(), [
+      'a/web:1024',
+      'b/web:2048',
+    ]);
   });
 });
 
@@ -276,7 +279,10 @@ describe('PrometheusResourceSource: answers', () => {
             sample({ pod: 'other', container: 'c' }, 1),
           ];
     const { src, metrics } = source(rules, prom);
-    const usage = await src.podUsage({ namespace: 'ns', names: ['ok', 'half', 'nan', 'inf', 'neg', 'nolabel'] });
+    const usage = await src.podUsage({
+      namespace: 'ns',
+      names: ['ok', 'half', 'nan', 'inf', 'neg', 'nolabel'],
+    });
     assert.deepEqual(usage.map((u) => u.name).sort(), ['neg', 'ok']);
     // prometheus-adapter turns negative rates (counter resets) into 0.
     assert.equal(usage.find((u) => u.name === 'neg')?.containers[0]?.cpuNanoCores, 0);
@@ -287,8 +293,14 @@ describe('PrometheusResourceSource: answers', () => {
     const prom = new RecordingPrometheus();
     prom.down = true;
     const { src } = source(rules, prom);
-    await assert.rejects(src.podUsage({ namespace: 'ns', names: ['p'] }), (err: Error & { code?: number }) => err.code === 503);
-    await assert.rejects(src.nodeUsage({ names: ['n'] }), (err: Error & { code?: number }) => err.code === 503);
+    await assert.rejects(
+      src.podUsage({ namespace: 'ns', names: ['p'] }),
+      (err: Error & { code?: number }) => err.code === 503,
+    );
+    await assert.rejects(
+      src.nodeUsage({ names: ['n'] }),
+      (err: Error & { code?: number }) => err.code === 503,
+    );
   });
 
   it('asks nothing for an empty name list', async () => {
@@ -303,7 +315,11 @@ describe('PrometheusResourceSource: answers', () => {
     const noWindow = compileResource(ADAPTER_RESOURCE_RULES.replace('  window: 5m\n', ''));
     assert.equal(noWindow.windowMs, undefined);
     const prom = new RecordingPrometheus();
-    prom.answer = tableAnswer([{ ns: 'ns', pod: 'p', container: 'c', cpu: 1, mem: 1 }], [{ node: 'n', cpu: 1, mem: 1 }], AT);
+    prom.answer = tableAnswer(
+      [{ ns: 'ns', pod: 'p', container: 'c', cpu: 1, mem: 1 }],
+      [{ node: 'n', cpu: 1, mem: 1 }],
+      AT,
+    );
     const { src } = source(noWindow, prom);
     assert.equal((await src.podUsage({ namespace: 'ns', names: ['p'] }))[0]?.windowMs, 240_000);
     assert.equal((await src.nodeUsage({ names: ['n'] }))[0]?.windowMs, 240_000);
@@ -334,7 +350,9 @@ resourceRules:
 `);
     const prom = new RecordingPrometheus();
     prom.answer = (q) =>
-      q.includes('id=') ? [sample({ kubernetes_node: 'n1' }, 1)] : [sample({ pod_name: 'p', container_name: 'c' }, 2)];
+      q.includes('id=')
+        ? [sample({ kubernetes_node: 'n1' }, 1)]
+        : [sample({ pod_name: 'p', container_name: 'c' }, 2)];
     const { src } = source(custom, prom);
     const [pod] = await src.podUsage({ namespace: 'ns', names: ['p'] });
     assert.equal(
@@ -342,7 +360,7 @@ resourceRules:
       'sum(rate(container_cpu_usage_seconds_total{kubernetes_namespace="ns",pod_name="p"}[3m])) by (pod_name,container_name)',
     );
     assert.deepEqual(pod?.containers, [{ name: 'c', cpuNanoCores: 2e9, memoryBytes: 2 }]);
-    assert.equal(pod?.windowMs, 180_000);
+    assert.equal(pod.windowMs, 180_000);
     const [node] = await src.nodeUsage({ names: ['n1'] });
     assert.equal(node?.name, 'n1');
   });

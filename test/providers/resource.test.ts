@@ -63,7 +63,8 @@ class TableSource implements ResourceUsageSource {
     if (this.fail) return Promise.reject(new UnavailableError(`${this.name} is down`));
     return Promise.resolve(
       this.pods.filter(
-        (p) => (q.namespace === undefined || p.namespace === q.namespace) && (q.names?.includes(p.name) ?? true),
+        (p) =>
+          (q.namespace === undefined || p.namespace === q.namespace) && (q.names?.includes(p.name) ?? true),
       ),
     );
   }
@@ -116,18 +117,23 @@ describe('ResourceMetricsProvider: which pods', () => {
       usage('other', 'web-0'),
     ]);
     const { p } = provider(objects, [src]);
-    const names = async (ns: string | undefined, sel = '', fields: { field: string; operator: '=' | '!='; value: string }[] = []) =>
+    const names = async (
+      ns: string | undefined,
+      sel = '',
+      fields: { field: string; operator: '=' | '!='; value: string }[] = [],
+    ) =>
       (await p.listPods(ns, parseLabelSelector(sel), fields)).map((i) => `${i.pod.namespace}/${i.pod.name}`);
     assert.deepEqual(await names('shop'), ['shop/batch-0', 'shop/web-0']);
     assert.deepEqual(await names(undefined), ['other/web-0', 'shop/batch-0', 'shop/web-0']);
     assert.deepEqual(await names('shop', 'app=web'), ['shop/web-0']);
-    assert.deepEqual(await names(undefined, '', [{ field: 'metadata.name', operator: '=', value: 'web-0' }]), [
-      'other/web-0',
-      'shop/web-0',
-    ]);
-    assert.deepEqual(await names(undefined, '', [{ field: 'metadata.namespace', operator: '!=', value: 'shop' }]), [
-      'other/web-0',
-    ]);
+    assert.deepEqual(
+      await names(undefined, '', [{ field: 'metadata.name', operator: '=', value: 'web-0' }]),
+      ['other/web-0', 'shop/web-0'],
+    );
+    assert.deepEqual(
+      await names(undefined, '', [{ field: 'metadata.namespace', operator: '!=', value: 'shop' }]),
+      ['other/web-0'],
+    );
     // Only Running pods are asked for.
     assert.ok(src.asked.every((q) => !(q.names ?? []).includes('pending-0')));
   });
@@ -136,7 +142,10 @@ describe('ResourceMetricsProvider: which pods', () => {
     const src = new TableSource('kubelet', [usage('shop', 'web-0', ['app', 'gone'])]);
     const { p } = provider(objects, [src]);
     const item = await p.getPod('shop', 'web-0');
-    assert.deepEqual(item.usage.containers.map((c) => c.name), ['app']);
+    assert.deepEqual(
+      item.usage.containers.map((c) => c.name),
+      ['app'],
+    );
   });
 
   it('getPod: unknown pod → 404 pods "x" not found; pod without metrics → 404 podmetrics', async () => {
@@ -153,7 +162,10 @@ describe('ResourceMetricsProvider: which pods', () => {
       assert.deepEqual(err.details, { name: 'shop/web-0', group: 'metrics.k8s.io', kind: 'podmetrics' });
       return true;
     });
-    await assert.rejects(p.getPod('shop', 'pending-0'), /podmetrics\.metrics\.k8s\.io "shop\/pending-0" not found/);
+    await assert.rejects(
+      p.getPod('shop', 'pending-0'),
+      /podmetrics\.metrics\.k8s\.io "shop\/pending-0" not found/,
+    );
   });
 });
 
@@ -169,7 +181,10 @@ describe('ResourceMetricsProvider: fallback across sources', () => {
   it('first source throws → the second answers everything; both counted', async () => {
     const prom = new TableSource('prometheus', [usage('shop', 'a-0', ['app'], 1)]);
     prom.fail = true;
-    const kubelet = new TableSource('kubelet', [usage('shop', 'a-0', ['app'], 2), usage('shop', 'b-0', ['app'], 2)]);
+    const kubelet = new TableSource('kubelet', [
+      usage('shop', 'a-0', ['app'], 2),
+      usage('shop', 'b-0', ['app'], 2),
+    ]);
     const { p, metrics } = provider(objects, [prom, kubelet]);
     const items = await p.listPods('shop', [], []);
     assert.deepEqual(
@@ -184,7 +199,10 @@ describe('ResourceMetricsProvider: fallback across sources', () => {
   });
 
   it('first source lacks some pods → the second is asked only for those', async () => {
-    const prom = new TableSource('prometheus', [usage('shop', 'a-0', ['app'], 1), usage('other', 'd-0', ['app'], 1)]);
+    const prom = new TableSource('prometheus', [
+      usage('shop', 'a-0', ['app'], 1),
+      usage('other', 'd-0', ['app'], 1),
+    ]);
     const kubelet = new TableSource('kubelet', [
       usage('shop', 'a-0', ['app'], 2),
       usage('shop', 'b-0', ['app'], 2),
@@ -209,7 +227,10 @@ describe('ResourceMetricsProvider: fallback across sources', () => {
     const kubelet = new TableSource('kubelet', [usage('shop', 'two-0', ['app', 'sidecar'], 2)]);
     const { p } = provider(objects2, [prom, kubelet]);
     const item = await p.getPod('shop', 'two-0');
-    assert.deepEqual(item.usage.containers.map((c) => `${c.name}:${c.cpuNanoCores}`), ['app:2', 'sidecar:2']);
+    assert.deepEqual(
+      item.usage.containers.map((c) => `${c.name}:${c.cpuNanoCores}`),
+      ['app:2', 'sidecar:2'],
+    );
   });
 
   it('every source throws → the first error (503) reaches the client', async () => {
@@ -239,15 +260,29 @@ describe('ResourceMetricsProvider: fallback across sources', () => {
     const kubelet = new TableSource('kubelet', [], [node('n1', 2), node('n2', 2)]);
     const { p, metrics } = provider(objects, [prom, kubelet]);
     const all = await p.listNodes([], []);
-    assert.deepEqual(all.map((i) => `${i.node.name}:${i.usage.cpuNanoCores}`), ['n1:1', 'n2:2']);
-    assert.deepEqual(kubelet.askedNodes.map((q) => q.names), [['n2']]);
-    assert.deepEqual((await p.listNodes(parseLabelSelector('zone=y'), [])).map((i) => i.node.name), ['n2']);
     assert.deepEqual(
-      (await p.listNodes([], [{ field: 'metadata.name', operator: '=', value: 'n1' }])).map((i) => i.node.name),
+      all.map((i) => `${i.node.name}:${i.usage.cpuNanoCores}`),
+      ['n1:1', 'n2:2'],
+    );
+    assert.deepEqual(
+      kubelet.askedNodes.map((q) => q.names),
+      [['n2']],
+    );
+    assert.deepEqual(
+      (await p.listNodes(parseLabelSelector('zone=y'), [])).map((i) => i.node.name),
+      ['n2'],
+    );
+    assert.deepEqual(
+      (await p.listNodes([], [{ field: 'metadata.name', operator: '=', value: 'n1' }])).map(
+        (i) => i.node.name,
+      ),
       ['n1'],
     );
     assert.equal((await p.getNode('n2')).usage.cpuNanoCores, 2);
-    await assert.rejects(p.getNode('n9'), (err: unknown) => err instanceof NotFoundError && err.message === 'node "n9" not found');
+    await assert.rejects(
+      p.getNode('n9'),
+      (err: unknown) => err instanceof NotFoundError && err.message === 'node "n9" not found',
+    );
     const empty = provider(objects, [new TableSource('prometheus', [], [])]).p;
     await assert.rejects(empty.getNode('n1'), (err: unknown) => {
       assert.ok(err instanceof NotFoundError);
