@@ -53,15 +53,25 @@ export function nodeMetricsNotFound(name: string): NotFoundError {
 
 /** A pod counts when its usage covers every container of its spec (extra containers are dropped). */
 function podUsageFor(pod: PodRecord, usage: PodUsage): PodUsage | undefined {
-  if (pod.containers.length === 0) return usage.containers.length > 0 ? usage : undefined;
-  const byName = new Map(usage.containers.map((c) => [c.name, c]));
-  const containers = [];
-  for (const name of pod.containers) {
-    const c = byName.get(name);
-    if (c === undefined) return undefined;
-    containers.push(c);
+  const spec = pod.containers;
+  const have = usage.containers;
+  if (spec.length === 0) return have.length > 0 ? usage : undefined;
+  // Pods have a handful of containers: a nested scan is cheaper than a Map per pod.
+  let extra = have.length;
+  for (const name of spec) {
+    let found = false;
+    for (const c of have) {
+      if (c.name === name) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return undefined;
+    extra--;
   }
-  return containers.length === usage.containers.length ? usage : { ...usage, containers };
+  if (extra === 0) return usage;
+  const wanted = new Set(spec);
+  return { ...usage, containers: have.filter((c) => wanted.has(c.name)) };
 }
 
 async function mapLimited<T>(
@@ -106,17 +116,16 @@ export class ResourceMetricsProvider {
   private async fallback<K, U>(
     kind: 'pods' | 'nodes',
     keys: readonly K[],
-    keyOf: (k: K) => string,
-    ask: (source: ResourceUsageSource, missing: K[]) => Promise<Map<string, U>>,
-  ): Promise<Map<string, U>> {
-    const found = new Map<string, U>();
+    ask: (source: ResourceUsageSource, missing: K[]) => Promise<Map<K, U>>,
+  ): Promise<Map<K, U>> {
+    const found = new Map<K, U>();
     const answered = new Map<string, number>();
     let missing = [...keys];
     let firstError: unknown;
     let failures = 0;
     for (const source of this.o.sources) {
       if (missing.length === 0) break;
-      let got: Map<string, U>;
+      let got: Map<K, U>;
       try {
         got = await ask(source, missing);
       } catch (err) {
@@ -136,7 +145,7 @@ export class ResourceMetricsProvider {
         n++;
       }
       answered.set(source.name, (answered.get(source.name) ?? 0) + n);
-      missing = missing.filter((k) => !found.has(keyOf(k)));
+      missing = missing.filter((k) => !found.has(k));
     }
     this.record(kind, answered, missing.length);
     if (
@@ -159,35 +168,29 @@ export class ResourceMetricsProvider {
   ): Promise<PodMetricsItem[]> {
     const running = pods.filter((p) => p.phase === 'Running');
     if (running.length === 0) return [];
-    const key = (p: PodRecord): string => `${p.namespace}/${p.name}`;
-    const found = await this.fallback<PodRecord, PodMetricsItem>(
-      'pods',
-      running,
-      key,
-      async (source, missing) => {
-        const byNs = new Map<string, PodRecord[]>();
-        for (const p of missing) {
-          let list = byNs.get(p.namespace);
-          if (list === undefined) byNs.set(p.namespace, (list = []));
-          list.push(p);
+    const found = await this.fallback<PodRecord, PodMetricsItem>('pods', running, async (source, missing) => {
+      const byNs = new Map<string, PodRecord[]>();
+      for (const p of missing) {
+        let list = byNs.get(p.namespace);
+        if (list === undefined) byNs.set(p.namespace, (list = []));
+        list.push(p);
+      }
+      const out = new Map<PodRecord, PodMetricsItem>();
+      await mapLimited([...byNs], this.o.concurrency ?? 8, async ([namespace, list]) => {
+        const records = new Map(list.map((p) => [p.name, p]));
+        const usages = await source.podUsage({ namespace, names: [...records.keys()], signal });
+        for (const u of usages) {
+          const pod = records.get(u.name);
+          if (pod === undefined || u.namespace !== namespace) continue;
+          const usage = podUsageFor(pod, u);
+          if (usage !== undefined) out.set(pod, { pod, usage });
         }
-        const out = new Map<string, PodMetricsItem>();
-        await mapLimited([...byNs], this.o.concurrency ?? 8, async ([namespace, list]) => {
-          const records = new Map(list.map((p) => [p.name, p]));
-          const usages = await source.podUsage({ namespace, names: [...records.keys()], signal });
-          for (const u of usages) {
-            const pod = records.get(u.name);
-            if (pod === undefined || u.namespace !== namespace) continue;
-            const usage = podUsageFor(pod, u);
-            if (usage !== undefined) out.set(key(pod), { pod, usage });
-          }
-        });
-        return out;
-      },
-    );
+      });
+      return out;
+    });
     const items: PodMetricsItem[] = [];
     for (const p of running) {
-      const item = found.get(key(p));
+      const item = found.get(p);
       if (item !== undefined) items.push(item);
     }
     return items;
@@ -201,21 +204,20 @@ export class ResourceMetricsProvider {
     const found = await this.fallback<NodeRecord, NodeMetricsItem>(
       'nodes',
       nodes,
-      (n) => n.name,
       async (source, missing) => {
         const records = new Map(missing.map((n) => [n.name, n]));
         const usages = await source.nodeUsage({ names: [...records.keys()], signal });
-        const out = new Map<string, NodeMetricsItem>();
+        const out = new Map<NodeRecord, NodeMetricsItem>();
         for (const u of usages) {
           const node = records.get(u.name);
-          if (node !== undefined) out.set(node.name, { node, usage: u });
+          if (node !== undefined) out.set(node, { node, usage: u });
         }
         return out;
       },
     );
     const items: NodeMetricsItem[] = [];
     for (const n of nodes) {
-      const item = found.get(n.name);
+      const item = found.get(n);
       if (item !== undefined) items.push(item);
     }
     return items;
