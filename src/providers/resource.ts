@@ -29,8 +29,13 @@ export interface ResourceMetricsProviderOptions {
   sources: readonly ResourceUsageSource[];
   logger: Logger;
   metrics: SelfMetrics;
-  /** Namespaces asked at once when listing pods of all namespaces (default 8). */
+  /** Namespaces asked at once when listing pods of several namespaces (default 8). */
   concurrency?: number;
+  /**
+   * Above this many namespaces in one request, each source is asked once for every pod it knows
+   * (PodUsageQuery without namespace and names) instead of once per namespace (default 16).
+   */
+  wholeClusterAbove?: number;
 }
 
 const GROUP = 'metrics.k8s.io';
@@ -176,15 +181,22 @@ export class ResourceMetricsProvider {
         list.push(p);
       }
       const out = new Map<PodRecord, PodMetricsItem>();
+      const take = (pod: PodRecord | undefined, u: PodUsage): void => {
+        if (pod === undefined) return;
+        const usage = podUsageFor(pod, u);
+        if (usage !== undefined) out.set(pod, { pod, usage });
+      };
+      if (byNs.size > (this.o.wholeClusterAbove ?? 16)) {
+        // Pods of many namespaces: one cluster-wide question beats one per namespace.
+        const records = new Map(missing.map((p) => [`${p.namespace}/${p.name}`, p]));
+        for (const u of await source.podUsage({ namespace: undefined, signal }))
+          take(records.get(`${u.namespace}/${u.name}`), u);
+        return out;
+      }
       await mapLimited([...byNs], this.o.concurrency ?? 8, async ([namespace, list]) => {
         const records = new Map(list.map((p) => [p.name, p]));
         const usages = await source.podUsage({ namespace, names: [...records.keys()], signal });
-        for (const u of usages) {
-          const pod = records.get(u.name);
-          if (pod === undefined || u.namespace !== namespace) continue;
-          const usage = podUsageFor(pod, u);
-          if (usage !== undefined) out.set(pod, { pod, usage });
-        }
+        for (const u of usages) if (u.namespace === namespace) take(records.get(u.name), u);
       });
       return out;
     });

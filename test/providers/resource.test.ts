@@ -89,11 +89,11 @@ async function counts(metrics: SelfMetrics): Promise<Record<string, number>> {
   return out;
 }
 
-function provider(objects: StaticClusterObjects, sources: ResourceUsageSource[]) {
+function provider(objects: StaticClusterObjects, sources: ResourceUsageSource[], wholeClusterAbove?: number) {
   const metrics = new SelfMetrics({ processMetrics: false });
   return {
     metrics,
-    p: new ResourceMetricsProvider({ objects, sources, logger: silentLogger(), metrics }),
+    p: new ResourceMetricsProvider({ objects, sources, logger: silentLogger(), metrics, wholeClusterAbove }),
   };
 }
 
@@ -293,5 +293,34 @@ describe('ResourceMetricsProvider: fallback across sources', () => {
     const c = await counts(metrics);
     assert.equal(c['nodes/prometheus'], 2);
     assert.equal(c['nodes/kubelet'], 3);
+  });
+
+  it('pods of many namespaces: one cluster-wide question per source, answers matched by namespace and name', async () => {
+    const many = new StaticClusterObjects([
+      pod('a', 'web-0'),
+      pod('b', 'web-0'),
+      pod('c', 'web-0'),
+      pod('d', 'web-0', { phase: 'Pending' }),
+    ]);
+    const prom = new TableSource('prometheus', [
+      usage('a', 'web-0', ['app'], 1),
+      usage('d', 'web-0', ['app'], 1),
+    ]);
+    const kubelet = new TableSource('kubelet', [
+      usage('b', 'web-0', ['app'], 2),
+      usage('z', 'web-0', ['app'], 2),
+    ]);
+    const { p } = provider(many, [prom, kubelet], 2);
+    const items = await p.listPods(undefined, [], []);
+    assert.deepEqual(
+      items.map((i) => `${i.pod.namespace}/${i.pod.name}:${i.usage.containers[0]?.cpuNanoCores}`),
+      ['a/web-0:1', 'b/web-0:2'],
+    );
+    assert.deepEqual(prom.asked, [{ namespace: undefined, names: undefined }]);
+    // Two namespaces are still missing (b and c): not more than the threshold, so per namespace.
+    assert.deepEqual(
+      kubelet.asked.map((q) => `${String(q.namespace)}:${(q.names ?? []).join(',')}`),
+      ['b:web-0', 'c:web-0'],
+    );
   });
 });
