@@ -30,7 +30,11 @@ const PODS = { group: '', resource: 'pods' };
 const NODES = { group: '', resource: 'nodes' };
 
 export interface PrometheusResourceSourceOptions {
-  rules: CompiledResourceRules;
+  /**
+   * The compiled resourceRules, or a getter for the ones in use now (rules files are reloaded);
+   * while it yields undefined the source knows no pod or node, so the next source answers.
+   */
+  rules: CompiledResourceRules | (() => CompiledResourceRules | undefined);
   mapper: ResourceMapper;
   prometheus: PrometheusClient;
   logger: Logger;
@@ -92,8 +96,13 @@ export class PrometheusResourceSource implements ResourceUsageSource {
     return label;
   }
 
-  private windowMs(seconds: number | undefined): number {
-    return this.o.rules.windowMs ?? (seconds === undefined ? 0 : seconds * 1000);
+  private rules(): CompiledResourceRules | undefined {
+    const r = this.o.rules;
+    return typeof r === 'function' ? r() : r;
+  }
+
+  private windowMs(rules: CompiledResourceRules, seconds: number | undefined): number {
+    return rules.windowMs ?? (seconds === undefined ? 0 : seconds * 1000);
   }
 
   /** Runs one rule's query over all batches; returns the samples. */
@@ -124,8 +133,9 @@ export class PrometheusResourceSource implements ResourceUsageSource {
   }
 
   async podUsage(query: PodUsageQuery): Promise<PodUsage[]> {
-    if (query.names?.length === 0) return [];
-    const { cpu, memory } = this.o.rules;
+    const rules = this.rules();
+    if (rules === undefined || query.names?.length === 0) return [];
+    const { cpu, memory } = rules;
     const sides = [cpu, memory].map((q) => {
       const podLabel = this.label(q, PODS);
       const nsLabel = this.label(q, { group: '', resource: 'namespaces' });
@@ -183,7 +193,7 @@ export class PrometheusResourceSource implements ResourceUsageSource {
     const cpuBy = index(cpuSamples ?? [], cpuSide, true);
     const memBy = index(memSamples ?? [], memSide, true);
     this.countNonFinite('pods', nonFinite);
-    const windowMs = this.windowMs(cpu.containerWindowSeconds);
+    const windowMs = this.windowMs(rules, cpu.containerWindowSeconds);
     const wanted = query.names === undefined ? undefined : new Set(query.names);
     const out: PodUsage[] = [];
     for (const [ns, pods] of cpuBy) {
@@ -217,8 +227,9 @@ export class PrometheusResourceSource implements ResourceUsageSource {
   }
 
   async nodeUsage(query: NodeUsageQuery): Promise<NodeUsage[]> {
-    if (query.names?.length === 0) return [];
-    const { cpu, memory } = this.o.rules;
+    const rules = this.rules();
+    if (rules === undefined || query.names?.length === 0) return [];
+    const { cpu, memory } = rules;
     const sides = [cpu, memory].map((q) => {
       const nodeLabel = this.label(q, NODES);
       const render = (names: readonly string[] | undefined): string =>
@@ -249,7 +260,7 @@ export class PrometheusResourceSource implements ResourceUsageSource {
     const cpuBy = index(cpuSamples ?? [], cpuSide.nodeLabel);
     const memBy = index(memSamples ?? [], memSide.nodeLabel);
     this.countNonFinite('nodes', nonFinite);
-    const windowMs = this.windowMs(cpu.nodeWindowSeconds);
+    const windowMs = this.windowMs(rules, cpu.nodeWindowSeconds);
     const wanted = query.names === undefined ? undefined : new Set(query.names);
     const out: NodeUsage[] = [];
     for (const [name, c] of cpuBy) {

@@ -364,4 +364,22 @@ resourceRules:
     const [node] = await src.nodeUsage({ names: ['n1'] });
     assert.equal(node?.name, 'n1');
   });
+
+  it('follows a rules getter: no resourceRules → no pods or nodes, no queries', async () => {
+    const state: { current?: CompiledResourceRules } = {};
+    const prom = new RecordingPrometheus();
+    prom.answer = tableAnswer([{ ns: 'ns', pod: 'p', container: 'c', cpu: 1, mem: 1 }], [], AT);
+    const src = new PrometheusResourceSource({
+      rules: () => state.current,
+      mapper,
+      prometheus: prom,
+      logger: silentLogger(),
+      metrics: new SelfMetrics({ processMetrics: false }),
+    });
+    assert.deepEqual(await src.podUsage({ namespace: 'ns', names: ['p'] }), []);
+    assert.deepEqual(await src.nodeUsage({}), []);
+    assert.deepEqual(prom.queries, []);
+    state.current = rules;
+    assert.equal((await src.podUsage({ namespace: 'ns', names: ['p'] })).length, 1);
+  });
 });
