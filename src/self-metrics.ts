@@ -125,6 +125,20 @@ export class SelfMetrics {
     registers: [this.registry],
   });
 
+  readonly resourceMetricsAnswers = new Counter({
+    name: 'metrics_adapter_resource_metrics_objects_total',
+    help: 'Pods and nodes answered on metrics.k8s.io, by kind (pods, nodes) and the usage source that answered (prometheus, kubelet, none).',
+    labelNames: ['kind', 'source'] as const,
+    registers: [this.registry],
+  });
+
+  readonly resourceSourceFailures = new Counter({
+    name: 'metrics_adapter_resource_metrics_source_failures_total',
+    help: 'Usage sources that could not answer a metrics.k8s.io request (the next source was asked), by source.',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }

@@ -91,3 +91,117 @@ export function formatTime(d: Date): string {
   }
   return lastText;
 }
+
+/** Canonical DecimalSI text of an integer mantissa × 10^exponent; doubles when exact, BigInt otherwise. */
+function scaledText(mantissa: number, exponent: number): string {
+  if (!Number.isSafeInteger(mantissa)) {
+    let m = BigInt(Number.isFinite(mantissa) ? Math.trunc(mantissa) : 0);
+    if (m > INT64_MAX) m = INT64_MAX;
+    if (m < INT64_MIN) m = INT64_MIN;
+    return decimalQuantity(m, exponent);
+  }
+  if (mantissa === 0) return '0';
+  let m = mantissa;
+  let e = exponent;
+  while (m % 10 === 0) {
+    m /= 10;
+    e++;
+  }
+  const r = e % 3;
+  if (r === 1 || r === -2) {
+    m *= 10;
+    e -= 1;
+  } else if (r === 2 || r === -1) {
+    m *= 100;
+    e -= 2;
+  }
+  const suffix = DECIMAL_SUFFIXES.get(e);
+  return suffix !== undefined ? `${m}${suffix}` : `${m}e${e}`;
+}
+
+/**
+ * CPU as metrics-server writes it: resource.NewScaledQuantity(nanocores, -9), canonical
+ * ("1873205n", "1600m", "2"). The value is rounded to whole nanocores first.
+ */
+export function cpuQuantity(nanoCores: number): string {
+  return scaledText(Math.round(nanoCores), -9);
+}
+
+const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+
+/**
+ * Memory as metrics-server writes it: resource.NewQuantity(bytes, BinarySI), canonical. As in
+ * apimachinery, values strictly between -1024 and 1024 are written as DecimalSI ("1k" for 1000),
+ * others with the largest power-of-1024 suffix that divides them ("24688Ki", "9Gi", "1500").
+ */
+export function memoryQuantity(bytes: number): string {
+  const b = Math.round(bytes);
+  if (b > -1024 && b < 1024) return scaledText(b, 0);
+  if (!Number.isSafeInteger(b)) {
+    let v = BigInt(Number.isFinite(b) ? b : 0);
+    if (v > INT64_MAX) v = INT64_MAX;
+    if (v < INT64_MIN) v = INT64_MIN;
+    let i = 0;
+    while (v % 1024n === 0n && i < BINARY_SUFFIXES.length - 1) {
+      v /= 1024n;
+      i++;
+    }
+    return `${v}${BINARY_SUFFIXES[i] ?? ''}`;
+  }
+  let v = b;
+  let i = 0;
+  while (v % 1024 === 0 && i < BINARY_SUFFIXES.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v}${BINARY_SUFFIXES[i] ?? ''}`;
+}
+
+/** The fraction digits of v / 10^prec without trailing zeros ('' when none), and v's integer part. */
+function fraction(v: bigint, prec: number): { text: string; rest: bigint } {
+  let digits = '';
+  let printed = false;
+  let rest = v;
+  for (let i = 0; i < prec; i++) {
+    const digit = rest % 10n;
+    printed ||= digit !== 0n;
+    if (printed) digits = `${digit}${digits}`;
+    rest /= 10n;
+  }
+  return { text: printed ? `.${digits}` : '', rest };
+}
+
+/**
+ * metav1.Duration: Go's time.Duration.String() of a duration given in milliseconds (rounded to
+ * whole nanoseconds): "0s", "1.5ms", "15.021s", "1m0s", "1h0m0s".
+ */
+export function formatGoDuration(ms: number): string {
+  let ns = BigInt(Math.round(ms * 1e6));
+  const negative = ns < 0n;
+  if (negative) ns = -ns;
+  const sign = negative ? '-' : '';
+  if (ns === 0n) return '0s';
+  if (ns < 1_000_000_000n) {
+    let unit: string;
+    let prec: number;
+    if (ns < 1_000n) {
+      unit = 'ns';
+      prec = 0;
+    } else if (ns < 1_000_000n) {
+      unit = 'µs';
+      prec = 3;
+    } else {
+      unit = 'ms';
+      prec = 6;
+    }
+    const { text, rest } = fraction(ns, prec);
+    return `${sign}${rest}${text}${unit}`;
+  }
+  const { text, rest } = fraction(ns, 9);
+  const seconds = rest % 60n;
+  const minutes = rest / 60n;
+  if (minutes === 0n) return `${sign}${seconds}${text}s`;
+  const hours = minutes / 60n;
+  if (hours === 0n) return `${sign}${minutes % 60n}m${seconds}${text}s`;
+  return `${sign}${hours}h${minutes % 60n}m${seconds}${text}s`;
+}

@@ -1,6 +1,7 @@
 /**
  * Providers answer the metrics APIs from the rule engine, Prometheus and the cluster caches:
- * one per API (custom now; external and resource metrics plug in the same way). They throw typed
+ * one per API (custom, external, resource), the latter over ordered usage sources (Prometheus
+ * resourceRules, the kubelet scraper) and the pods and nodes of ClusterObjects. They throw typed
  * errors and know nothing of HTTP.
  */
 export {
@@ -12,3 +13,42 @@ export {
   type ObjectReference,
   type ObjectTarget,
 } from './custom.js';
+export {
+  ExternalMetricsProvider,
+  type ExternalMetricsProviderOptions,
+  type ExternalMetricQuery,
+  type ExternalMetricValue,
+} from './external.js';
+export type {
+  ContainerUsage,
+  PodUsage,
+  NodeUsage,
+  PodUsageQuery,
+  NodeUsageQuery,
+  ResourceUsageSource,
+} from './resource-usage.js';
+export {
+  KubeClusterObjects,
+  StaticClusterObjects,
+  formatFieldSelector,
+  matchesFields,
+  podFields,
+  nodeFields,
+  type ClusterObjects,
+  type PodRecord,
+  type NodeRecord,
+  type FieldRequirement,
+} from './cluster-objects.js';
+export {
+  PrometheusResourceSource,
+  batchNames,
+  type PrometheusResourceSourceOptions,
+} from './resource-prometheus.js';
+export {
+  ResourceMetricsProvider,
+  podMetricsNotFound,
+  nodeMetricsNotFound,
+  type ResourceMetricsProviderOptions,
+  type PodMetricsItem,
+  type NodeMetricsItem,
+} from './resource.js';

@@ -18,7 +18,14 @@ import { checkPromQL, isValidLabelName, parseSeriesSelector, rangeWindowSeconds 
 import { ResourceAssociation, type LabelTemplate } from './association.js';
 import { compileGoRegex, GoRegexError, type GoRegex } from './goregex/index.js';
 import { renderObjectQuery, sampleObjectScope } from './query.js';
-import type { CompiledRule, CompiledRules, RuleApi, SeriesFilter } from './types.js';
+import type {
+  CompiledResourceQuery,
+  CompiledResourceRules,
+  CompiledRule,
+  CompiledRules,
+  RuleApi,
+  SeriesFilter,
+} from './types.js';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const RESOURCE_NAME = /^[A-Za-z0-9]([-A-Za-z0-9._]*[A-Za-z0-9])?$/;
@@ -268,40 +275,70 @@ class RuleCompiler {
     return rangeWindowSeconds(sample);
   }
 
-  resourceRules(r: ResourceRulesConfig): void {
+  resourceRules(r: ResourceRulesConfig): CompiledResourceRules | undefined {
+    let windowMs: number | undefined;
+    let ok = true;
     if (r.window !== undefined) {
       try {
-        parsePrometheusDuration(r.window.value);
+        windowMs = parsePrometheusDuration(r.window.value);
       } catch (err) {
+        ok = false;
         this.error(r.window, 'resourceRules.window', (err as Error).message);
       }
     }
+    const compiled: Partial<Record<'cpu' | 'memory', CompiledResourceQuery>> = {};
     for (const [name, rule] of [
       ['cpu', r.cpu],
       ['memory', r.memory],
     ] as const) {
       if (rule === undefined) {
+        ok = false;
         this.error(r, 'resourceRules', `${name} is required when resourceRules is present`);
         continue;
       }
+      const templates: Partial<Record<'containerQuery' | 'nodeQuery', Template>> = {};
+      const windows: Partial<Record<'containerQuery' | 'nodeQuery', number | undefined>> = {};
       for (const key of ['containerQuery', 'nodeQuery'] as const) {
         const src = rule[key];
         if (src === undefined) {
+          ok = false;
           this.error(rule, rule.path, `${key} is required`);
           continue;
         }
         const t = this.template(src, `${rule.path}.${key}`, key);
-        if (t !== undefined) this.checkQuery(src, `${rule.path}.${key}`, t);
+        if (t === undefined) {
+          ok = false;
+          continue;
+        }
+        templates[key] = t;
+        windows[key] = this.checkQuery(src, `${rule.path}.${key}`, t);
       }
-      this.association(rule.resources, `${rule.path}.resources`, 'custom', rule);
+      const association = this.association(rule.resources, `${rule.path}.resources`, 'custom', rule);
       if (rule.containerLabel !== undefined && !isValidLabelName(rule.containerLabel.value)) {
+        ok = false;
         this.error(
           rule.containerLabel,
           `${rule.path}.containerLabel`,
           `"${rule.containerLabel.value}" is not a valid Prometheus label name`,
         );
       }
+      if (templates.containerQuery !== undefined && templates.nodeQuery !== undefined) {
+        compiled[name] = {
+          path: rule.path,
+          containerQuery: templates.containerQuery,
+          nodeQuery: templates.nodeQuery,
+          association,
+          containerLabel:
+            rule.containerLabel === undefined || rule.containerLabel.value === ''
+              ? 'container'
+              : rule.containerLabel.value,
+          containerWindowSeconds: windows.containerQuery,
+          nodeWindowSeconds: windows.nodeQuery,
+        };
+      }
     }
+    if (!ok || compiled.cpu === undefined || compiled.memory === undefined) return undefined;
+    return { cpu: compiled.cpu, memory: compiled.memory, windowMs };
   }
 }
 
@@ -349,7 +386,7 @@ export function compileRules(
   c.diagnostics.push(...previousDiagnostics);
   const custom = config.rules.map((r) => c.rule(r, 'custom'));
   const external = config.externalRules.map((r) => c.rule(r, 'external'));
-  if (config.resourceRules !== undefined) c.resourceRules(config.resourceRules);
+  const resource = config.resourceRules === undefined ? undefined : c.resourceRules(config.resourceRules);
   const diagnostics = c.diagnostics;
   if (diagnostics.some((d) => d.severity === 'error')) return { rules: undefined, diagnostics };
   return {
@@ -358,6 +395,7 @@ export function compileRules(
       custom: custom.filter((r): r is CompiledRule => r !== undefined),
       external: external.filter((r): r is CompiledRule => r !== undefined),
       resourceRules: config.resourceRules,
+      ...(resource === undefined ? {} : { resource }),
     },
     diagnostics,
   };

@@ -14,10 +14,18 @@ export {
 export {
   renderObjectQuery,
   renderExternalQuery,
+  renderResourceQuery,
+  type ResourceQueryScope,
   type ObjectQueryScope,
   type ExternalQueryScope,
 } from './query.js';
 export { metricNameFor, seriesPassesFilters } from './naming.js';
 export { ResourceAssociation } from './association.js';
-export { EMPTY_RULES, type CompiledRule, type CompiledRules } from './types.js';
+export {
+  EMPTY_RULES,
+  type CompiledRule,
+  type CompiledRules,
+  type CompiledResourceQuery,
+  type CompiledResourceRules,
+} from './types.js';
 export { RulesReloader, RulesFileError, loadRules, type RulesReloaderOptions } from './reload.js';

@@ -107,6 +107,51 @@ export function renderExternalQuery(rule: CompiledRule, scope: ExternalQueryScop
   });
 }
 
+export interface ResourceQueryScope {
+  /** Label holding the pod or node names. */
+  resourceLabel: string;
+  /** The objects to query; undefined: every object that has the label (`label!=""`). */
+  names: readonly string[] | undefined;
+  namespace?: { label: string; value: string };
+  /** Grouping labels after the resource label (the container label for pods). */
+  extraGroupBy: readonly string[];
+}
+
+/**
+ * A resourceRules containerQuery / nodeQuery for some pods or nodes, with the arguments
+ * prometheus-adapter's resource provider passes: an empty `.Series`, the namespace and name
+ * matchers, and `.GroupBy` = the resource label then the extra labels.
+ */
+export function renderResourceQuery(rule: RenderableRule, scope: ResourceQueryScope): string {
+  const matchers: string[] = [];
+  const values = new Map<string, string>();
+  if (scope.namespace !== undefined) {
+    matchers.push(`${scope.namespace.label}=${promqlString(scope.namespace.value)}`);
+    values.set(scope.namespace.label, scope.namespace.value);
+  }
+  const names = scope.names;
+  if (names === undefined) {
+    matchers.push(`${scope.resourceLabel}!=""`);
+  } else {
+    if (names.length === 0) throw new InternalError('no object names to query');
+    const [only] = names;
+    matchers.push(
+      names.length === 1 && only !== undefined
+        ? `${scope.resourceLabel}=${promqlString(only)}`
+        : `${scope.resourceLabel}=~${promqlString(regexAlternation([...names]))}`,
+    );
+    values.set(scope.resourceLabel, names.join('|'));
+  }
+  const groupBy = [scope.resourceLabel, ...scope.extraGroupBy];
+  return execute(rule, {
+    Series: '',
+    LabelMatchers: matchers.join(','),
+    LabelValuesByName: new GoMap(values, ''),
+    GroupBy: groupBy.join(','),
+    GroupBySlice: groupBy,
+  });
+}
+
 /** Arguments used to check a template at load time (and to find its window). */
 export function sampleObjectScope(): ObjectQueryScope {
   return {

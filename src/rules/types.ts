@@ -31,11 +31,34 @@ export interface CompiledRule {
   labelValueReplacements: { find: string; replace: string }[];
 }
 
+/** One of `resourceRules.cpu` / `resourceRules.memory`, compiled. */
+export interface CompiledResourceQuery {
+  /** e.g. `resourceRules.cpu`, for messages. */
+  path: string;
+  containerQuery: Template;
+  nodeQuery: Template;
+  association: ResourceAssociation;
+  /** The label holding container names (prometheus-adapter has no default; ours is `container`). */
+  containerLabel: string;
+  /** Range of the range selectors of each query when they all agree. */
+  containerWindowSeconds: number | undefined;
+  nodeWindowSeconds: number | undefined;
+}
+
+export interface CompiledResourceRules {
+  cpu: CompiledResourceQuery;
+  memory: CompiledResourceQuery;
+  /** `resourceRules.window` in milliseconds, when given. */
+  windowMs: number | undefined;
+}
+
 export interface CompiledRules {
   file: string | undefined;
   custom: CompiledRule[];
   external: CompiledRule[];
   resourceRules: ResourceRulesConfig | undefined;
+  /** The compiled `resourceRules`; undefined when the file has none. */
+  resource?: CompiledResourceRules;
 }
 
 export const EMPTY_RULES: CompiledRules = {
