@@ -3,10 +3,13 @@
  * (`namespaces/{ns}/{metric}`), validation of everything that may reach PromQL (the
  * labelSelector here selects series), and the ExternalMetricValueList encoding.
  */
-import { BadRequestError, NotFoundError } from '../errors.js';
+import { BadRequestError } from '../errors.js';
 import { parseLabelSelector, requirementsToMatchers, type Requirement } from '../promql/index.js';
 import type { ExternalMetricValue, ExternalMetricsProvider } from '../providers/index.js';
-import { PreEncodedJSON, type APIResource, type ApiRequest, type GroupVersionHandler } from './api-groups.js';
+import type { APIResource, GroupVersionApi } from './api-groups.js';
+import { apiHandler } from './group-version.js';
+import { PreEncodedJSON } from './respond.js';
+import { newRouter } from './router.js';
 import { validateNamespace } from './custom-metrics-api.js';
 import { formatTime, milliQuantity } from './wire.js';
 
@@ -61,7 +64,8 @@ export function encodeExternalMetricValueList(values: readonly ExternalMetricVal
   return `{"kind":"ExternalMetricValueList","apiVersion":"${GROUP_VERSION}","metadata":{},"items":[${parts.join(',')}]}`;
 }
 
-export class ExternalMetricsApi implements GroupVersionHandler {
+export class ExternalMetricsApi implements GroupVersionApi {
+  readonly router = newRouter();
   private cachedFor: unknown;
   private cached: APIResource[] = [];
 
@@ -69,7 +73,15 @@ export class ExternalMetricsApi implements GroupVersionHandler {
     private readonly provider: ExternalMetricsProvider,
     /** Identity of the current catalog, to rebuild the discovery list only when it changes. */
     private readonly catalogIdentity: () => unknown,
-  ) {}
+  ) {
+    // The only URL shape: a metric, in a namespace, its series narrowed by labelSelector.
+    this.router.get(
+      '/namespaces/:namespace/:metric',
+      apiHandler<{ namespace: string; metric: string }>((r) =>
+        this.getMetric(r.params.namespace, r.params.metric, r.query, r.signal),
+      ),
+    );
+  }
 
   resources(): APIResource[] {
     const identity = this.catalogIdentity();
@@ -100,12 +112,5 @@ export class ExternalMetricsApi implements GroupVersionHandler {
     };
     const values = await this.provider.getValues(q);
     return new PreEncodedJSON(encodeExternalMetricValueList(values));
-  }
-
-  async handle(req: ApiRequest): Promise<unknown> {
-    const s = req.segments;
-    if (s.length !== 3 || s[0] !== 'namespaces')
-      throw new NotFoundError('the server could not find the requested resource');
-    return this.getMetric(s[1] ?? '', s[2] ?? '', req.query, req.signal);
   }
 }

@@ -14,7 +14,10 @@ import type {
   PodRecord,
   ResourceMetricsProvider,
 } from '../providers/index.js';
-import { PreEncodedJSON, type APIResource, type ApiRequest, type GroupVersionHandler } from './api-groups.js';
+import type { APIResource, GroupVersionApi } from './api-groups.js';
+import { apiHandler } from './group-version.js';
+import { PreEncodedJSON } from './respond.js';
+import { newRouter } from './router.js';
 import { validateNamespace, validateObjectName } from './custom-metrics-api.js';
 import { cpuQuantity, formatGoDuration, formatTime, memoryQuantity } from './wire.js';
 
@@ -188,8 +191,34 @@ const RESOURCES: APIResource[] = [
   { name: 'pods', singularName: '', namespaced: true, kind: 'PodMetrics', verbs: ['get', 'list'] },
 ];
 
-export class ResourceMetricsApi implements GroupVersionHandler {
-  constructor(private readonly provider: ResourceMetricsProvider) {}
+export class ResourceMetricsApi implements GroupVersionApi {
+  readonly router = newRouter();
+
+  constructor(private readonly provider: ResourceMetricsProvider) {
+    const r = this.router;
+    r.get(
+      '/nodes',
+      apiHandler((q) => this.listNodes(q.query, q.signal)),
+    );
+    r.get(
+      '/nodes/:name',
+      apiHandler<{ name: string }>((q) => this.getNode(q.params.name, q.query, q.signal)),
+    );
+    r.get(
+      '/pods',
+      apiHandler((q) => this.listPods(undefined, q.query, q.signal)),
+    );
+    r.get(
+      '/namespaces/:namespace/pods',
+      apiHandler<{ namespace: string }>((q) => this.listPods(q.params.namespace, q.query, q.signal)),
+    );
+    r.get(
+      '/namespaces/:namespace/pods/:name',
+      apiHandler<{ namespace: string; name: string }>((q) =>
+        this.getPod(q.params.namespace, q.params.name, q.query, q.signal),
+      ),
+    );
+  }
 
   resources(): APIResource[] {
     return RESOURCES;
@@ -234,17 +263,5 @@ export class ResourceMetricsApi implements GroupVersionHandler {
     refuseWatch(query, 'pods');
     const item = await this.provider.getPod(validateNamespace(namespace), validateObjectName(name), signal);
     return new PreEncodedJSON(encodePodMetrics(item));
-  }
-
-  async handle(req: ApiRequest): Promise<unknown> {
-    const s = req.segments;
-    if (s[0] === 'nodes' && s.length === 1) return this.listNodes(req.query, req.signal);
-    if (s[0] === 'nodes' && s.length === 2) return this.getNode(s[1] ?? '', req.query, req.signal);
-    if (s[0] === 'pods' && s.length === 1) return this.listPods(undefined, req.query, req.signal);
-    if (s[0] === 'namespaces' && s[2] === 'pods') {
-      if (s.length === 3) return this.listPods(s[1] ?? '', req.query, req.signal);
-      if (s.length === 4) return this.getPod(s[1] ?? '', s[3] ?? '', req.query, req.signal);
-    }
-    throw new NotFoundError('the server could not find the requested resource');
   }
 }

@@ -3,7 +3,7 @@
  * them, discovery, routes, and the Status errors (404, 405 for watch, 400 for bad selectors).
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import {
   ResourceMetricsApi,
   encodeNodeMetrics,
@@ -23,6 +23,7 @@ import {
   type ResourceUsageSource,
 } from '../../src/providers/index.js';
 import { SelfMetrics } from '../../src/self-metrics.js';
+import { serveApi, type ServedApi } from '../helpers/api-app.js';
 
 const AT = new Date('2024-05-29T08:38:05.400Z');
 const NOW = new Date('2024-05-29T08:38:21.900Z');
@@ -211,15 +212,6 @@ async function failure(p: Promise<unknown>): Promise<ApiError> {
   assert.fail('expected an error');
 }
 
-function req(segments: string[], query = '') {
-  return {
-    segments,
-    query: new URLSearchParams(query),
-    user: { name: 'u', uid: '', groups: [], extra: {} },
-    signal: new AbortController().signal,
-  };
-}
-
 describe('ResourceMetricsApi', () => {
   it('discovery: nodes (cluster) and pods (namespaced), get and list', () => {
     assert.deepEqual(api().resources(), [
@@ -228,42 +220,54 @@ describe('ResourceMetricsApi', () => {
     ]);
   });
 
-  const routes: [string[], string, string][] = [
-    [['nodes'], '', 'NodeMetricsList'],
-    [['nodes', 'n1'], '', 'NodeMetrics'],
-    [['pods'], '', 'PodMetricsList'],
-    [['namespaces', 'default', 'pods'], 'labelSelector=app%3Dweb', 'PodMetricsList'],
-    [['namespaces', 'default', 'pods', 'web-1'], '', 'PodMetrics'],
-    [['nodes'], 'fieldSelector=metadata.name%3Dn1', 'NodeMetricsList'],
-  ];
-  for (const [segments, query, kind] of routes) {
-    it(`/${segments.join('/')}?${query} → ${kind}`, async () => {
-      const res = (await api().handle(req(segments, query))) as { text: string };
-      const body = JSON.parse(res.text) as { kind: string; items?: unknown[] };
-      assert.equal(body.kind, kind);
-      if (body.items !== undefined) assert.equal(body.items.length, 1);
+  describe('over HTTP through the express app', () => {
+    let served: ServedApi;
+    before(async () => {
+      served = await serveApi('metrics.k8s.io', 'v1beta1', api());
     });
-  }
+    after(() => served.close());
 
-  const errors: [string[], string, number, RegExp][] = [
-    [['nodes'], 'watch=true', 405, /^watch is not supported on resources of kind "nodes\.metrics\.k8s\.io"$/],
-    [['namespaces', 'default', 'pods'], 'watch=1', 405, /kind "pods\.metrics\.k8s\.io"/],
-    [['pods'], 'labelSelector=a%20in%20(', 400, /invalid labelSelector/],
-    [['pods'], 'fieldSelector=spec.foo%3Dx', 400, /fieldSelector/],
-    [['nodes'], 'fieldSelector=spec.nodeName%3Dx', 400, /fieldSelector/],
-    [['namespaces', 'Bad_NS', 'pods'], '', 400, /namespace/],
-    [['nodes', 'n9'], '', 404, /^node "n9" not found$/],
-    [['namespaces', 'default', 'pods', 'nope'], '', 404, /^pods "nope" not found$/],
-    [['namespaces', 'default', 'deployments'], '', 404, /could not find the requested resource/],
-    [['nodes', 'n1', 'extra'], '', 404, /could not find the requested resource/],
-  ];
-  for (const [segments, query, code, message] of errors) {
-    it(`/${segments.join('/')}?${query} → ${code}`, async () => {
-      const err = await failure(api().handle(req(segments, query)));
-      assert.equal(err.code, code);
-      assert.match(err.message, message);
-    });
-  }
+    const routes: [string, string][] = [
+      ['/nodes', 'NodeMetricsList'],
+      ['/nodes/n1', 'NodeMetrics'],
+      ['/pods', 'PodMetricsList'],
+      ['/namespaces/default/pods?labelSelector=app%3Dweb', 'PodMetricsList'],
+      ['/namespaces/default/pods/web-1', 'PodMetrics'],
+      ['/nodes?fieldSelector=metadata.name%3Dn1', 'NodeMetricsList'],
+    ];
+    for (const [path, kind] of routes) {
+      it(`${path} → ${kind}`, async () => {
+        const res = await served.get(path);
+        assert.equal(res.status, 200, res.body);
+        const body = res.json as { kind: string; items?: unknown[] };
+        assert.equal(body.kind, kind);
+        if (body.items !== undefined) assert.equal(body.items.length, 1);
+      });
+    }
+
+    const errors: [string, number, RegExp][] = [
+      ['/nodes?watch=true', 405, /^watch is not supported on resources of kind "nodes\.metrics\.k8s\.io"$/],
+      ['/namespaces/default/pods?watch=1', 405, /kind "pods\.metrics\.k8s\.io"/],
+      ['/pods?labelSelector=a%20in%20(', 400, /invalid labelSelector/],
+      ['/pods?fieldSelector=spec.foo%3Dx', 400, /fieldSelector/],
+      ['/nodes?fieldSelector=spec.nodeName%3Dx', 400, /fieldSelector/],
+      ['/namespaces/Bad_NS/pods', 400, /namespace/],
+      ['/nodes/n9', 404, /^node "n9" not found$/],
+      ['/namespaces/default/pods/nope', 404, /^pods "nope" not found$/],
+      ['/namespaces/default/deployments', 404, /could not find the requested resource/],
+      ['/nodes/n1/extra', 404, /could not find the requested resource/],
+    ];
+    for (const [path, code, message] of errors) {
+      it(`${path} → ${code} Status`, async () => {
+        const res = await served.get(path);
+        const status = res.json as { kind: string; code: number; message: string };
+        assert.equal(res.status, code, res.body);
+        assert.equal(status.kind, 'Status');
+        assert.equal(status.code, code);
+        assert.match(status.message, message);
+      });
+    }
+  });
 
   it('watch=false is a plain list', async () => {
     const res = (await api().listNodes(new URLSearchParams('watch=false'))) as { text: string };

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { serveApi } from '../helpers/api-app.js';
 import {
   ExternalMetricsApi,
   encodeExternalMetricValueList,
@@ -240,16 +241,19 @@ describe('external metrics: answers', () => {
       400,
     );
     assert.equal((await status(api.getMetric('shop', 'a\u0001b', new URLSearchParams()))).code, 400);
-    const req = (segments: string[]) => ({
-      segments,
-      query: new URLSearchParams(),
-      user: { name: 'u', uid: '', groups: [], extra: {} },
-      signal: new AbortController().signal,
-    });
-    assert.equal((await status(api.handle(req(['queue_consumer_lag'])))).code, 404);
-    assert.equal((await status(api.handle(req(['namespaces', 'shop'])))).code, 404);
-    const ok = await api.handle(req(['namespaces', 'shop', 'queue_consumer_lag']));
-    assert.ok(ok !== undefined);
+    const served = await serveApi('external.metrics.k8s.io', 'v1beta1', api);
+    try {
+      assert.equal((await served.get('/queue_consumer_lag')).status, 404);
+      assert.equal((await served.get('/namespaces/shop')).status, 404);
+      const bad = await served.get('/namespaces/shop/a%01b');
+      assert.equal(bad.status, 400, bad.body);
+      assert.equal((bad.json as { kind: string }).kind, 'Status');
+      const ok = await served.get('/namespaces/shop/queue_consumer_lag');
+      assert.equal(ok.status, 200, ok.body);
+      assert.equal((ok.json as { kind: string }).kind, 'ExternalMetricValueList');
+    } finally {
+      served.close();
+    }
   });
 });
 

@@ -1,0 +1,74 @@
+/**
+ * One group-version API behind the real express app, over plain HTTP on loopback with every path
+ * always allowed: for tests of an API's routes, validation and Status answers without TLS or
+ * authorization (those are covered end to end in test/integration).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiGroupRegistry, type GroupVersionApi } from '../../src/apiserver/api-groups.js';
+import { createApp } from '../../src/apiserver/app.js';
+import { Authenticator } from '../../src/apiserver/authn.js';
+import { HealthChecks } from '../../src/apiserver/health.js';
+import { messageClassesFor } from '../../src/apiserver/message-classes.js';
+import { buildOpenApiDocuments } from '../../src/apiserver/openapi.js';
+import { silentLogger } from '../../src/logging.js';
+import { SelfMetrics } from '../../src/self-metrics.js';
+import { LOOPBACK } from './ports.js';
+
+export interface ApiAnswer {
+  status: number;
+  body: string;
+  json: unknown;
+}
+
+export interface ServedApi {
+  /** GET a path below /apis/<group>/<version> (with its query string). */
+  get(path: string): Promise<ApiAnswer>;
+  close(): void;
+}
+
+export async function serveApi(group: string, version: string, api: GroupVersionApi): Promise<ServedApi> {
+  const groups = new ApiGroupRegistry();
+  groups.register(group, version, api);
+  const app = createApp({
+    logger: silentLogger(),
+    metrics: new SelfMetrics(),
+    health: new HealthChecks(),
+    authenticator: new Authenticator({ clientCA: undefined, requestHeader: undefined }),
+    authorizer: { authorize: () => Promise.reject(new Error('every path is always allowed here')) },
+    alwaysAllowPaths: ['/*'],
+    groups,
+    openapi: buildOpenApiDocuments({ title: 'test', version: '0' }),
+  });
+  const server = http.createServer({ ...messageClassesFor(app) }, app);
+  server.listen(0, LOOPBACK);
+  await new Promise((resolve) => server.once('listening', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const base = `/apis/${group}/${version}`;
+  return {
+    get: (path) =>
+      new Promise((resolve, reject) => {
+        const req = http.request({ host: LOOPBACK, port, path: `${base}${path}`, timeout: 10_000 }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => {
+            let json: unknown;
+            try {
+              json = JSON.parse(body);
+            } catch {
+              json = undefined;
+            }
+            resolve({ status: res.statusCode ?? 0, body, json });
+          });
+        });
+        req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer`)));
+        req.on('error', reject);
+        req.end();
+      }),
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
