@@ -4,7 +4,7 @@
  * of metrics-server: usage as canonical quantities (CPU from nanocores, memory in binary units),
  * the window as a Go duration, creationTimestamp the time of the answer.
  */
-import { BadRequestError, MethodNotAllowedError, NotFoundError } from '../errors.js';
+import { BadRequestError, MethodNotAllowedError } from '../errors.js';
 import { parseLabelSelector, type Requirement } from '../promql/index.js';
 import type {
   ContainerUsage,

@@ -202,15 +202,6 @@ function api(): ResourceMetricsApi {
   return new ResourceMetricsApi(provider);
 }
 
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  assert.fail('expected an error');
-}
 
 describe('ResourceMetricsApi', () => {
   it('discovery: nodes (cluster) and pods (namespaced), get and list', () => {
