@@ -26,7 +26,17 @@ import {
 } from './kube/index.js';
 import type { Logger } from './logging.js';
 import { connectPrometheus, type PrometheusClient } from './prometheus/index.js';
-import { CustomMetricsProvider } from './providers/index.js';
+import { ExternalMetricsApi } from './apiserver/external-metrics-api.js';
+import { ResourceMetricsApi } from './apiserver/resource-metrics-api.js';
+import {
+  CustomMetricsProvider,
+  ExternalMetricsProvider,
+  KubeClusterObjects,
+  PrometheusResourceSource,
+  ResourceMetricsProvider,
+  type ClusterObjects,
+  type ResourceUsageSource,
+} from './providers/index.js';
 import { MetricDiscovery, RulesReloader } from './rules/index.js';
 import { SelfMetrics } from './self-metrics.js';
 import { VERSION } from './version.js';
@@ -37,6 +47,8 @@ export { VERSION };
 export interface ClusterAccess {
   mapper: ResourceMapper;
   lister: ObjectLister;
+  /** Pods and nodes with what metrics.k8s.io needs (phase, containers, labels). */
+  objects: ClusterObjects;
   authorizer: Authorizer;
   /** For the extension-apiserver-authentication lookup; undefined without a cluster. */
   authenticationClient: KubeClient | undefined;
@@ -86,6 +98,7 @@ export function connectCluster(options: ServeOptions, logger: Logger): ClusterAc
     return {
       mapper,
       lister: objects,
+      objects: new KubeClusterObjects(lister),
       authorizer: new SubjectAccessReviewAuthorizer(reviewer),
       authenticationClient: authn,
       start: () => mapper.start(),
@@ -207,6 +220,36 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
       'custom.metrics.k8s.io',
       'v1beta2',
       new CustomMetricsApi('v1beta2', custom, () => discovery.catalogVersion),
+    );
+    const external = new ExternalMetricsProvider({
+      discovery,
+      mapper: cluster.mapper,
+      prometheus,
+      logger,
+      metrics,
+    });
+    groups.register(
+      'external.metrics.k8s.io',
+      'v1beta1',
+      new ExternalMetricsApi(external, () => discovery.catalogVersion),
+    );
+    // Prometheus (resourceRules) first; without resourceRules it knows nothing and the next
+    // source answers.
+    const usageSources: ResourceUsageSource[] = [
+      new PrometheusResourceSource({
+        rules: () => discovery.rules.resource,
+        mapper: cluster.mapper,
+        prometheus,
+        logger,
+        metrics,
+      }),
+    ];
+    groups.register(
+      'metrics.k8s.io',
+      'v1beta1',
+      new ResourceMetricsApi(
+        new ResourceMetricsProvider({ objects: cluster.objects, sources: usageSources, logger, metrics }),
+      ),
     );
 
     const health = new HealthChecks();

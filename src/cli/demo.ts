@@ -23,6 +23,7 @@ import { buildServeOptions } from '../config/serve-options.js';
 import { BUILTIN_RESOURCES, ResourceIndex, StaticObjectLister, type ObjectRef } from '../kube/index.js';
 import { createLogger } from '../logging.js';
 import { loadRules } from '../rules/index.js';
+import { StaticClusterObjects } from '../providers/index.js';
 import { startServer, type ClusterAccess, type RunningServer } from '../server.js';
 import { DemoCleanup } from './demo-cleanup.js';
 import { DEMO_PODS, DemoExporter } from './demo-exporter.js';
@@ -218,6 +219,8 @@ export async function demo(parsed: ParsedCommandLine): Promise<number> {
     const cluster: ClusterAccess = {
       mapper: new ResourceIndex(BUILTIN_RESOURCES),
       lister: new StaticObjectLister(demoObjects()),
+      // The demo has no kubelets and its rules no resourceRules: metrics.k8s.io lists nothing.
+      objects: new StaticClusterObjects(),
       authorizer: allowAuthenticated,
       authenticationClient: undefined,
       start: () => Promise.resolve(),

@@ -135,8 +135,15 @@ describe('foundation', () => {
       });
     }
 
+    // With no rules (no metrics yet), custom and external discovery are empty; metrics.k8s.io
+    // always lists nodes and pods (the kubelet scraper or resourceRules answer them).
+    const RESOURCE_METRICS = [
+      { name: 'nodes', singularName: '', namespaced: false, kind: 'NodeMetrics', verbs: ['get', 'list'] },
+      { name: 'pods', singularName: '', namespaced: true, kind: 'PodMetrics', verbs: ['get', 'list'] },
+    ];
     for (const [group, version] of GROUP_VERSIONS) {
-      it(`/apis/${group}/${version} is an empty APIResourceList`, async () => {
+      const resources = group === 'metrics.k8s.io' ? RESOURCE_METRICS : [];
+      it(`/apis/${group}/${version} is an APIResourceList (${resources.length} resources)`, async () => {
         const r = await call(adapter, w.pki, `/apis/${group}/${version}`, { cert: w.pki.tester });
         assert.equal(r.status, 200, r.body);
         assert.match(String(r.headers['content-type']), /^application\/json/);
@@ -144,7 +151,7 @@ describe('foundation', () => {
           kind: 'APIResourceList',
           apiVersion: 'v1',
           groupVersion: `${group}/${version}`,
-          resources: [],
+          resources,
         });
       });
     }
