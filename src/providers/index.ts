@@ -12,3 +12,11 @@ export {
   type ObjectReference,
   type ObjectTarget,
 } from './custom.js';
+export type {
+  ResourceUsageSource,
+  PodUsage,
+  NodeUsage,
+  ContainerUsage,
+  PodUsageQuery,
+  NodeUsageQuery,
+} from './resource-usage.js';
