@@ -27,6 +27,12 @@ export class ScrapeError extends Error {
   }
 }
 
+class StaleSocketError extends ScrapeError {
+  constructor(message: string) {
+    super('connection', message);
+  }
+}
+
 const UNKNOWN_AUTHORITY_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -85,11 +91,23 @@ export class KubeletHttpClient {
     });
   }
 
-  get(req: KubeletGet): Promise<Buffer> {
+  async get(req: KubeletGet): Promise<Buffer> {
+    try {
+      return await this.attempt(req);
+    } catch (err) {
+      // A kept-alive socket the kubelet had already closed: the request never reached it, so
+      // send it once more on a fresh connection (what Go's transport does too).
+      if (err instanceof StaleSocketError) return this.attempt(req);
+      throw err;
+    }
+  }
+
+  private attempt(req: KubeletGet): Promise<Buffer> {
     const [host, port] = splitAuthority(req.authority);
     const maxBytes = req.maxBytes ?? 64 * 1024 * 1024;
     return new Promise<Buffer>((resolve, reject) => {
       let settled = false;
+      let responded = false;
       const finish = (err: ScrapeError | undefined, body?: Buffer): void => {
         if (settled) return;
         settled = true;
@@ -111,6 +129,7 @@ export class KubeletHttpClient {
           },
         },
         (res: IncomingMessage) => {
+          responded = true;
           const status = res.statusCode ?? 0;
           const chunks: Buffer[] = [];
           let size = 0;
@@ -142,7 +161,11 @@ export class KubeletHttpClient {
         finish(new ScrapeError('timeout', `no complete answer within ${req.timeoutMs} ms`));
         request.destroy();
       }, req.timeoutMs);
-      request.on('error', (err) => finish(classifyTransportError(err)));
+      request.on('error', (err: NodeJS.ErrnoException) => {
+        if (request.reusedSocket && !responded && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
+          finish(new StaleSocketError(err.message));
+        } else finish(classifyTransportError(err));
+      });
       request.end();
     });
   }

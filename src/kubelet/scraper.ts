@@ -70,6 +70,7 @@ export class KubeletScraper {
   private queue: { name: string; cycle: Cycle | undefined }[] = [];
   private queueHead = 0;
   private active = 0;
+  private overflow = 0;
   private idleWaiters: (() => void)[] = [];
   private tickTimer: NodeJS.Timeout | undefined;
   private nextTickAt = 0;
@@ -180,11 +181,23 @@ export class KubeletScraper {
       s.queued = false;
       s.inFlight = true;
       this.active++;
-      void this.scrape(item.name, s).finally(() => {
-        s.inFlight = false;
+      let slot: 'active' | 'overflow' = 'active';
+      // A scrape still waiting after slowScrapeMs gives its slot up (to a larger overflow pool), so
+      // as many hung kubelets as there are slots cannot stall everyone else until they time out.
+      const slow = setTimeout(() => {
+        if (slot !== 'active' || this.overflow >= limit * 4) return;
+        slot = 'overflow';
         this.active--;
+        this.overflow++;
+        this.pump();
+      }, this.options.slowScrapeMs ?? 1_000);
+      void this.scrape(item.name, s).finally(() => {
+        clearTimeout(slow);
+        s.inFlight = false;
+        if (slot === 'active') this.active--;
+        else this.overflow--;
         this.finishCycle(item.cycle);
-        if (this.active === 0) for (const w of this.idleWaiters.splice(0)) w();
+        if (this.active + this.overflow === 0) for (const w of this.idleWaiters.splice(0)) w();
         this.pump();
         this.checkReady();
       });
@@ -329,7 +342,7 @@ export class KubeletScraper {
     this.queue = [];
     this.queueHead = 0;
     this.http?.close();
-    if (this.active > 0) {
+    if (this.active + this.overflow > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 2_000);
         this.idleWaiters.push(() => {

@@ -53,6 +53,11 @@ export interface KubeletScraperOptions {
   /** Scrapes in flight at once; default 64. */
   concurrency?: number;
   /**
+   * A scrape without an answer after this long stops counting against `concurrency` (up to
+   * 4 × concurrency such slow ones); default 1 s.
+   */
+  slowScrapeMs?: number;
+  /**
    * Delay before a node's second scrape when its first left no complete pair, so complete data
    * arrives seconds after start rather than one resolution later; default min(resolution/2, 1 s).
    */

@@ -389,12 +389,14 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
       });
     });
 
+  /** Stops accepting and drops the node's open connections (close() alone waits for them). */
   const closeListener = (node: FleetNode): Promise<void> =>
     new Promise((resolve) => {
       const l = node.listener;
       node.listener = undefined;
       if (l === undefined) resolve();
       else l.close(() => resolve());
+      for (const s of [...sockets]) if (s.localAddress === node.address) s.destroy();
     });
 
   let port = 0;
@@ -488,8 +490,9 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
       n.fault = fault;
       if (fault.kind === 'refuse' && n.listener !== undefined) await closeListener(n);
       if (fault.kind !== 'refuse' && n.listener === undefined) await listen(n, port);
-      // New certificates apply to new connections only: drop the node's open ones.
-      if (was.kind !== fault.kind) {
+      // A new certificate applies to new connections only: drop the node's open ones.
+      const certOf = (f: NodeFault): string => (f.kind === 'wrong-name' || f.kind === 'unknown-ca' ? f.kind : 'good');
+      if (certOf(was) !== certOf(fault)) {
         for (const s of [...sockets]) if (s.localAddress === n.address) s.destroy();
       }
     },
@@ -518,8 +521,9 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
       for (const t of timers) clearTimeout(t);
       timers.clear();
       for (const r of hung) r.destroy();
-      await Promise.all(nodes.map(closeListener));
+      const closing = Promise.all(nodes.map(closeListener));
       for (const s of sockets) s.destroy();
+      await closing;
       for (const s of Object.values(servers)) s.closeAllConnections();
     },
   };

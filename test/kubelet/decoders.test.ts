@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeResourceMetrics, decodeSummary, DecodeError, parseKubeTime } from '../../src/kubelet/index.js';
+import {
+  decodeResourceMetrics,
+  decodeSummary,
+  DecodeError,
+  parseKubeTime,
+  type ContainerSample,
+} from '../../src/kubelet/index.js';
 import { promFloat, startKubeletFleet } from '../helpers/fake-kubelet.js';
 
 // Shaped like a kubelet 1.30 answer to /stats/summary?only_cpu_and_memory=true.
@@ -231,7 +237,7 @@ test('the fleet serves the same counters through both endpoints', async () => {
       const q = resource.pods.find((x) => x.namespace === p.namespace && x.name === p.name);
       assert.ok(q !== undefined, p.name);
       for (const c of p.containers) {
-        const d = q.containers.find((x) => x.name === c.name);
+        const d: ContainerSample | undefined = q.containers.find((x) => x.name === c.name);
         assert.ok(d !== undefined);
         assert.ok(Math.abs(c.cpuNs - d.cpuNs) < 1);
         assert.equal(c.memoryBytes, d.memoryBytes);
