@@ -296,7 +296,21 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<net.Socket>();
 
+  /** TLS connections that carried a request (the ones a client may reuse). */
+  const served = new Set<net.Socket>();
+  const busy = new WeakSet<net.Socket>();
+  const closeAfterAnswer = new WeakSet<net.Socket>();
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const conn = req.socket;
+    if (!served.has(conn)) {
+      served.add(conn);
+      conn.once('close', () => served.delete(conn));
+    }
+    busy.add(conn);
+    res.on('close', () => {
+      busy.delete(conn);
+      if (closeAfterAnswer.has(conn)) conn.destroy();
+    });
     const local = req.socket.localAddress?.replace(/^::ffff:/, '') ?? '';
     const node = byAddress.get(local);
     if (node === undefined) {
@@ -492,8 +506,14 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
       if (fault.kind !== 'refuse' && n.listener === undefined) await listen(n, port);
       // A new certificate applies to new connections only: drop the node's open ones.
       const certOf = (f: NodeFault): string => (f.kind === 'wrong-name' || f.kind === 'unknown-ca' ? f.kind : 'good');
-      if (certOf(was) !== certOf(fault)) {
-        for (const s of [...sockets]) if (s.localAddress === n.address) s.destroy();
+      // Idle kept-alive connections close now, busy ones after their answer; connections to a bad
+      // certificate never get that far, so a switch back to the good one needs nothing.
+      if (certOf(was) !== certOf(fault) && certOf(fault) !== 'good') {
+        for (const s of [...served]) {
+          if (s.localAddress !== n.address) continue;
+          if (busy.has(s)) closeAfterAnswer.add(s);
+          else s.destroy();
+        }
       }
     },
     restartContainer(ns, pod, c) {
