@@ -127,7 +127,7 @@ export class SelfMetrics {
 
   readonly kubeletLastScrapeSuccess = new Gauge({
     name: 'metrics_adapter_kubelet_last_successful_scrape_timestamp_seconds',
-    help: 'When each node\'s kubelet last answered a scrape completely.',
+    help: "When each node's kubelet last answered a scrape completely.",
     labelNames: ['node'] as const,
     registers: [this.registry],
   });

@@ -314,7 +314,8 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     kind: 'int',
     default: 10250,
     help: 'Port of the kubelets (unless --kubelet-use-node-status-port and the node reports its own).',
-    validate: (v) => (typeof v === 'number' && v >= 1 && v <= 65535 ? undefined : 'must be a port number between 1 and 65535'),
+    validate: (v) =>
+      typeof v === 'number' && v >= 1 && v <= 65535 ? undefined : 'must be a port number between 1 and 65535',
   },
   {
     name: 'kubelet-use-node-status-port',

@@ -73,6 +73,11 @@ export class Informer<T> {
     private readonly logger: Logger,
   ) {}
 
+  /** A method, so that checks after an await are not narrowed away by the compiler. */
+  private isStopped(): boolean {
+    return this.stopped;
+  }
+
   get hasSynced(): boolean {
     return this.synced;
   }
@@ -129,7 +134,13 @@ export class Informer<T> {
     return () => this.listeners.delete(listener);
   }
 
-  private emit(change: InformerChange, namespace: string, name: string, cur: T | undefined, prev: T | undefined): void {
+  private emit(
+    change: InformerChange,
+    namespace: string,
+    name: string,
+    cur: T | undefined,
+    prev: T | undefined,
+  ): void {
     for (const l of this.listeners) {
       try {
         l(change, { namespace, name }, cur, prev);
@@ -222,12 +233,12 @@ export class Informer<T> {
           await this.relist();
           needList = false;
         }
-        if (this.stopped) return;
+        if (this.isStopped()) return;
         const outcome = await this.watch();
         if (outcome === 'relist') needList = true;
         backoffMs = initial;
       } catch (err) {
-        if (this.stopped) return;
+        if (this.isStopped()) return;
         this.logger.warn(
           { path: this.config.path, err: errorMessage(err), retryMs: backoffMs },
           'informer list/watch failed; retrying',

@@ -156,7 +156,12 @@ export function decodeResourceMetrics(body: string | Buffer, nowMs = Date.now())
       if (c.hasCpu && c.hasMem && c.sample.cpuNs >= 0 && c.sample.memoryBytes >= 0) containers.push(c.sample);
       else complete = false;
     }
-    out.push({ namespace: pod.namespace, name: pod.name, containers, complete: complete && containers.length > 0 });
+    out.push({
+      namespace: pod.namespace,
+      name: pod.name,
+      containers,
+      complete: complete && containers.length > 0,
+    });
   }
   const node =
     nodeCpu !== undefined && nodeMem !== undefined && nodeCpu.v >= 0 && nodeMem.v >= 0

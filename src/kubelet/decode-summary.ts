@@ -59,14 +59,18 @@ export class DecodeError extends Error {}
 
 /** Decodes a Summary API answer; throws DecodeError when it is not one. */
 export function decodeSummary(body: string | Buffer): NodeScrape {
-  let summary: Summary;
+  let summary: unknown;
   try {
-    summary = JSON.parse(typeof body === 'string' ? body : body.toString('utf8')) as Summary;
+    summary = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
   } catch {
     throw new DecodeError('the Summary API answer is not JSON');
   }
   if (summary === null || typeof summary !== 'object' || Array.isArray(summary))
     throw new DecodeError('the Summary API answer is not an object');
+  return fromSummary(summary);
+}
+
+function fromSummary(summary: Summary): NodeScrape {
   const pods: PodSample[] = [];
   for (const pod of Array.isArray(summary.pods) ? summary.pods : []) {
     const name = pod.podRef?.name;

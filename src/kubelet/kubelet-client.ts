@@ -45,7 +45,7 @@ const UNKNOWN_AUTHORITY_CODES = new Set([
 /** Sorts a transport error (Node's error codes) into a kind. */
 export function classifyTransportError(err: unknown): ScrapeError {
   if (err instanceof ScrapeError) return err;
-  const e = err as NodeJS.ErrnoException;
+  const e = err as Partial<NodeJS.ErrnoException> | null | undefined;
   const code = e?.code ?? '';
   const message = e?.message ?? String(err);
   if (code === 'ECONNREFUSED') return new ScrapeError('connection_refused', message);

@@ -33,7 +33,13 @@ export interface NodeScrape {
 
 export type KubeletEndpoint = 'summary' | 'resource';
 
-export const NODE_ADDRESS_TYPES = ['Hostname', 'InternalDNS', 'InternalIP', 'ExternalDNS', 'ExternalIP'] as const;
+export const NODE_ADDRESS_TYPES = [
+  'Hostname',
+  'InternalDNS',
+  'InternalIP',
+  'ExternalDNS',
+  'ExternalIP',
+] as const;
 
 /** The scraper's settings; ServeOptions.kubelet (src/config/serve-options.ts) has this shape. */
 export interface KubeletScraperOptions {

@@ -505,7 +505,8 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
       if (fault.kind === 'refuse' && n.listener !== undefined) await closeListener(n);
       if (fault.kind !== 'refuse' && n.listener === undefined) await listen(n, port);
       // A new certificate applies to new connections only: drop the node's open ones.
-      const certOf = (f: NodeFault): string => (f.kind === 'wrong-name' || f.kind === 'unknown-ca' ? f.kind : 'good');
+      const certOf = (f: NodeFault): string =>
+        f.kind === 'wrong-name' || f.kind === 'unknown-ca' ? f.kind : 'good';
       // Idle kept-alive connections close now, busy ones after their answer; connections to a bad
       // certificate never get that far, so a switch back to the good one needs nothing.
       if (certOf(was) !== certOf(fault) && certOf(fault) !== 'good') {

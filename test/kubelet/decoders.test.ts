@@ -17,12 +17,20 @@ const SUMMARY = JSON.stringify({
       {
         name: 'kubelet',
         startTime: '2024-06-01T09:00:00Z',
-        cpu: { time: '2024-06-01T10:00:05Z', usageNanoCores: 30_000_000, usageCoreNanoSeconds: 95_000_000_000 },
+        cpu: {
+          time: '2024-06-01T10:00:05Z',
+          usageNanoCores: 30_000_000,
+          usageCoreNanoSeconds: 95_000_000_000,
+        },
         memory: { time: '2024-06-01T10:00:05Z', workingSetBytes: 50_000_000 },
       },
     ],
     startTime: '2024-06-01T08:59:00Z',
-    cpu: { time: '2024-06-01T10:00:05Z', usageNanoCores: 250_000_000, usageCoreNanoSeconds: 1_234_567_890_123 },
+    cpu: {
+      time: '2024-06-01T10:00:05Z',
+      usageNanoCores: 250_000_000,
+      usageCoreNanoSeconds: 1_234_567_890_123,
+    },
     memory: {
       time: '2024-06-01T10:00:06Z',
       availableBytes: 6_000_000_000,
@@ -41,7 +49,11 @@ const SUMMARY = JSON.stringify({
         {
           name: 'coredns',
           startTime: '2024-06-01T09:01:02Z',
-          cpu: { time: '2024-06-01T10:00:04Z', usageNanoCores: 2_000_000, usageCoreNanoSeconds: 7_000_000_000 },
+          cpu: {
+            time: '2024-06-01T10:00:04Z',
+            usageNanoCores: 2_000_000,
+            usageCoreNanoSeconds: 7_000_000_000,
+          },
           memory: {
             time: '2024-06-01T10:00:04Z',
             usageBytes: 20_000_000,
@@ -108,7 +120,8 @@ test('parseKubeTime', () => {
     ['2024-06-01T12:00:05+02:00', Date.UTC(2024, 5, 1, 10, 0, 5)],
   ];
   for (const [text, want] of cases) assert.ok(Math.abs(parseKubeTime(text) - want) < 1e-6, text);
-  for (const bad of ['', 'yesterday', '2024-06-01 10:00:05Z', 17]) assert.ok(Number.isNaN(parseKubeTime(bad)));
+  for (const bad of ['', 'yesterday', '2024-06-01 10:00:05Z', 17])
+    assert.ok(Number.isNaN(parseKubeTime(bad)));
 });
 
 test('decodeSummary reads the node, complete pods, and marks pods with a container lacking CPU', () => {
@@ -137,7 +150,7 @@ test('decodeSummary reads the node, complete pods, and marks pods with a contain
   });
   assert.equal(got.pods[1]?.complete, false);
   assert.deepEqual(
-    got.pods[1]?.containers.map((c) => c.name),
+    got.pods[1].containers.map((c) => c.name),
     ['app'],
   );
 });
@@ -151,7 +164,7 @@ test('decodeResourceMetrics reads the same facts from the text format', () => {
   assert.equal(got.node.memoryTimeMs, 1717236006000);
   const coredns = got.pods.find((p) => p.name === 'coredns-7db6d8ff4d-abcde');
   assert.equal(coredns?.complete, true);
-  const c = coredns?.containers[0];
+  const c = coredns.containers[0];
   assert.ok(c !== undefined);
   assert.ok(Math.abs(c.cpuNs - 7_000_123_456) < 1e-3);
   assert.equal(c.cpuTimeMs, 1717236004123);
@@ -166,7 +179,11 @@ test('decoders: edge cases', () => {
   const cases: { name: string; run: () => unknown; want?: unknown; throws?: boolean }[] = [
     { name: 'summary not JSON', run: () => decodeSummary('<html>'), throws: true },
     { name: 'summary an array', run: () => decodeSummary('[]'), throws: true },
-    { name: 'summary without pods', run: () => decodeSummary('{"node":{}}'), want: { node: undefined, pods: [] } },
+    {
+      name: 'summary without pods',
+      run: () => decodeSummary('{"node":{}}'),
+      want: { node: undefined, pods: [] },
+    },
     {
       name: 'summary negative counter is not data',
       run: () =>
@@ -188,7 +205,14 @@ test('decoders: edge cases', () => {
           name: 'p"q',
           complete: true,
           containers: [
-            { name: 'a', startTimeMs: Number.NaN, cpuNs: 2e9, cpuTimeMs: 42, memoryBytes: 3, memoryTimeMs: 42 },
+            {
+              name: 'a',
+              startTimeMs: Number.NaN,
+              cpuNs: 2e9,
+              cpuTimeMs: 42,
+              memoryBytes: 3,
+              memoryTimeMs: 42,
+            },
           ],
         },
       ],
@@ -196,12 +220,21 @@ test('decoders: edge cases', () => {
     {
       name: 'text: unrelated families and NaN values are skipped',
       run: () =>
-        decodeResourceMetrics('scrape_error 0\nnode_cpu_usage_seconds_total NaN 1\nnode_memory_working_set_bytes 5 1\n')
-          .node,
+        decodeResourceMetrics(
+          'scrape_error 0\nnode_cpu_usage_seconds_total NaN 1\nnode_memory_working_set_bytes 5 1\n',
+        ).node,
       want: undefined,
     },
-    { name: 'text: malformed labels', run: () => decodeResourceMetrics('container_cpu_usage_seconds_total{container="a 1\n'), throws: true },
-    { name: 'text: not Prometheus text', run: () => decodeResourceMetrics('{"kind":"Status"}'), throws: true },
+    {
+      name: 'text: malformed labels',
+      run: () => decodeResourceMetrics('container_cpu_usage_seconds_total{container="a 1\n'),
+      throws: true,
+    },
+    {
+      name: 'text: not Prometheus text',
+      run: () => decodeResourceMetrics('{"kind":"Status"}'),
+      throws: true,
+    },
   ];
   for (const c of cases) {
     if (c.throws === true) assert.throws(c.run, DecodeError, c.name);

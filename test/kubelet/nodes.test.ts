@@ -1,11 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseNodeAddress, kubeletTarget, nodeRecordFrom, NODE_ADDRESS_TYPES } from '../../src/kubelet/index.js';
+import {
+  chooseNodeAddress,
+  kubeletTarget,
+  nodeRecordFrom,
+  NODE_ADDRESS_TYPES,
+} from '../../src/kubelet/index.js';
 
 const NODE = {
   apiVersion: 'v1',
   kind: 'Node',
-  metadata: { name: 'worker-1', labels: { 'kubernetes.io/os': 'linux' }, creationTimestamp: '2024-06-01T08:00:00Z' },
+  metadata: {
+    name: 'worker-1',
+    labels: { 'kubernetes.io/os': 'linux' },
+    creationTimestamp: '2024-06-01T08:00:00Z',
+  },
   spec: { podCIDR: '10.244.1.0/24' },
   status: {
     addresses: [
@@ -27,7 +36,11 @@ test('nodeRecordFrom keeps what the scraper and the lead need', () => {
     kubeletPort: 10255,
   });
   assert.equal(nodeRecordFrom({ metadata: {} }), undefined);
-  assert.equal(nodeRecordFrom({ metadata: { name: 'x' }, status: { daemonEndpoints: { kubeletEndpoint: { Port: 0 } } } })?.kubeletPort, 0);
+  assert.equal(
+    nodeRecordFrom({ metadata: { name: 'x' }, status: { daemonEndpoints: { kubeletEndpoint: { Port: 0 } } } })
+      ?.kubeletPort,
+    0,
+  );
 });
 
 test('address selection follows --kubelet-preferred-address-types', () => {

@@ -32,10 +32,18 @@ interface Env {
   close(): Promise<void>;
 }
 
-async function setup(
-  opts: { nodes: number; registered?: number; options?: Partial<KubeletScraperOptions>; beforeStart?: (f: FakeKubeletFleet) => Promise<void> },
-): Promise<Env> {
-  const fleet = await startKubeletFleet({ nodes: opts.nodes, podsPerNode: 3, containersPerPod: 2, token: TOKEN });
+async function setup(opts: {
+  nodes: number;
+  registered?: number;
+  options?: Partial<KubeletScraperOptions>;
+  beforeStart?: (f: FakeKubeletFleet) => Promise<void>;
+}): Promise<Env> {
+  const fleet = await startKubeletFleet({
+    nodes: opts.nodes,
+    podsPerNode: 3,
+    containersPerPod: 2,
+    token: TOKEN,
+  });
   const kube = await startFakeKube();
   const dir = await makeTempDir('kubelet-scraper-');
   const objects = fleet.nodeObjects();
@@ -131,16 +139,23 @@ for (const endpoint of ['summary', 'resource'] as const) {
       for (const p of pods) {
         assert.equal(p.containers.length, 2);
         for (const c of p.containers) {
-          assert.equal(c.cpuNanoCores, env.fleet.containerRate(p.namespace, p.name, c.name), `${p.name}/${c.name}`);
+          assert.equal(
+            c.cpuNanoCores,
+            env.fleet.containerRate(p.namespace, p.name, c.name),
+            `${p.name}/${c.name}`,
+          );
           assert.equal(c.memoryBytes, env.fleet.containerMemory(p.namespace, p.name, c.name));
         }
       }
+      assert.deepEqual((await source.podUsage({ namespace: 'team-a' })).map((p) => p.name).sort(), [
+        'node-0-pod-1',
+        'node-1-pod-1',
+        'node-2-pod-1',
+      ]);
       assert.deepEqual(
-        (await source.podUsage({ namespace: 'team-a' })).map((p) => p.name).sort(),
-        ['node-0-pod-1', 'node-1-pod-1', 'node-2-pod-1'],
-      );
-      assert.deepEqual(
-        (await source.podUsage({ namespace: 'default', names: ['node-1-pod-0', 'node-1-pod-1'] })).map((p) => p.name),
+        (await source.podUsage({ namespace: 'default', names: ['node-1-pod-0', 'node-1-pod-1'] })).map(
+          (p) => p.name,
+        ),
         ['node-1-pod-0'],
       );
       // A rate change shows after the next pairs; a restart first hides the pod, then shows the new rate.
@@ -150,14 +165,20 @@ for (const endpoint of ['summary', 'resource'] as const) {
         const u = env.scraper.store.podUsage('default', ['node-0-pod-0'])[0];
         return u?.containers.find((c) => c.name === 'c0')?.cpuNanoCores === 42_000_000;
       });
-      await waitFor('the restarted pod back', () => env.scraper.store.podUsage('default', ['node-1-pod-0']).length === 1);
+      await waitFor(
+        'the restarted pod back',
+        () => env.scraper.store.podUsage('default', ['node-1-pod-0']).length === 1,
+      );
       const restarted = env.scraper.store.podUsage('default', ['node-1-pod-0'])[0]!;
       assert.equal(
         restarted.containers.find((c) => c.name === 'c1')?.cpuNanoCores,
         env.fleet.containerRate('default', 'node-1-pod-0', 'c1'),
       );
       const text = await env.metrics.registry.metrics();
-      assert.match(text, /metrics_adapter_kubelet_last_successful_scrape_timestamp_seconds\{node="node-2"\} \d/);
+      assert.match(
+        text,
+        /metrics_adapter_kubelet_last_successful_scrape_timestamp_seconds\{node="node-2"\} \d/,
+      );
       assert.match(text, /metrics_adapter_kubelet_points_stored\{kind="container"\} 18/);
       assert.match(text, /metrics_adapter_kubelet_scrape_cycle_duration_seconds_count [1-9]/);
     } finally {
@@ -178,7 +199,11 @@ test('a hung kubelet delays no other node, and times out on its own', { timeout:
   try {
     env.scraper.start();
     // With two slots both hung nodes could hold them; the others must still get complete data.
-    await waitFor('the healthy nodes', () => env.scraper.store.nodeUsage(['node-0', 'node-3']).length === 2, 7_000);
+    await waitFor(
+      'the healthy nodes',
+      () => env.scraper.store.nodeUsage(['node-0', 'node-3']).length === 2,
+      7_000,
+    );
     assert.equal(
       env.logs.filter((l) => l.kind === 'timeout').length,
       0,
@@ -186,9 +211,16 @@ test('a hung kubelet delays no other node, and times out on its own', { timeout:
     );
     assert.equal(env.scraper.isReady, false);
     await withTimeout(env.scraper.ready, 15_000, 'ready after the hung nodes failed');
-    const timeouts = env.logs.filter((l) => l.kind === 'timeout').map((l) => l.node).sort();
+    const timeouts = env.logs
+      .filter((l) => l.kind === 'timeout')
+      .map((l) => l.node)
+      .sort();
     assert.deepEqual(timeouts, ['node-1', 'node-2']);
-    assert.equal(env.fleet.requestCount('node-1'), 1, 'a hung node is not scraped again while its scrape is in flight');
+    assert.equal(
+      env.fleet.requestCount('node-1'),
+      1,
+      'a hung node is not scraped again while its scrape is in flight',
+    );
   } finally {
     await env.close();
   }
@@ -206,8 +238,16 @@ test('one log line per change of state, naming the flag that fixes it', { timeou
     await withTimeout(env.scraper.ready, 15_000, 'ready');
     const steps: { fault: Parameters<FakeKubeletFleet['setFault']>[1]; kind: string; hint: RegExp }[] = [
       { fault: { kind: 'status', status: 500 }, kind: 'http_status', hint: /500/ },
-      { fault: { kind: 'status', status: 403 }, kind: 'unauthorized', hint: /--kubelet-client-certificate.*nodes\/stats/ },
-      { fault: { kind: 'unknown-ca' }, kind: 'unknown_authority', hint: /--kubelet-certificate-authority.*--kubelet-insecure-tls/ },
+      {
+        fault: { kind: 'status', status: 403 },
+        kind: 'unauthorized',
+        hint: /--kubelet-client-certificate.*nodes\/stats/,
+      },
+      {
+        fault: { kind: 'unknown-ca' },
+        kind: 'unknown_authority',
+        hint: /--kubelet-certificate-authority.*--kubelet-insecure-tls/,
+      },
       { fault: { kind: 'refuse' }, kind: 'connection_refused', hint: /--kubelet-port/ },
       { fault: { kind: 'wrong-name' }, kind: 'name_mismatch', hint: /--kubelet-preferred-address-types/ },
     ];
@@ -226,10 +266,16 @@ test('one log line per change of state, naming the flag that fixes it', { timeou
     await env.fleet.setFault('node-1', { kind: 'ok' });
     await waitFor('recovery', () => linesFor('node-1').some((l) => l.msg === 'kubelet scrape works again'));
     await ticks(3);
-    assert.equal(linesFor("node-1").length, expected + 1, JSON.stringify(linesFor("node-1").slice(expected)));
+    assert.equal(linesFor('node-1').length, expected + 1, JSON.stringify(linesFor('node-1').slice(expected)));
     assert.equal(linesFor('node-0').length, 0);
     const text = await env.metrics.registry.metrics();
-    for (const kind of ['http_status', 'unauthorized', 'connection_refused', 'name_mismatch', 'unknown_authority'])
+    for (const kind of [
+      'http_status',
+      'unauthorized',
+      'connection_refused',
+      'name_mismatch',
+      'unknown_authority',
+    ])
       assert.match(text, new RegExp(`metrics_adapter_kubelet_scrape_errors_total\\{kind="${kind}"\\} [1-9]`));
   } finally {
     await env.close();

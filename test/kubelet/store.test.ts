@@ -49,10 +49,7 @@ test('store arithmetic: rate over the window, restarts and counter resets discar
     },
     {
       name: 'the window is the kubelet timestamps, not the scrape interval',
-      scrapes: [
-        scrape([{ name: 'a', cpuNs: 0, t: T }]),
-        scrape([{ name: 'a', cpuNs: 1e9, t: T + 4_000 }]),
-      ],
+      scrapes: [scrape([{ name: 'a', cpuNs: 0, t: T }]), scrape([{ name: 'a', cpuNs: 1e9, t: T + 4_000 }])],
       want: { cpu: 250_000_000, windowMs: 4_000, mem: 100, timestamp: T + 4_000 },
     },
     {
@@ -125,9 +122,21 @@ test('store arithmetic: rate over the window, restarts and counter resets discar
 test('a pod is reported only when every container has a complete pair', () => {
   const store = new UsageStore();
   store.apply('n1', scrape([{ name: 'a', cpuNs: 0, t: T }]));
-  store.apply('n1', scrape([{ name: 'a', cpuNs: 1e9, t: T + 10_000 }, { name: 'b', cpuNs: 0, t: T + 10_000 }]));
+  store.apply(
+    'n1',
+    scrape([
+      { name: 'a', cpuNs: 1e9, t: T + 10_000 },
+      { name: 'b', cpuNs: 0, t: T + 10_000 },
+    ]),
+  );
   assert.deepEqual(store.podUsage(undefined), []);
-  store.apply('n1', scrape([{ name: 'a', cpuNs: 2e9, t: T + 20_000 }, { name: 'b', cpuNs: 3e9, t: T + 20_000 }]));
+  store.apply(
+    'n1',
+    scrape([
+      { name: 'a', cpuNs: 2e9, t: T + 20_000 },
+      { name: 'b', cpuNs: 3e9, t: T + 20_000 },
+    ]),
+  );
   const got = store.podUsage(undefined, ['web']);
   assert.deepEqual(
     got[0]?.containers.map((c) => [c.name, c.cpuNanoCores]),
@@ -146,7 +155,10 @@ test('a pod is reported only when every container has a complete pair', () => {
 test('nodes, lookups by name and namespace, pods leaving and nodes removed', () => {
   const store = new UsageStore();
   store.apply('n1', scrape([{ name: 'a', cpuNs: 0, t: T }], { cpuNs: 0, t: T }));
-  store.apply('n1', scrape([{ name: 'a', cpuNs: 1e9, t: T + 10_000 }], { cpuNs: 20e9, t: T + 10_000, mem: 7 }));
+  store.apply(
+    'n1',
+    scrape([{ name: 'a', cpuNs: 1e9, t: T + 10_000 }], { cpuNs: 20e9, t: T + 10_000, mem: 7 }),
+  );
   assert.deepEqual(store.nodeUsage(), [
     { name: 'n1', timestamp: new Date(T + 10_000), windowMs: 10_000, cpuNanoCores: 2e9, memoryBytes: 7 },
   ]);
