@@ -129,15 +129,22 @@ for (let i = 0; i < 3; i++) {
   pods = (await source.podUsage({ namespace: undefined })).length;
   podUsageMs.push(performance.now() - s);
 }
+const mem = process.memoryUsage();
+console.error('memory at end (MiB):', JSON.stringify(Object.fromEntries(Object.entries(mem).map(([k, v]) => [k, Math.round(v / 1048576)]))));
 process.send({ type: 'result', cpuToReadyMs, cpuPerSecondMs, baselineRssBytes, startToReadyMs, processToReadyMs, cycleMs, peakRssBytes: vm('VmHWM'), podUsageMs, pods, nodesWithData });
 await scraper.stop();
 client.close();
 process.disconnect();
 `;
 
+/** Extra node flags for the scraper process, e.g. --scraper-node-options=--max-old-space-size=400 */
+const scraperNodeOptions = arg('scraper-node-options', '')
+  .split(' ')
+  .filter((o) => o !== '');
+
 function child(args: string[], script = SELF): ChildProcess {
   return fork(script, args, {
-    execArgv: script === SELF ? ['--import', 'tsx'] : ['--max-old-space-size=4096'],
+    execArgv: script === SELF ? ['--import', 'tsx'] : scraperNodeOptions,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
@@ -223,7 +230,9 @@ async function parentRole(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
-  console.log(`\nkubelet scraper, --kubelet-endpoint=${endpoint}, resolution 15 s, ${pods} pods per node\n`);
+  console.log(
+    `\nkubelet scraper, --kubelet-endpoint=${endpoint}, resolution 15 s, ${pods} pods per node, scraper node flags: ${scraperNodeOptions.join(' ') || '(none)'}\n`,
+  );
   console.log(
     '| nodes × pods | process start → complete data | scraper.start() → complete data | cycle (after ready) | scraper CPU to ready | scraper CPU per 15 s | peak RSS (VmHWM) | RSS after imports | podUsage(all) ×3 | pods answered | nodes with data |',
   );
