@@ -44,7 +44,10 @@ test("metrics-server's kubelet flags: values", () => {
 
 test('kubelet flag errors name the flag', () => {
   const cases: { args: string[]; flag: string }[] = [
-    { args: ['--kubelet-preferred-address-types=InternalIP,Bogus'], flag: '--kubelet-preferred-address-types' },
+    {
+      args: ['--kubelet-preferred-address-types=InternalIP,Bogus'],
+      flag: '--kubelet-preferred-address-types',
+    },
     { args: ['--kubelet-port=0'], flag: '--kubelet-port' },
     { args: ['--kubelet-endpoint=cadvisor'], flag: '--kubelet-endpoint' },
     { args: ['--metric-resolution=500ms'], flag: '--metric-resolution' },
