@@ -139,6 +139,41 @@ export class SelfMetrics {
     registers: [this.registry],
   });
 
+  readonly kubeletLastScrapeSuccess = new Gauge({
+    name: 'metrics_adapter_kubelet_last_successful_scrape_timestamp_seconds',
+    help: "When each node's kubelet last answered a scrape completely.",
+    labelNames: ['node'] as const,
+    registers: [this.registry],
+  });
+
+  readonly kubeletScrapeDuration = new Histogram({
+    name: 'metrics_adapter_kubelet_scrape_duration_seconds',
+    help: 'Time to scrape and decode one kubelet, successful or not.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly kubeletScrapeErrors = new Counter({
+    name: 'metrics_adapter_kubelet_scrape_errors_total',
+    help: 'Failed kubelet scrapes, by kind (timeout, connection_refused, unauthorized, unknown_authority, name_mismatch, http_status, decode, no_address, connection).',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly kubeletCycleDuration = new Histogram({
+    name: 'metrics_adapter_kubelet_scrape_cycle_duration_seconds',
+    help: 'Time from the start of a resolution tick until every node of that tick was scraped.',
+    buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly kubeletPointsStored = new Gauge({
+    name: 'metrics_adapter_kubelet_points_stored',
+    help: 'Nodes, pods and containers the kubelet scraper holds points for, by kind.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }

@@ -73,6 +73,20 @@ export interface RulesOptions {
   maxAgeMs: number;
 }
 
+/** The kubelet scraper's settings (metrics-server's flags); the shape of KubeletScraperOptions in src/kubelet. */
+export interface KubeletOptions {
+  preferredAddressTypes: string[];
+  port: number;
+  useNodeStatusPort: boolean;
+  insecureTLS: boolean;
+  caFile: string | undefined;
+  clientCertFile: string | undefined;
+  clientKeyFile: string | undefined;
+  requestTimeoutMs: number;
+  endpoint: 'summary' | 'resource';
+  resolutionMs: number;
+}
+
 export interface ServeOptions {
   serving: ServingOptions;
   authentication: AuthenticationOptions;
@@ -88,6 +102,7 @@ export interface ServeOptions {
   discoveryIntervalMs: number;
   prometheus: PrometheusOptions;
   rules: RulesOptions;
+  kubelet: KubeletOptions;
   logLevel: string;
 }
 
@@ -200,6 +215,7 @@ export function buildServeOptions(
     },
     env,
   );
+  const kubelet = kubeletOptionsFrom(values);
   const requestHeaderFlagsGiven = new Set(
     [
       'requestheader-client-ca-file',
@@ -268,6 +284,41 @@ export function buildServeOptions(
       relistIntervalMs,
       maxAgeMs,
     },
+    kubelet,
     logLevel: logLevelFrom(values),
+  };
+}
+
+function kubeletOptionsFrom(values: FlagValues): KubeletOptions {
+  const clientCertFile = optionalFile(values, 'kubelet-client-certificate');
+  const clientKeyFile = optionalFile(values, 'kubelet-client-key');
+  if ((clientCertFile === undefined) !== (clientKeyFile === undefined)) {
+    const missing = clientCertFile === undefined ? '--kubelet-client-certificate' : '--kubelet-client-key';
+    throw new FlagError(
+      missing,
+      '--kubelet-client-certificate and --kubelet-client-key must be given together',
+    );
+  }
+  const caFile = optionalFile(values, 'kubelet-certificate-authority');
+  const insecureTLS = boolFlag(values, 'kubelet-insecure-tls');
+  if (insecureTLS && caFile !== undefined) {
+    throw new FlagError(
+      '--kubelet-insecure-tls',
+      '--kubelet-insecure-tls and --kubelet-certificate-authority cannot be used together',
+    );
+  }
+  const resolutionMs = numberFlag(values, 'metric-resolution');
+  const requestTimeoutMs = numberFlag(values, 'kubelet-request-timeout');
+  return {
+    preferredAddressTypes: listFlag(values, 'kubelet-preferred-address-types').filter((t) => t !== ''),
+    port: numberFlag(values, 'kubelet-port'),
+    useNodeStatusPort: boolFlag(values, 'kubelet-use-node-status-port'),
+    insecureTLS,
+    caFile,
+    clientCertFile,
+    clientKeyFile,
+    requestTimeoutMs,
+    endpoint: stringFlag(values, 'kubelet-endpoint') === 'resource' ? 'resource' : 'summary',
+    resolutionMs,
   };
 }

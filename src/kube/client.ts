@@ -123,6 +123,16 @@ export class KubeClient {
     return { headers, agent: this.agent };
   }
 
+  /**
+   * The Authorization header this client's credentials produce (bearer token of the kubeconfig
+   * user or the in-cluster service account, re-read when files rotate), for talking to kubelets
+   * with the same identity; undefined when the credentials are a client certificate or none.
+   */
+  async authorizationHeader(): Promise<string | undefined> {
+    const { headers } = await this.prepare();
+    return headers.Authorization ?? headers.authorization;
+  }
+
   private url(path: string, query: Record<string, string | undefined> | undefined): URL {
     const base = this.server.pathname.replace(/\/$/, '');
     const u = new URL(this.server.href);

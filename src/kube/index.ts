@@ -38,3 +38,10 @@ export {
   type ObjectRef,
   type ObjectSelector,
 } from './object-cache.js';
+export {
+  Informer,
+  type InformerConfig,
+  type InformerChange,
+  type InformerListener,
+  type KubeObjectLike,
+} from './informer.js';

@@ -1,0 +1,183 @@
+/**
+ * HTTPS GETs to kubelets over one keep-alive agent (at most one socket per kubelet, idle ones closed
+ * after two minutes), with a deadline covering the whole exchange, and every failure sorted into a kind the
+ * scraper can name a fix for.
+ */
+import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+
+export type ScrapeErrorKind =
+  | 'timeout'
+  | 'connection_refused'
+  | 'unauthorized'
+  | 'unknown_authority'
+  | 'name_mismatch'
+  | 'http_status'
+  | 'decode'
+  | 'no_address'
+  | 'connection';
+
+export class ScrapeError extends Error {
+  constructor(
+    readonly kind: ScrapeErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ScrapeError';
+  }
+}
+
+class StaleSocketError extends ScrapeError {
+  constructor(message: string) {
+    super('connection', message);
+  }
+}
+
+const UNKNOWN_AUTHORITY_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+/** Sorts a transport error (Node's error codes) into a kind. */
+export function classifyTransportError(err: unknown): ScrapeError {
+  if (err instanceof ScrapeError) return err;
+  const e = err as Partial<NodeJS.ErrnoException> | null | undefined;
+  const code = e?.code ?? '';
+  const message = e?.message ?? String(err);
+  if (code === 'ECONNREFUSED') return new ScrapeError('connection_refused', message);
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return new ScrapeError('name_mismatch', message);
+  if (UNKNOWN_AUTHORITY_CODES.has(code)) return new ScrapeError('unknown_authority', `${code}: ${message}`);
+  if (code === 'ETIMEDOUT') return new ScrapeError('timeout', message);
+  return new ScrapeError('connection', code === '' ? message : `${code}: ${message}`);
+}
+
+export interface KubeletTls {
+  ca: Buffer | undefined;
+  cert: Buffer | undefined;
+  key: Buffer | undefined;
+  insecure: boolean;
+}
+
+export interface KubeletGet {
+  /** host:port */
+  authority: string;
+  path: string;
+  accept: string;
+  authorization: string | undefined;
+  timeoutMs: number;
+  maxBytes?: number;
+}
+
+export class KubeletHttpClient {
+  private readonly agent: https.Agent;
+
+  constructor(tls: KubeletTls) {
+    this.agent = new https.Agent({
+      keepAlive: true,
+      // One scrape per kubelet at a time: a second socket to the same kubelet is never needed.
+      maxSockets: 1,
+      maxFreeSockets: 1,
+      // Idle sockets outlive one resolution tick (so a kubelet keeps its TLS session) but not forever.
+      timeout: 120_000,
+      scheduling: 'lifo',
+      ca: tls.ca,
+      cert: tls.cert,
+      key: tls.key,
+      rejectUnauthorized: !tls.insecure,
+    });
+  }
+
+  async get(req: KubeletGet): Promise<Buffer> {
+    try {
+      return await this.attempt(req);
+    } catch (err) {
+      // A kept-alive socket the kubelet had already closed: the request never reached it, so
+      // send it once more on a fresh connection (what Go's transport does too).
+      if (err instanceof StaleSocketError) return this.attempt(req);
+      throw err;
+    }
+  }
+
+  private attempt(req: KubeletGet): Promise<Buffer> {
+    const [host, port] = splitAuthority(req.authority);
+    const maxBytes = req.maxBytes ?? 64 * 1024 * 1024;
+    return new Promise<Buffer>((resolve, reject) => {
+      let settled = false;
+      let responded = false;
+      const finish = (err: ScrapeError | undefined, body?: Buffer): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err !== undefined) reject(err);
+        else resolve(body ?? Buffer.alloc(0));
+      };
+      const request = https.request(
+        {
+          host,
+          port,
+          path: req.path,
+          method: 'GET',
+          agent: this.agent,
+          headers: {
+            Accept: req.accept,
+            'User-Agent': 'metrics-adapter',
+            ...(req.authorization !== undefined ? { Authorization: req.authorization } : {}),
+          },
+        },
+        (res: IncomingMessage) => {
+          responded = true;
+          const status = res.statusCode ?? 0;
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > maxBytes) {
+              res.destroy();
+              finish(new ScrapeError('decode', `answer larger than ${maxBytes} bytes`));
+              return;
+            }
+            chunks.push(c);
+          });
+          res.on('error', (err) => finish(classifyTransportError(err)));
+          res.on('aborted', () => finish(new ScrapeError('connection', 'connection closed mid-answer')));
+          res.on('end', () => {
+            const body = Buffer.concat(chunks);
+            if (status === 401 || status === 403) {
+              finish(new ScrapeError('unauthorized', `${status} ${body.toString('utf8', 0, 200).trim()}`));
+            } else if (status < 200 || status >= 300) {
+              finish(new ScrapeError('http_status', `${status} ${body.toString('utf8', 0, 200).trim()}`));
+            } else finish(undefined, body);
+          });
+          res.on('close', () => {
+            if (!res.complete) finish(new ScrapeError('connection', 'connection closed mid-answer'));
+          });
+        },
+      );
+      const timer = setTimeout(() => {
+        finish(new ScrapeError('timeout', `no complete answer within ${req.timeoutMs} ms`));
+        request.destroy();
+      }, req.timeoutMs);
+      request.on('error', (err: NodeJS.ErrnoException) => {
+        if (request.reusedSocket && !responded && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
+          finish(new StaleSocketError(err.message));
+        } else finish(classifyTransportError(err));
+      });
+      request.end();
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+function splitAuthority(authority: string): [string, number] {
+  const colon = authority.lastIndexOf(':');
+  let host = authority.slice(0, colon);
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  return [host, Number(authority.slice(colon + 1))];
+}

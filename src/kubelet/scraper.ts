@@ -1,0 +1,400 @@
+/**
+ * Scrapes every node's kubelet once per resolution tick with bounded concurrency. Each scrape has
+ * its own deadline and a node is never scraped twice at once, so a hung or slow kubelet holds one
+ * slot and delays no other node's data. Nodes come from a watch; a node that appears is scraped at
+ * once, and a node whose first scrape left no complete pair is scraped again after a short warm-up
+ * instead of a whole resolution later. State changes (failing, recovered) are logged once each.
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { errorMessage } from '../errors.js';
+import { Informer, type KubeClient } from '../kube/index.js';
+import type { Logger } from '../logging.js';
+import type { NodeUsageQuery, PodUsageQuery, ResourceUsageSource } from '../providers/index.js';
+import type { SelfMetrics } from '../self-metrics.js';
+import { decodeResourceMetrics } from './decode-resource.js';
+import { DecodeError, decodeSummary } from './decode-summary.js';
+import { KubeletHttpClient, ScrapeError, type ScrapeErrorKind } from './kubelet-client.js';
+import { kubeletTarget, nodeRecordFrom, type NodeRecord } from './nodes.js';
+import { UsageStore } from './store.js';
+import type { KubeletScraperOptions, NodeScrape } from './types.js';
+
+export interface KubeletScraperDeps {
+  /** Lister client: its nodes watch, and its bearer token for the kubelets unless a client certificate is given. */
+  client: KubeClient;
+  options: KubeletScraperOptions;
+  logger: Logger;
+  metrics?: SelfMetrics;
+  /** A node informer to share (started and stopped by its owner); default: the scraper's own. */
+  nodes?: Informer<NodeRecord>;
+}
+
+/** Creates the informer of node records on /api/v1/nodes (the scraper's, or one to share). */
+export function createNodeInformer(client: KubeClient, logger: Logger): Informer<NodeRecord> {
+  return new Informer<NodeRecord>(client, { path: '/api/v1/nodes', transform: nodeRecordFrom }, logger);
+}
+
+interface Cycle {
+  start: number;
+  remaining: number;
+}
+
+interface NodeState {
+  inFlight: boolean;
+  queued: boolean;
+  /** 'ok' after a success, the error kind after a failure, undefined before the first try. */
+  status: 'ok' | ScrapeErrorKind | undefined;
+  successes: number;
+  warmup: NodeJS.Timeout | undefined;
+}
+
+const PATHS = {
+  summary: { path: '/stats/summary?only_cpu_and_memory=true', accept: 'application/json' },
+  resource: { path: '/metrics/resource', accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1' },
+} as const;
+
+export class KubeletScraper {
+  readonly nodes: Informer<NodeRecord>;
+  readonly store = new UsageStore();
+  /** Resolves once every node known at start has complete data or has failed (see isReady). */
+  readonly ready: Promise<void>;
+  private resolveReady!: () => void;
+  private isReadyFlag = false;
+  private readonly ownsInformer: boolean;
+  private readonly client: KubeClient;
+  private readonly options: KubeletScraperOptions;
+  private readonly logger: Logger;
+  private readonly metrics: SelfMetrics | undefined;
+  private http: KubeletHttpClient | undefined;
+  private readonly states = new Map<string, NodeState>();
+  private queue: { name: string; cycle: Cycle | undefined }[] = [];
+  private queueHead = 0;
+  private active = 0;
+  private overflow = 0;
+  private idleWaiters: (() => void)[] = [];
+  private tickTimer: NodeJS.Timeout | undefined;
+  private nextTickAt = 0;
+  private started = false;
+  private stopped = false;
+  private synced = false;
+  private authorization: Promise<string | undefined> | undefined;
+  private authFailureLogged = false;
+  private unsubscribe: (() => void) | undefined;
+  /** Duration of the last tick that finished every node, in ms. */
+  lastCycleMs: number | undefined;
+
+  constructor(deps: KubeletScraperDeps) {
+    this.client = deps.client;
+    this.options = deps.options;
+    this.logger = deps.logger;
+    this.metrics = deps.metrics;
+    this.ownsInformer = deps.nodes === undefined;
+    this.nodes = deps.nodes ?? createNodeInformer(deps.client, deps.logger);
+    this.ready = new Promise((resolve) => {
+      this.resolveReady = resolve;
+    });
+  }
+
+  /** A method, so that checks after an await are not narrowed away by the compiler. */
+  private isStopped(): boolean {
+    return this.stopped;
+  }
+
+  get isReady(): boolean {
+    return this.isReadyFlag;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const o = this.options;
+    const read = (f: string | undefined): Buffer | undefined =>
+      f === undefined ? undefined : readFileSync(f);
+    this.http = new KubeletHttpClient({
+      ca: read(o.caFile),
+      cert: read(o.clientCertFile),
+      key: read(o.clientKeyFile),
+      insecure: o.insecureTLS,
+    });
+    this.unsubscribe = this.nodes.onChange((change, key) => {
+      if (change === 'deleted') this.forgetNode(key.name);
+      else if (change === 'added' && this.synced && !this.stopped) {
+        this.enqueue(key.name, undefined);
+        this.pump();
+      }
+    });
+    if (this.ownsInformer) this.nodes.start();
+    void this.waitForNodes();
+  }
+
+  private async waitForNodes(): Promise<void> {
+    for (let i = 0; !this.isStopped() && i < 1_000_000; i++) {
+      if (await this.nodes.waitForSync(5_000)) break;
+      if (!this.isStopped() && i === 0)
+        this.logger.warn('waiting for the node list before scraping kubelets');
+    }
+    if (this.isStopped()) return;
+    this.synced = true;
+    this.nextTickAt = performance.now();
+    this.tick();
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    this.authorization = undefined;
+    const cycle: Cycle = { start: performance.now(), remaining: 0 };
+    for (const node of this.nodes.list()) {
+      if (this.enqueue(node.name, cycle)) cycle.remaining++;
+    }
+    this.pump();
+    this.checkReady();
+    this.nextTickAt += this.options.resolutionMs;
+    // A late tick (event loop stalled) starts the schedule anew rather than firing a burst.
+    if (this.nextTickAt < performance.now()) this.nextTickAt = performance.now() + this.options.resolutionMs;
+    this.tickTimer = setTimeout(() => this.tick(), this.nextTickAt - performance.now());
+  }
+
+  private state(name: string): NodeState {
+    let s = this.states.get(name);
+    if (s === undefined) {
+      s = { inFlight: false, queued: false, status: undefined, successes: 0, warmup: undefined };
+      this.states.set(name, s);
+    }
+    return s;
+  }
+
+  /** False when the node is already queued or being scraped: ticks never overlap for one node. */
+  private enqueue(name: string, cycle: Cycle | undefined): boolean {
+    const s = this.state(name);
+    if (s.inFlight || s.queued) return false;
+    s.queued = true;
+    this.queue.push({ name, cycle });
+    return true;
+  }
+
+  private pump(): void {
+    const limit = Math.max(1, this.options.concurrency ?? 64);
+    while (!this.stopped && this.active < limit && this.queueHead < this.queue.length) {
+      const item = this.queue[this.queueHead++];
+      if (item === undefined) break;
+      if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.queueHead);
+        this.queueHead = 0;
+      }
+      const s = this.states.get(item.name);
+      if (s === undefined) {
+        this.finishCycle(item.cycle);
+        continue;
+      }
+      s.queued = false;
+      s.inFlight = true;
+      this.active++;
+      let slot: 'active' | 'overflow' = 'active';
+      // A scrape still waiting after slowScrapeMs gives its slot up (to a larger overflow pool), so
+      // as many hung kubelets as there are slots cannot stall everyone else until they time out.
+      const slow = setTimeout(() => {
+        if (slot !== 'active' || this.overflow >= limit * 4) return;
+        slot = 'overflow';
+        this.active--;
+        this.overflow++;
+        this.pump();
+      }, this.options.slowScrapeMs ?? 1_000);
+      void this.scrape(item.name, s).finally(() => {
+        clearTimeout(slow);
+        s.inFlight = false;
+        if (slot === 'active') this.active--;
+        else this.overflow--;
+        this.finishCycle(item.cycle);
+        if (this.active + this.overflow === 0) for (const w of this.idleWaiters.splice(0)) w();
+        this.pump();
+        this.checkReady();
+      });
+    }
+  }
+
+  private finishCycle(cycle: Cycle | undefined): void {
+    if (cycle === undefined || --cycle.remaining > 0) return;
+    const ms = performance.now() - cycle.start;
+    this.lastCycleMs = ms;
+    this.metrics?.kubeletCycleDuration.observe(ms / 1000);
+    const counts = this.store.counts();
+    this.metrics?.kubeletPointsStored.set({ kind: 'node' }, counts.nodes);
+    this.metrics?.kubeletPointsStored.set({ kind: 'pod' }, counts.pods);
+    this.metrics?.kubeletPointsStored.set({ kind: 'container' }, counts.containers);
+  }
+
+  private credentials(): Promise<string | undefined> {
+    if (this.options.clientCertFile !== undefined) return Promise.resolve(undefined);
+    this.authorization ??= this.client.authorizationHeader().then(
+      (h) => {
+        this.authFailureLogged = false;
+        return h;
+      },
+      (err: unknown) => {
+        if (!this.authFailureLogged)
+          this.logger.error(
+            { err: errorMessage(err) },
+            'cannot read the credentials for kubelets; scraping without',
+          );
+        this.authFailureLogged = true;
+        return undefined;
+      },
+    );
+    return this.authorization;
+  }
+
+  private async scrape(name: string, s: NodeState): Promise<void> {
+    const node = this.nodes.get('', name);
+    const http = this.http;
+    if (node === undefined || http === undefined || this.stopped) return;
+    const o = this.options;
+    const started = performance.now();
+    const target = kubeletTarget(node, o.preferredAddressTypes, o.port, o.useNodeStatusPort);
+    try {
+      if (target === undefined) {
+        throw new ScrapeError(
+          'no_address',
+          `the node reports no address of the types ${o.preferredAddressTypes.join(',')}`,
+        );
+      }
+      const { path, accept } = PATHS[o.endpoint];
+      const body = await http.get({
+        authority: target.authority,
+        path,
+        accept,
+        authorization: await this.credentials(),
+        timeoutMs: o.requestTimeoutMs,
+      });
+      let scrape: NodeScrape;
+      try {
+        scrape = o.endpoint === 'summary' ? decodeSummary(body) : decodeResourceMetrics(body);
+      } catch (err) {
+        throw new ScrapeError('decode', err instanceof DecodeError ? err.message : errorMessage(err));
+      }
+      if (this.isStopped() || this.nodes.get('', name) === undefined) return;
+      this.store.apply(name, scrape);
+      s.successes++;
+      this.metrics?.kubeletLastScrapeSuccess.set({ node: name }, Date.now() / 1000);
+      this.transition(name, s, 'ok', undefined, target.authority);
+      if (s.successes === 1 && !this.store.nodeComplete(name)) this.scheduleWarmup(name, s);
+    } catch (err) {
+      if (this.isStopped()) return;
+      const e = err instanceof ScrapeError ? err : new ScrapeError('connection', errorMessage(err));
+      this.metrics?.kubeletScrapeErrors.inc({ kind: e.kind });
+      this.transition(name, s, e.kind, e.message, target?.authority);
+    } finally {
+      this.metrics?.kubeletScrapeDuration.observe((performance.now() - started) / 1000);
+    }
+  }
+
+  private scheduleWarmup(name: string, s: NodeState): void {
+    const ms = this.options.warmupMs ?? Math.min(this.options.resolutionMs / 2, 1_000);
+    clearTimeout(s.warmup);
+    s.warmup = setTimeout(() => {
+      s.warmup = undefined;
+      if (this.stopped || !this.states.has(name)) return;
+      this.enqueue(name, undefined);
+      this.pump();
+    }, ms);
+  }
+
+  private transition(
+    node: string,
+    s: NodeState,
+    status: 'ok' | ScrapeErrorKind,
+    message: string | undefined,
+    address: string | undefined,
+  ): void {
+    const prev = s.status;
+    s.status = status;
+    if (prev === status) return;
+    if (status === 'ok') {
+      if (prev !== undefined)
+        this.logger.info({ node, address, previous: prev }, 'kubelet scrape works again');
+      return;
+    }
+    this.logger.warn(
+      { node, address, kind: status, err: message },
+      `cannot scrape the kubelet of node ${node}: ${hint(status, this.options)}`,
+    );
+  }
+
+  private forgetNode(name: string): void {
+    const s = this.states.get(name);
+    if (s !== undefined) clearTimeout(s.warmup);
+    this.states.delete(name);
+    this.store.removeNode(name);
+    this.metrics?.kubeletLastScrapeSuccess.remove({ node: name });
+    this.checkReady();
+  }
+
+  /**
+   * Ready once the node list is in and every node either has complete data (two points) or its
+   * latest scrape failed: nodes that answer have data, the others will not hold readiness hostage.
+   */
+  private checkReady(): void {
+    if (this.isReadyFlag || !this.synced) return;
+    for (const node of this.nodes.list()) {
+      const s = this.states.get(node.name);
+      if (s === undefined || s.status === undefined) return;
+      if (s.status === 'ok' && !this.store.nodeComplete(node.name)) return;
+    }
+    this.isReadyFlag = true;
+    this.resolveReady();
+  }
+
+  /** Stops ticks, warm-ups, in-flight scrapes, sockets and (when it owns it) the node informer. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.tickTimer);
+    for (const s of this.states.values()) clearTimeout(s.warmup);
+    this.unsubscribe?.();
+    if (this.ownsInformer) this.nodes.stop();
+    this.queue = [];
+    this.queueHead = 0;
+    this.http?.close();
+    if (this.active + this.overflow > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2_000);
+        this.idleWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** The metrics.k8s.io data source: answers from memory, never waits on a kubelet. */
+  usageSource(): ResourceUsageSource {
+    const store = this.store;
+    return {
+      name: 'kubelet',
+      podUsage: (q: PodUsageQuery) => Promise.resolve(store.podUsage(q.namespace, q.names)),
+      nodeUsage: (q: NodeUsageQuery) => Promise.resolve(store.nodeUsage(q.names)),
+    };
+  }
+}
+
+function hint(kind: ScrapeErrorKind, o: KubeletScraperOptions): string {
+  switch (kind) {
+    case 'timeout':
+      return `no complete answer within ${o.requestTimeoutMs} ms (--kubelet-request-timeout); the kubelet is overloaded or unreachable`;
+    case 'connection_refused':
+      return 'connection refused: check --kubelet-port / --kubelet-use-node-status-port and that the kubelet runs';
+    case 'unauthorized':
+      return 'the kubelet refused our credentials (401/403): give --kubelet-client-certificate and --kubelet-client-key, or let our identity get nodes/stats and nodes/metrics (RBAC)';
+    case 'unknown_authority':
+      return "the kubelet's serving certificate is signed by an unknown authority (x509): give --kubelet-certificate-authority, or --kubelet-insecure-tls";
+    case 'name_mismatch':
+      return "the kubelet's serving certificate is not valid for the address used (x509 name mismatch): pick another address type with --kubelet-preferred-address-types, or give the kubelets certificates naming it";
+    case 'no_address':
+      return 'the node has no address of the types in --kubelet-preferred-address-types';
+    case 'decode':
+      return `the answer could not be decoded (--kubelet-endpoint=${o.endpoint})`;
+    case 'http_status':
+      return `the kubelet answered with an error status (--kubelet-endpoint=${o.endpoint})`;
+    case 'connection':
+      return 'connection failed';
+  }
+}

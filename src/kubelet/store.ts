@@ -1,0 +1,232 @@
+/**
+ * The last two points per container and per node, updated in place scrape after scrape. CPU is
+ * the change of the cumulative counter over the change of the kubelet's own timestamps; a
+ * restarted container (its start time changed) or a counter that went down drops the older
+ * point, so a rate is never computed across a restart. Memory is the newest working set.
+ */
+import type { NodeUsage, PodUsage } from '../providers/index.js';
+import type { NodeScrape, UsageSample } from './types.js';
+
+/** Two cumulative CPU points and the newest working set; t0 is NaN while there is one point. */
+class Series {
+  t0 = Number.NaN;
+  c0 = 0;
+  t1: number;
+  c1: number;
+  mem: number;
+  memT: number;
+
+  constructor(
+    s: UsageSample,
+    public start: number,
+  ) {
+    this.t1 = s.cpuTimeMs;
+    this.c1 = s.cpuNs;
+    this.mem = s.memoryBytes;
+    this.memT = s.memoryTimeMs;
+  }
+
+  update(s: UsageSample, start: number): void {
+    if (s.memoryTimeMs >= this.memT) {
+      this.mem = s.memoryBytes;
+      this.memT = s.memoryTimeMs;
+    }
+    const restarted = !Number.isNaN(start) && !Number.isNaN(this.start) && start !== this.start;
+    if (restarted || s.cpuNs < this.c1) {
+      this.t0 = Number.NaN;
+      this.t1 = s.cpuTimeMs;
+      this.c1 = s.cpuNs;
+      this.start = start;
+      this.mem = s.memoryBytes;
+      this.memT = s.memoryTimeMs;
+      return;
+    }
+    if (!Number.isNaN(start)) this.start = start;
+    // The kubelet answered from the same stats as last time: not a new point.
+    if (s.cpuTimeMs <= this.t1) return;
+    this.t0 = this.t1;
+    this.c0 = this.c1;
+    this.t1 = s.cpuTimeMs;
+    this.c1 = s.cpuNs;
+  }
+
+  get complete(): boolean {
+    return !Number.isNaN(this.t0);
+  }
+
+  /** Nanocores over the window. */
+  rate(): number {
+    return Math.round(((this.c1 - this.c0) / (this.t1 - this.t0)) * 1000);
+  }
+}
+
+class PodEntry {
+  readonly containers = new Map<string, Series>();
+  complete = true;
+  constructor(
+    readonly namespace: string,
+    readonly name: string,
+    readonly node: string,
+  ) {}
+}
+
+class NodeEntry {
+  series: Series | undefined;
+  /** Keyed by "namespace/name". */
+  readonly pods = new Map<string, PodEntry>();
+  constructor(readonly name: string) {}
+}
+
+export interface StoreCounts {
+  nodes: number;
+  pods: number;
+  containers: number;
+}
+
+export class UsageStore {
+  private readonly nodes = new Map<string, NodeEntry>();
+  /** "namespace/name" → entry, whichever node reported the pod last. */
+  private readonly pods = new Map<string, PodEntry>();
+  private readonly byNamespace = new Map<string, Map<string, PodEntry>>();
+  private containerCount = 0;
+
+  /** Applies one scrape of a node: pods and containers it no longer reports are forgotten. */
+  apply(nodeName: string, scrape: NodeScrape): void {
+    let node = this.nodes.get(nodeName);
+    if (node === undefined) {
+      node = new NodeEntry(nodeName);
+      this.nodes.set(nodeName, node);
+    }
+    if (scrape.node === undefined) node.series = undefined;
+    else if (node.series === undefined) node.series = new Series(scrape.node, Number.NaN);
+    else node.series.update(scrape.node, Number.NaN);
+
+    const seen = new Set<string>();
+    for (const p of scrape.pods) {
+      const key = `${p.namespace}/${p.name}`;
+      seen.add(key);
+      let pod = node.pods.get(key);
+      if (pod === undefined) {
+        pod = new PodEntry(p.namespace, p.name, nodeName);
+        node.pods.set(key, pod);
+        this.index(key, pod);
+      }
+      pod.complete = p.complete;
+      if (!p.complete) continue;
+      const names = new Set<string>();
+      for (const c of p.containers) {
+        names.add(c.name);
+        const s = pod.containers.get(c.name);
+        if (s === undefined) {
+          pod.containers.set(c.name, new Series(c, c.startTimeMs));
+          this.containerCount++;
+        } else s.update(c, c.startTimeMs);
+      }
+      for (const name of pod.containers.keys()) {
+        if (!names.has(name)) {
+          pod.containers.delete(name);
+          this.containerCount--;
+        }
+      }
+    }
+    for (const [key, pod] of node.pods) {
+      if (!seen.has(key)) this.dropPod(node, key, pod);
+    }
+  }
+
+  private index(key: string, pod: PodEntry): void {
+    const prev = this.pods.get(key);
+    // The same pod name on another node (deleted and recreated there): the newest report wins.
+    if (prev !== undefined && prev !== pod) {
+      const other = this.nodes.get(prev.node);
+      if (other !== undefined) this.dropPod(other, key, prev);
+    }
+    this.pods.set(key, pod);
+    let ns = this.byNamespace.get(pod.namespace);
+    if (ns === undefined) {
+      ns = new Map();
+      this.byNamespace.set(pod.namespace, ns);
+    }
+    ns.set(pod.name, pod);
+  }
+
+  private dropPod(node: NodeEntry, key: string, pod: PodEntry): void {
+    node.pods.delete(key);
+    this.containerCount -= pod.containers.size;
+    if (this.pods.get(key) === pod) {
+      this.pods.delete(key);
+      const ns = this.byNamespace.get(pod.namespace);
+      ns?.delete(pod.name);
+      if (ns?.size === 0) this.byNamespace.delete(pod.namespace);
+    }
+  }
+
+  removeNode(nodeName: string): void {
+    const node = this.nodes.get(nodeName);
+    if (node === undefined) return;
+    for (const [key, pod] of [...node.pods]) this.dropPod(node, key, pod);
+    this.nodes.delete(nodeName);
+  }
+
+  /** True when the node's own figures have two points. */
+  nodeComplete(nodeName: string): boolean {
+    return this.nodes.get(nodeName)?.series?.complete ?? false;
+  }
+
+  counts(): StoreCounts {
+    return { nodes: this.nodes.size, pods: this.pods.size, containers: this.containerCount };
+  }
+
+  nodeUsage(names?: readonly string[]): NodeUsage[] {
+    const out: NodeUsage[] = [];
+    const visit = (n: NodeEntry | undefined): void => {
+      const s = n?.series;
+      if (n === undefined || s === undefined || !s.complete) return;
+      out.push({
+        name: n.name,
+        timestamp: new Date(s.t1),
+        windowMs: s.t1 - s.t0,
+        cpuNanoCores: s.rate(),
+        memoryBytes: s.mem,
+      });
+    };
+    if (names === undefined) for (const n of this.nodes.values()) visit(n);
+    else for (const name of names) visit(this.nodes.get(name));
+    return out;
+  }
+
+  podUsage(namespace: string | undefined, names?: readonly string[]): PodUsage[] {
+    const out: PodUsage[] = [];
+    const visit = (p: PodEntry | undefined): void => {
+      if (p === undefined || !p.complete || p.containers.size === 0) return;
+      let newest: Series | undefined;
+      for (const s of p.containers.values()) {
+        if (!s.complete) return;
+        if (newest === undefined || s.t1 > newest.t1) newest = s;
+      }
+      if (newest === undefined) return;
+      const containers = [];
+      for (const [name, s] of p.containers) {
+        containers.push({ name, cpuNanoCores: s.rate(), memoryBytes: s.mem });
+      }
+      out.push({
+        namespace: p.namespace,
+        name: p.name,
+        timestamp: new Date(newest.t1),
+        windowMs: newest.t1 - newest.t0,
+        containers,
+      });
+    };
+    if (names !== undefined) {
+      for (const name of names) {
+        if (namespace !== undefined) visit(this.byNamespace.get(namespace)?.get(name));
+        else for (const ns of this.byNamespace.values()) visit(ns.get(name));
+      }
+    } else if (namespace !== undefined) {
+      for (const p of this.byNamespace.get(namespace)?.values() ?? []) visit(p);
+    } else {
+      for (const p of this.pods.values()) visit(p);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,71 @@
+/** Shapes shared by the decoders, the point store and the scraper. */
+
+/** One cumulative CPU reading and one working-set reading, with the kubelet's own timestamps. */
+export interface UsageSample {
+  /** Cumulative CPU time in nanoseconds (usageCoreNanoSeconds). */
+  cpuNs: number;
+  /** When the CPU reading was taken, in ms since the epoch (fractional: the kubelet has ns). */
+  cpuTimeMs: number;
+  memoryBytes: number;
+  memoryTimeMs: number;
+}
+
+export interface ContainerSample extends UsageSample {
+  name: string;
+  /** Container start time in ms since the epoch; NaN when the kubelet did not say. */
+  startTimeMs: number;
+}
+
+export interface PodSample {
+  namespace: string;
+  name: string;
+  containers: ContainerSample[];
+  /** False when some container came without CPU or memory: the pod is not reported from this scrape. */
+  complete: boolean;
+}
+
+/** Everything one kubelet answered in one scrape. */
+export interface NodeScrape {
+  /** Undefined when the node's own figures were missing. */
+  node: UsageSample | undefined;
+  pods: PodSample[];
+}
+
+export type KubeletEndpoint = 'summary' | 'resource';
+
+export const NODE_ADDRESS_TYPES = [
+  'Hostname',
+  'InternalDNS',
+  'InternalIP',
+  'ExternalDNS',
+  'ExternalIP',
+] as const;
+
+/** The scraper's settings; ServeOptions.kubelet (src/config/serve-options.ts) has this shape. */
+export interface KubeletScraperOptions {
+  /** Node address types to try, in order (--kubelet-preferred-address-types). */
+  preferredAddressTypes: readonly string[];
+  /** --kubelet-port. */
+  port: number;
+  /** Use status.daemonEndpoints.kubeletEndpoint.Port when the node reports one. */
+  useNodeStatusPort: boolean;
+  insecureTLS: boolean;
+  caFile: string | undefined;
+  clientCertFile: string | undefined;
+  clientKeyFile: string | undefined;
+  requestTimeoutMs: number;
+  endpoint: KubeletEndpoint;
+  resolutionMs: number;
+  /** Scrapes in flight at once; default 64. */
+  concurrency?: number;
+  /**
+   * A scrape without an answer after this long stops counting against `concurrency` (up to
+   * 4 × concurrency such slow ones); default 1 s.
+   */
+  slowScrapeMs?: number;
+  /**
+   * Delay before a node's second scrape when its first left no complete pair, so complete data
+   * arrives seconds after start rather than one resolution later; default min(resolution/2, 1 s).
+   */
+  warmupMs?: number;
+}
