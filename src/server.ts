@@ -20,10 +20,12 @@ import {
   DiscoveryResourceMapper,
   KubeClient,
   SubjectAccessReviewer,
+  Informer,
   WatchingObjectLister,
   type ObjectLister,
   type ResourceMapper,
 } from './kube/index.js';
+import { KubeletScraper, createNodeInformer } from './kubelet/index.js';
 import type { Logger } from './logging.js';
 import { connectPrometheus, type PrometheusClient } from './prometheus/index.js';
 import { ExternalMetricsApi } from './apiserver/external-metrics-api.js';
@@ -31,7 +33,11 @@ import { ResourceMetricsApi } from './apiserver/resource-metrics-api.js';
 import {
   CustomMetricsProvider,
   ExternalMetricsProvider,
+  InformerClusterObjects,
   KubeClusterObjects,
+  podRecordFrom,
+  type PodObject,
+  type PodRecord,
   PrometheusResourceSource,
   ResourceMetricsProvider,
   type ClusterObjects,
@@ -49,6 +55,8 @@ export interface ClusterAccess {
   lister: ObjectLister;
   /** Pods and nodes with what metrics.k8s.io needs (phase, containers, labels). */
   objects: ClusterObjects;
+  /** The kubelet scraper (metrics-server's job); undefined where there are no kubelets to ask. */
+  kubelet: KubeletScraper | undefined;
   authorizer: Authorizer;
   /** For the extension-apiserver-authentication lookup; undefined without a cluster. */
   authenticationClient: KubeClient | undefined;
@@ -56,7 +64,7 @@ export interface ClusterAccess {
   close(): void;
 }
 
-export function connectCluster(options: ServeOptions, logger: Logger): ClusterAccess {
+export function connectCluster(options: ServeOptions, logger: Logger, metrics: SelfMetrics): ClusterAccess {
   // One client (one connection pool, one credential refresh) per distinct kubeconfig file.
   const clients = new Map<string, KubeClient>();
   const clientFor = (path: string | undefined): KubeClient => {
@@ -91,6 +99,20 @@ export function connectCluster(options: ServeOptions, logger: Logger): ClusterAc
       refreshIntervalMs: options.discoveryIntervalMs > 0 ? options.discoveryIntervalMs : 2 ** 31 - 1,
     });
     const objects = new WatchingObjectLister(lister, logger);
+    // One node watch serves the kubelet scraper and metrics.k8s.io's node labels.
+    const nodeInformer = createNodeInformer(lister, logger);
+    const podInformer = new Informer<PodRecord>(
+      lister,
+      { path: '/api/v1/pods', transform: (o) => podRecordFrom(o as PodObject) },
+      logger,
+    );
+    const kubelet = new KubeletScraper({
+      client: lister,
+      options: options.kubelet,
+      logger,
+      metrics,
+      nodes: nodeInformer,
+    });
     const reviewer = new SubjectAccessReviewer(authz, {
       allowedTtlMs: options.authorization.allowedTtlMs,
       deniedTtlMs: options.authorization.deniedTtlMs,
@@ -98,11 +120,20 @@ export function connectCluster(options: ServeOptions, logger: Logger): ClusterAc
     return {
       mapper,
       lister: objects,
-      objects: new KubeClusterObjects(lister),
+      objects: new InformerClusterObjects(podInformer, nodeInformer, new KubeClusterObjects(lister)),
+      kubelet,
       authorizer: new SubjectAccessReviewAuthorizer(reviewer),
       authenticationClient: authn,
-      start: () => mapper.start(),
+      start: () => {
+        nodeInformer.start();
+        podInformer.start();
+        kubelet.start();
+        return mapper.start();
+      },
       close: () => {
+        void kubelet.stop();
+        podInformer.stop();
+        nodeInformer.stop();
         reviewer.close();
         mapper.close();
         objects.close();
@@ -162,7 +193,7 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
     const certs = await ServingCertificateSource.open(certFile, keyFile, logger);
     closers.push(() => certs.close());
 
-    const cluster = start.cluster ?? connectCluster(options, logger);
+    const cluster = start.cluster ?? connectCluster(options, logger, metrics);
     closers.push(() => cluster.close());
 
     const authnSource = new AuthenticationConfigSource({
@@ -244,6 +275,7 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
         metrics,
       }),
     ];
+    if (cluster.kubelet !== undefined) usageSources.push(cluster.kubelet.usageSource());
     groups.register(
       'metrics.k8s.io',
       'v1beta1',
@@ -264,6 +296,14 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
     health.add(['readyz'], 'metric-catalog', () =>
       discovery.ready ? undefined : 'the first series discovery has not finished',
     );
+    const kubelet = cluster.kubelet;
+    if (kubelet !== undefined) {
+      // Like metrics-server: ready once every node has been scraped (or has failed) after the
+      // node list is in, so the first `kubectl top` has data.
+      health.add(['readyz'], 'kubelet-data', () =>
+        kubelet.isReady ? undefined : 'the kubelet scraper has no complete data yet',
+      );
+    }
 
     const app = createApp({
       logger,

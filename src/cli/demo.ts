@@ -221,6 +221,7 @@ export async function demo(parsed: ParsedCommandLine): Promise<number> {
       lister: new StaticObjectLister(demoObjects()),
       // The demo has no kubelets and its rules no resourceRules: metrics.k8s.io lists nothing.
       objects: new StaticClusterObjects(),
+      kubelet: undefined,
       authorizer: allowAuthenticated,
       authenticationClient: undefined,
       start: () => Promise.resolve(),

@@ -351,7 +351,7 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     name: 'kubelet-certificate-authority',
     kind: 'string',
     default: '',
-    help: "CA bundle to verify the kubelets' serving certificates. Default: the system trust store.",
+    help: "CA bundle to verify the kubelets' serving certificates. Default: the CA the cluster client trusts (the lister kubeconfig's, or the in-cluster service account's ca.crt), as metrics-server does.",
   },
   {
     name: 'kubelet-client-certificate',

@@ -124,6 +124,24 @@ export class KubeClient {
   }
 
   /**
+   * The CA bundle this client trusts for the API server (from the kubeconfig, or the in-cluster
+   * service account's ca.crt); undefined when the kubeconfig names none (the system store).
+   */
+  async certificateAuthority(): Promise<Buffer | undefined> {
+    const opts: https.RequestOptions = {};
+    const cluster = this.kc.getCurrentCluster();
+    if (cluster === null || this.server.protocol !== 'https:') return undefined;
+    await this.kc.applyToHTTPSOptions(opts);
+    const ca = opts.ca;
+    if (ca === undefined) return undefined;
+    if (Buffer.isBuffer(ca)) return ca;
+    if (typeof ca === 'string') return Buffer.from(ca);
+    return Buffer.concat(
+      (Array.isArray(ca) ? ca : [ca]).map((c) => (Buffer.isBuffer(c) ? c : Buffer.from(String(c)))),
+    );
+  }
+
+  /**
    * The Authorization header this client's credentials produce (bearer token of the kubeconfig
    * user or the in-cluster service account, re-read when files rotate), for talking to kubelets
    * with the same identity; undefined when the credentials are a client certificate or none.

@@ -107,15 +107,6 @@ export class KubeletScraper {
   start(): void {
     if (this.started) return;
     this.started = true;
-    const o = this.options;
-    const read = (f: string | undefined): Buffer | undefined =>
-      f === undefined ? undefined : readFileSync(f);
-    this.http = new KubeletHttpClient({
-      ca: read(o.caFile),
-      cert: read(o.clientCertFile),
-      key: read(o.clientKeyFile),
-      insecure: o.insecureTLS,
-    });
     this.unsubscribe = this.nodes.onChange((change, key) => {
       if (change === 'deleted') this.forgetNode(key.name);
       else if (change === 'added' && this.synced && !this.stopped) {
@@ -134,6 +125,21 @@ export class KubeletScraper {
         this.logger.warn('waiting for the node list before scraping kubelets');
     }
     if (this.isStopped()) return;
+    const o = this.options;
+    const read = (f: string | undefined): Buffer | undefined =>
+      f === undefined ? undefined : readFileSync(f);
+    // Like metrics-server: without --kubelet-certificate-authority, kubelets are verified against
+    // the CA the cluster client trusts (the cluster CA), not the system store.
+    const ca =
+      read(o.caFile) ??
+      (o.insecureTLS ? undefined : await this.client.certificateAuthority().catch(() => undefined));
+    if (this.isStopped()) return;
+    this.http = new KubeletHttpClient({
+      ca,
+      cert: read(o.clientCertFile),
+      key: read(o.clientKeyFile),
+      insecure: o.insecureTLS,
+    });
     this.synced = true;
     this.nextTickAt = performance.now();
     this.tick();

@@ -138,7 +138,7 @@ export class StaticClusterObjects implements ClusterObjects {
   }
 }
 
-interface PodObject {
+export interface PodObject {
   metadata?: {
     name?: string;
     namespace?: string;
@@ -158,7 +158,8 @@ interface ListBody<T> {
   items?: T[];
 }
 
-function toPod(o: PodObject): PodRecord | undefined {
+/** The compact record of a Pod object (what metrics.k8s.io needs of it). */
+export function podRecordFrom(o: PodObject): PodRecord | undefined {
   const m = o.metadata;
   if (m?.name === undefined) return undefined;
   return {
@@ -248,7 +249,7 @@ export class KubeClusterObjects implements ClusterObjects {
       namespace === undefined ? '/api/v1/pods' : `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
     const items = await this.list<PodObject>(path, labelSelector, fieldSelector, signal);
     return items
-      .map(toPod)
+      .map(podRecordFrom)
       .filter((p): p is PodRecord => p !== undefined)
       .sort(byNamespaceAndName);
   }
@@ -258,7 +259,7 @@ export class KubeClusterObjects implements ClusterObjects {
       `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`,
       signal,
     );
-    return o === undefined ? undefined : toPod(o);
+    return o === undefined ? undefined : podRecordFrom(o);
   }
 
   async nodes(

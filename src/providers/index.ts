@@ -38,7 +38,10 @@ export {
   type PodRecord,
   type NodeRecord,
   type FieldRequirement,
+  podRecordFrom,
+  type PodObject,
 } from './cluster-objects.js';
+export { InformerClusterObjects, type RecordSource } from './cluster-objects-informer.js';
 export {
   PrometheusResourceSource,
   batchNames,

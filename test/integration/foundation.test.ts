@@ -233,17 +233,17 @@ describe('foundation', () => {
       {
         path: '/readyz?verbose',
         status: 200,
-        body: '[+]ping ok\n[+]serving-certificate ok\n[+]shutdown ok\n[+]metric-catalog ok\nreadyz check passed\n',
+        body: '[+]ping ok\n[+]serving-certificate ok\n[+]shutdown ok\n[+]metric-catalog ok\n[+]kubelet-data ok\nreadyz check passed\n',
       },
       {
         path: '/readyz?verbose&exclude=metric-catalog',
         status: 200,
-        body: '[+]ping ok\n[+]serving-certificate ok\n[+]shutdown ok\n[+]metric-catalog excluded: ok\nreadyz check passed\n',
+        body: '[+]ping ok\n[+]serving-certificate ok\n[+]shutdown ok\n[+]metric-catalog excluded: ok\n[+]kubelet-data ok\nreadyz check passed\n',
       },
       {
         path: '/readyz?verbose&exclude=ping&exclude=shutdown',
         status: 200,
-        body: '[+]ping excluded: ok\n[+]serving-certificate ok\n[+]shutdown excluded: ok\n[+]metric-catalog ok\nreadyz check passed\n',
+        body: '[+]ping excluded: ok\n[+]serving-certificate ok\n[+]shutdown excluded: ok\n[+]metric-catalog ok\n[+]kubelet-data ok\nreadyz check passed\n',
       },
       { path: '/readyz?exclude=ping', status: 200, body: 'ok' },
     ];
@@ -900,7 +900,7 @@ describe('readiness during shutdown', () => {
       {
         path: '/readyz',
         status: 500,
-        body: /^\[\+\]ping ok\n\[\+\]serving-certificate ok\n\[-\]shutdown failed: reason withheld\n\[\+\]metric-catalog ok\nreadyz check failed\n$/,
+        body: /^\[\+\]ping ok\n\[\+\]serving-certificate ok\n\[-\]shutdown failed: reason withheld\n\[\+\]metric-catalog ok\n\[\+\]kubelet-data ok\nreadyz check failed\n$/,
       },
       { path: '/readyz?verbose', status: 500, body: /\[-\]shutdown failed/ },
       { path: '/readyz/shutdown', status: 500, body: /^internal server error: /, authorized: true },
