@@ -36,7 +36,6 @@ import {
   InformerClusterObjects,
   KubeClusterObjects,
   podRecordFrom,
-  type PodObject,
   type PodRecord,
   PrometheusResourceSource,
   ResourceMetricsProvider,
@@ -103,7 +102,7 @@ export function connectCluster(options: ServeOptions, logger: Logger, metrics: S
     const nodeInformer = createNodeInformer(lister, logger);
     const podInformer = new Informer<PodRecord>(
       lister,
-      { path: '/api/v1/pods', transform: (o) => podRecordFrom(o as PodObject) },
+      { path: '/api/v1/pods', transform: podRecordFrom },
       logger,
     );
     const kubelet = new KubeletScraper({

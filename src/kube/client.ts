@@ -137,7 +137,7 @@ export class KubeClient {
     if (Buffer.isBuffer(ca)) return ca;
     if (typeof ca === 'string') return Buffer.from(ca);
     return Buffer.concat(
-      (Array.isArray(ca) ? ca : [ca]).map((c) => (Buffer.isBuffer(c) ? c : Buffer.from(String(c)))),
+      (Array.isArray(ca) ? ca : [ca]).map((c) => (Buffer.isBuffer(c) ? c : Buffer.from(c))),
     );
   }
 
