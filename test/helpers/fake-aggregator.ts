@@ -14,8 +14,9 @@
  *   system:kube-aggregator / system:masters with a 5 s timeout; Available=True when any answers 2xx.
  *   While an APIService is not available, requests to it get `503 service unavailable` as text.
  *
- * Differences from the real aggregator: no authorization (RBAC) of callers, no impersonation, no
- * delegation of non-aggregated paths to a kube-apiserver (they are 404), no aggregated discovery,
+ * Differences from the real aggregator: no authorization (RBAC) of callers, no impersonation,
+ * delegation of non-aggregated paths to a kube-apiserver only when `delegate` is given (else 404;
+ * the delegate sees the aggregator's own identity, not the caller's), no aggregated discovery,
  * no protocol upgrades (exec/port-forward), the service is a URL instead of a Service object, and
  * availability is re-checked on a timer (default 30 s) or on demand with checkAvailability().
  * As in the real one, error bodies of the proxy itself (503) are plain text, not Status objects.
@@ -87,6 +88,13 @@ export interface FakeAggregatorOptions {
   tokens?: Record<string, UserInfo>;
   /** Periodic availability re-check; default 30 000 ms (as the real controller); 0 disables. */
   availabilityIntervalMs?: number;
+  /**
+   * The kube-apiserver behind the aggregator (in a real cluster, the same process): requests for
+   * paths no APIService claims (/api/v1/nodes, /version, built-in groups) are proxied to it with
+   * this client certificate, and /apis merges its groups with the aggregated ones. Without it
+   * such paths are 404.
+   */
+  delegate?: { url: string; caPem: string; client: IssuedCertificate };
 }
 
 export interface RequestHeaderAuthentication {
@@ -479,6 +487,74 @@ export async function startFakeAggregator(opts: FakeAggregatorOptions = {}): Pro
     req.pipe(upstream);
   };
 
+  const delegateRequest = (
+    method: string,
+    pathAndQuery: string,
+    onResponse: (upstream: http.IncomingMessage) => void,
+  ): http.ClientRequest | undefined => {
+    const d = opts.delegate;
+    if (d === undefined) return undefined;
+    const target = new URL(d.url);
+    const r = https.request(
+      {
+        host: target.hostname,
+        port: Number(target.port || 443),
+        method,
+        path: pathAndQuery,
+        ca: d.caPem,
+        cert: d.client.certPem,
+        key: d.client.keyPem,
+        headers: { accept: 'application/json' },
+        timeout: 10_000,
+      },
+      onResponse,
+    );
+    r.on('timeout', () => r.destroy(new Error('delegate did not answer')));
+    inflight.add(r);
+    r.once('close', () => inflight.delete(r));
+    return r;
+  };
+
+  /** Proxies a request no APIService claims to the delegate kube-apiserver. */
+  const delegateTo = (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
+    const upstream = delegateRequest(req.method ?? 'GET', req.url ?? '/', (up) => {
+      const headers: http.OutgoingHttpHeaders = {};
+      for (const [k, v] of Object.entries(up.headers)) if (!HOP_BY_HOP.has(k.toLowerCase())) headers[k] = v;
+      res.writeHead(up.statusCode ?? 502, headers);
+      up.pipe(res);
+    });
+    if (upstream === undefined) return false;
+    upstream.on('error', (err) => {
+      if (!res.headersSent) sendStatus(res, failureStatus(503, 'ServiceUnavailable', err.message));
+      else res.destroy();
+    });
+    upstream.end();
+    return true;
+  };
+
+  /** The delegate's API groups, for a merged /apis. */
+  const delegateGroups = (): Promise<APIGroup[]> =>
+    new Promise((resolve) => {
+      const r = delegateRequest('GET', '/apis', (up) => {
+        let body = '';
+        up.setEncoding('utf8');
+        up.on('data', (c: string) => (body += c));
+        up.on('end', () => {
+          try {
+            resolve(((JSON.parse(body) as { groups?: APIGroup[] }).groups ?? []));
+          } catch {
+            resolve([]);
+          }
+        });
+      });
+      if (r === undefined) {
+        resolve([]);
+        return;
+      }
+      r.on('error', () => resolve([]));
+      r.end();
+    });
+
   const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = new URL(req.url ?? '/', `https://${LOOPBACK}`);
     const query: Record<string, string> = {};
@@ -507,11 +583,20 @@ export async function startFakeAggregator(opts: FakeAggregatorOptions = {}): Pro
       else fn();
     };
     if (segments[0] !== 'apis') {
-      sendStatus(res, notFoundPathStatus());
+      if (!delegateTo(req, res)) sendStatus(res, notFoundPathStatus());
       return;
     }
     if (segments.length === 1) {
-      getOnly(() => sendJson(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: groups() }));
+      getOnly(() => {
+        if (opts.delegate === undefined) {
+          sendJson(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: groups() });
+          return;
+        }
+        void delegateGroups().then((builtIn) => {
+          const aggregated = groups().filter((g) => !builtIn.some((b) => b.name === g.name));
+          sendJson(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [...builtIn, ...aggregated] });
+        });
+      });
       return;
     }
     const group = segments[1]!;
@@ -568,7 +653,7 @@ export async function startFakeAggregator(opts: FakeAggregatorOptions = {}): Pro
     }
     const versions = groups().find((g) => g.name === group);
     if (!versions) {
-      sendStatus(res, notFoundPathStatus());
+      if (!delegateTo(req, res)) sendStatus(res, notFoundPathStatus());
       return;
     }
     if (segments.length === 2) {
@@ -577,7 +662,7 @@ export async function startFakeAggregator(opts: FakeAggregatorOptions = {}): Pro
     }
     const entry = services.get(`${segments[2]!}.${group}`);
     if (!entry) {
-      sendStatus(res, notFoundPathStatus());
+      if (!delegateTo(req, res)) sendStatus(res, notFoundPathStatus());
       return;
     }
     logEntry.apiService = entry.reg.name;
