@@ -29,20 +29,6 @@ import { renderKustomization, ROOT, type K8sObject } from './rendered.js';
 
 const DIR = join(ROOT, 'manifests/observability');
 
-/**
- * Metrics the dashboard and alerts use that other branches add (the kubelet scraper, the
- * metrics.k8s.io usage sources). Empty this set once they are merged: the test then requires
- * them on /metrics like every other name, and fails while a name here is already served.
- */
-const PENDING_MERGE = new Set<string>([
-  'metrics_adapter_kubelet_last_successful_scrape_timestamp_seconds',
-  'metrics_adapter_kubelet_scrape_errors_total',
-  'metrics_adapter_kubelet_scrape_duration_seconds',
-  'metrics_adapter_kubelet_scrape_cycle_duration_seconds',
-  'metrics_adapter_kubelet_points_stored',
-  'metrics_adapter_resource_metrics_objects_total',
-  'metrics_adapter_resource_metrics_source_failures_total',
-]);
 
 interface Target {
   expr?: unknown;
@@ -588,19 +574,14 @@ describe('manifests/observability', () => {
       await kube.close();
     });
 
-    it('every metric the dashboard and alerts use is on /metrics (or waits for a merge)', () => {
+    it('every metric the dashboard and alerts use is on /metrics', () => {
       const used = new Set<string>();
       for (const e of dashboardExprs)
         for (const n of metricNames(substituteGrafanaVariables(e.expr))) used.add(n);
       for (const r of alertRules()) for (const n of metricNames(r.expr)) used.add(n);
       assert.ok(used.size > 20, `found ${used.size} names`);
-      const family = (n: string): string => n.replace(/_(bucket|sum|count)$/, '');
-      const missing = [...used].filter((n) => !served.has(n) && !PENDING_MERGE.has(family(n))).sort();
+      const missing = [...used].filter((n) => !served.has(n)).sort();
       assert.deepEqual(missing, [], 'used but not served');
-      const arrived = [...PENDING_MERGE].filter((n) => served.has(n)).sort();
-      assert.deepEqual(arrived, [], 'served now: remove from PENDING_MERGE');
-      const unused = [...PENDING_MERGE].filter((n) => ![...used].some((u) => family(u) === n || u === n));
-      assert.deepEqual(unused, [], 'PENDING_MERGE names nothing uses');
     });
   });
 });
