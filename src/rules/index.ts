@@ -14,6 +14,7 @@ export {
 export {
   renderObjectQuery,
   renderExternalQuery,
+  renderAllObjectsQuery,
   type ObjectQueryScope,
   type ExternalQueryScope,
 } from './query.js';
