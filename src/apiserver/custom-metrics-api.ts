@@ -91,6 +91,18 @@ export type CustomMetricParams =
   | { namespace: string; metric: string }
   | { namespace?: string; resource: string; name: string; metric: string };
 
+/**
+ * The route params of a path below /apis/custom.metrics.k8s.io/<version>/ (decoded segments), by
+ * the same three URL shapes the router names; undefined when it is none of them (a 404).
+ */
+export function customMetricParams(segments: readonly string[]): CustomMetricParams | undefined {
+  const [a = '', b = '', c = '', d = '', e = ''] = segments;
+  if (segments.length === 4 && a === 'namespaces' && c === 'metrics') return { namespace: b, metric: d };
+  if (segments.length === 5 && a === 'namespaces') return { namespace: b, resource: c, name: d, metric: e };
+  if (segments.length === 3) return { resource: a, name: b, metric: c };
+  return undefined;
+}
+
 /** Validates a request's path params and query into a provider query. */
 export function parseCustomMetricRequest(req: ApiRequest<CustomMetricParams>): CustomMetricQuery {
   const p = req.params;

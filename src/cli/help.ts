@@ -9,7 +9,19 @@ Usage:
   metrics-adapter [serve] [flags]   run the adapter (the default command)
   metrics-adapter demo [flags]      run a local demo: a real Prometheus from PATH, a demo exporter,
                                     sample rules and a self-signed certificate; no cluster needed
+  metrics-adapter check --config FILE [--prometheus-url URL] [--kubeconfig K] [--strict] [--format text|json]
+                                    check a rules file without a cluster: file:line:col errors; with a
+                                    Prometheus, the metrics each rule yields, on which resources, rules
+                                    yielding nothing, overlaps, and the resourceRules queries
+  metrics-adapter explain --config FILE --prometheus-url URL [--kubeconfig K | --objects a,b] [--format text|json] PATH
+                                    explain one request, e.g. PATH = '/apis/custom.metrics.k8s.io/v1beta2/
+                                    namespaces/demo/pods/*/http_requests_per_second?labelSelector=app%3Dweb':
+                                    the rule (file:line), the PromQL, its samples and the objects they map to
   metrics-adapter --version         print the version
+
+Exit codes of check and explain: 0 ok; 1 the rules file has errors (check: or warnings with --strict;
+explain: or the request would fail); 2 wrong flags or arguments; 3 Prometheus (or the cluster of
+--kubeconfig) unreachable.
 
 Flags (prometheus-adapter and Kubernetes apiserver spellings; --flag=value or --flag value;
 _ and - are the same in names, as in --log_dir):

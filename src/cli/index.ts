@@ -1,6 +1,6 @@
 /**
- * Command dispatch: `serve` (default), `demo`, `--help`, `--version`. Flag problems print one
- * line naming the flag and exit 2.
+ * Command dispatch: `serve` (default), `demo`, `check`, `explain`, `--help`, `--version`. Flag
+ * problems print one line naming the flag and exit 2.
  */
 import { FlagError, parseCommandLine } from '../config/flags.js';
 import { VERSION } from '../version.js';
@@ -17,7 +17,9 @@ export async function run(argv: readonly string[]): Promise<number> {
       process.stdout.write(`metrics-adapter ${VERSION}\n`);
       return 0;
     }
-    if (parsed.positionals.length > 0)
+    // explain takes the API path as its argument; check reports its own stray arguments.
+    const takesArguments = parsed.command === 'explain' || parsed.command === 'check';
+    if (!takesArguments && parsed.positionals.length > 0)
       throw new FlagError(
         parsed.positionals[0] ?? '',
         `unexpected argument "${parsed.positionals[0] ?? ''}"`,
@@ -28,10 +30,14 @@ export async function run(argv: readonly string[]): Promise<number> {
         return await (await import('./serve.js')).serve(parsed);
       case 'demo':
         return await (await import('./demo.js')).demo(parsed);
+      case 'check':
+        return await (await import('./rule-tools/index.js')).checkCommand(parsed);
+      case 'explain':
+        return await (await import('./rule-tools/index.js')).explainCommand(parsed);
       default:
         throw new FlagError(
           parsed.command ?? '',
-          `unknown command "${parsed.command ?? ''}" (commands: serve, demo; see --help)`,
+          `unknown command "${parsed.command ?? ''}" (commands: serve, demo, check, explain; see --help)`,
         );
     }
   } catch (err) {

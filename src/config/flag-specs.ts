@@ -386,6 +386,26 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     help: 'Interval between two scrapes of each kubelet; CPU rates are computed over it.',
     validate: (v) => (typeof v === 'number' && v >= 1_000 ? undefined : 'must be at least 1s'),
   },
+  // check / explain
+  {
+    name: 'format',
+    kind: 'string',
+    default: 'text',
+    help: 'check / explain: output format, text or json.',
+    validate: (v) => (v === 'text' || v === 'json' ? undefined : 'must be text or json'),
+  },
+  {
+    name: 'strict',
+    kind: 'bool',
+    default: false,
+    help: 'check: warnings fail too (exit 1).',
+  },
+  {
+    name: 'objects',
+    kind: 'stringList',
+    default: [],
+    help: 'explain: the object names a wildcard request (name *) stands for, when no --kubeconfig lists them.',
+  },
   // Logging
   {
     name: 'v',

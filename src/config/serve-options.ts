@@ -106,7 +106,7 @@ export interface ServeOptions {
   logLevel: string;
 }
 
-function optionalFile(values: FlagValues, name: string): string | undefined {
+export function optionalFile(values: FlagValues, name: string): string | undefined {
   const path = stringFlag(values, name);
   if (path === '') return undefined;
   try {
@@ -149,6 +149,53 @@ function listerKubeconfigFlag(values: FlagValues): string | undefined {
   return lister ?? alias;
 }
 
+/** The Prometheus connection flags (shared by serve, check and explain). */
+export function buildPrometheusOptions(values: FlagValues): PrometheusOptions {
+  const clientCertFile = optionalFile(values, 'prometheus-client-tls-cert-file');
+  const clientKeyFile = optionalFile(values, 'prometheus-client-tls-key-file');
+  if ((clientCertFile === undefined) !== (clientKeyFile === undefined)) {
+    throw new FlagError(
+      '--prometheus-client-tls-cert-file',
+      '--prometheus-client-tls-cert-file and --prometheus-client-tls-key-file must be given together',
+    );
+  }
+  const authKubeconfig = optionalFile(values, 'prometheus-auth-config');
+  const authInCluster = boolFlag(values, 'prometheus-auth-incluster');
+  if (authKubeconfig !== undefined && authInCluster) {
+    throw new FlagError(
+      '--prometheus-auth-incluster',
+      '--prometheus-auth-incluster and --prometheus-auth-config cannot be used together',
+    );
+  }
+  return {
+    url: stringFlag(values, 'prometheus-url'),
+    headers: headerMap(listFlag(values, 'prometheus-header')),
+    tokenFile: optionalFile(values, 'prometheus-token-file'),
+    caFile: optionalFile(values, 'prometheus-ca-file'),
+    clientCertFile,
+    clientKeyFile,
+    authKubeconfig,
+    authInCluster,
+    verb: stringFlag(values, 'prometheus-verb') === 'POST' ? 'POST' : 'GET',
+    timeoutMs: numberFlag(values, 'prometheus-timeout'),
+    coalesceQueries: boolFlag(values, 'prometheus-query-coalescing'),
+  };
+}
+
+/** The rules file and discovery flags (shared by serve, check and explain). */
+export function buildRulesOptions(values: FlagValues): RulesOptions {
+  const relistIntervalMs = numberFlag(values, 'metrics-relist-interval');
+  const maxAgeFlag = numberFlag(values, 'metrics-max-age');
+  const maxAgeMs = maxAgeFlag === 0 ? relistIntervalMs : maxAgeFlag;
+  if (maxAgeMs < relistIntervalMs) {
+    throw new FlagError(
+      '--metrics-max-age',
+      '--metrics-max-age must not be less than --metrics-relist-interval',
+    );
+  }
+  return { configFile: optionalFile(values, 'config'), relistIntervalMs, maxAgeMs };
+}
+
 export function buildServeOptions(
   values: FlagValues,
   given: ReadonlySet<string>,
@@ -180,32 +227,8 @@ export function buildServeOptions(
     );
   }
 
-  const clientCertFile = optionalFile(values, 'prometheus-client-tls-cert-file');
-  const clientKeyFile = optionalFile(values, 'prometheus-client-tls-key-file');
-  if ((clientCertFile === undefined) !== (clientKeyFile === undefined)) {
-    throw new FlagError(
-      '--prometheus-client-tls-cert-file',
-      '--prometheus-client-tls-cert-file and --prometheus-client-tls-key-file must be given together',
-    );
-  }
-  const authKubeconfig = optionalFile(values, 'prometheus-auth-config');
-  const authInCluster = boolFlag(values, 'prometheus-auth-incluster');
-  if (authKubeconfig !== undefined && authInCluster) {
-    throw new FlagError(
-      '--prometheus-auth-incluster',
-      '--prometheus-auth-incluster and --prometheus-auth-config cannot be used together',
-    );
-  }
-
-  const relistIntervalMs = numberFlag(values, 'metrics-relist-interval');
-  const maxAgeFlag = numberFlag(values, 'metrics-max-age');
-  const maxAgeMs = maxAgeFlag === 0 ? relistIntervalMs : maxAgeFlag;
-  if (maxAgeMs < relistIntervalMs) {
-    throw new FlagError(
-      '--metrics-max-age',
-      '--metrics-max-age must not be less than --metrics-relist-interval',
-    );
-  }
+  const prometheus = buildPrometheusOptions(values);
+  const rules = buildRulesOptions(values);
 
   const kube: Record<KubeRole, KubeconfigChoice> = resolveKubeconfigs(
     {
@@ -266,24 +289,8 @@ export function buildServeOptions(
       authorization: kube.authorization.from,
     },
     discoveryIntervalMs: numberFlag(values, 'discovery-interval'),
-    prometheus: {
-      url: stringFlag(values, 'prometheus-url'),
-      headers: headerMap(listFlag(values, 'prometheus-header')),
-      tokenFile: optionalFile(values, 'prometheus-token-file'),
-      caFile: optionalFile(values, 'prometheus-ca-file'),
-      clientCertFile,
-      clientKeyFile,
-      authKubeconfig,
-      authInCluster,
-      verb: stringFlag(values, 'prometheus-verb') === 'POST' ? 'POST' : 'GET',
-      timeoutMs: numberFlag(values, 'prometheus-timeout'),
-      coalesceQueries: boolFlag(values, 'prometheus-query-coalescing'),
-    },
-    rules: {
-      configFile: optionalFile(values, 'config'),
-      relistIntervalMs,
-      maxAgeMs,
-    },
+    prometheus,
+    rules,
     kubelet,
     logLevel: logLevelFrom(values),
   };

@@ -16,6 +16,7 @@ export {
   renderExternalQuery,
   renderResourceQuery,
   type ResourceQueryScope,
+  renderAllObjectsQuery,
   type ObjectQueryScope,
   type ExternalQueryScope,
 } from './query.js';

@@ -21,6 +21,8 @@ export interface ObjectQueryScope {
   /** Set for namespaced objects: the namespace label and value. */
   namespace?: { label: string; value: string };
   metricSelector: readonly Requirement[];
+  /** Labels grouped by after the resource label (resourceRules: the container label). */
+  extraGroupBy?: readonly string[];
 }
 
 export interface ExternalQueryScope {
@@ -76,12 +78,36 @@ export function renderObjectQuery(rule: RenderableRule, scope: ObjectQueryScope)
       : `${scope.resourceLabel}=~${promqlString(regexAlternation([...scope.names]))}`,
   );
   values.set(scope.resourceLabel, scope.names.join('|'));
+  const groupBy = [scope.resourceLabel, ...(scope.extraGroupBy ?? [])];
   return execute(rule, {
     Series: scope.seriesName,
     LabelMatchers: matchers.join(','),
     LabelValuesByName: new GoMap(values, ''),
-    GroupBy: scope.resourceLabel,
-    GroupBySlice: [scope.resourceLabel],
+    GroupBy: groupBy.join(','),
+    GroupBySlice: groupBy,
+  });
+}
+
+/**
+ * The PromQL for every object of the resource (`label!=""` in place of the names). The server
+ * never sends this; `explain` runs it when it cannot list the objects a label selector stands for.
+ */
+export function renderAllObjectsQuery(rule: RenderableRule, scope: Omit<ObjectQueryScope, 'names'>): string {
+  const matchers = requirementsToMatchers(scope.metricSelector);
+  const values = new Map<string, string>();
+  selectorValues(scope.metricSelector, values);
+  if (scope.namespace !== undefined) {
+    matchers.push(`${scope.namespace.label}=${promqlString(scope.namespace.value)}`);
+    values.set(scope.namespace.label, scope.namespace.value);
+  }
+  matchers.push(`${scope.resourceLabel}!=""`);
+  const groupBy = [scope.resourceLabel, ...(scope.extraGroupBy ?? [])];
+  return execute(rule, {
+    Series: scope.seriesName,
+    LabelMatchers: matchers.join(','),
+    LabelValuesByName: new GoMap(values, ''),
+    GroupBy: groupBy.join(','),
+    GroupBySlice: groupBy,
   });
 }
 
