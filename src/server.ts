@@ -25,6 +25,7 @@ import {
   type ObjectLister,
   type ResourceMapper,
 } from './kube/index.js';
+import { explainRequest, renderExplanationText, type Explanation } from './cli/rule-tools/index.js';
 import { KubeletScraper, createNodeInformer } from './kubelet/index.js';
 import type { Logger } from './logging.js';
 import { connectPrometheus, type PrometheusClient } from './prometheus/index.js';
@@ -313,6 +314,18 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
       alwaysAllowPaths: options.authorization.alwaysAllowPaths,
       groups,
       openapi: buildOpenApiDocuments({ title: 'metrics-adapter', version: VERSION }),
+      explainer: {
+        explain: (path, signal) =>
+          explainRequest(path, {
+            discovery,
+            mapper: cluster.mapper,
+            resourcesFrom: 'cluster',
+            prometheus,
+            lister: cluster.lister,
+            signal,
+          }),
+        renderText: (e) => renderExplanationText(e as Explanation),
+      },
     });
     const liveServer = new SecureServer(app, {
       serving: options.serving,

@@ -22,6 +22,7 @@ import { errorAnswer, notFound } from './middleware/errors.js';
 import { readOnly } from './middleware/read-only.js';
 import type { OpenApiDocuments } from './openapi.js';
 import { addApiRoutes } from './routes/apis.js';
+import { explainRoute, type RequestExplainer } from './routes/debug.js';
 import { HEALTH_ENDPOINTS, healthRouter } from './routes/health.js';
 import { openApiRouter } from './routes/openapi.js';
 import { rootPaths } from './routes/root.js';
@@ -37,6 +38,8 @@ export interface AppDependencies {
   /** Complete: the group-versions' routers are mounted when the app is built. */
   groups: ApiGroupRegistry;
   openapi: OpenApiDocuments;
+  /** Serves /debug/explain when given. */
+  explainer?: RequestExplainer;
 }
 
 export function createApp(deps: AppDependencies): Express {
@@ -59,6 +62,7 @@ export function createApp(deps: AppDependencies): Express {
   app.get('/metrics', selfMetrics(metrics));
   app.use('/openapi', openApiRouter(deps.openapi));
   addApiRoutes(app, deps.groups);
+  if (deps.explainer !== undefined) app.get('/debug/explain', explainRoute(deps.explainer));
 
   app.use(notFound());
   app.use(errorAnswer(logger));

@@ -319,6 +319,35 @@ describe('custom.metrics.k8s.io on a real Prometheus', { timeout: 120_000 }, () 
     );
   });
 
+  it('/debug/explain shows the rule, the PromQL the request runs and the samples, behind authentication', async () => {
+    const path =
+      '/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/*/http_requests_per_second?labelSelector=app%3Dweb';
+    const r = await get<{
+      api: string;
+      rule?: { path: string; line: number };
+      queries: { promql: string; syntax: { ok: boolean }; ran: boolean }[];
+      outcome: { status?: number; items?: number };
+    }>(`/debug/explain?path=${encodeURIComponent(path)}`);
+    assert.equal(r.status, 200, r.raw);
+    assert.equal(r.body.api, 'custom');
+    assert.equal(r.body.rule?.path, 'rules[0]');
+    const [q] = r.body.queries;
+    assert.ok(q !== undefined, r.raw);
+    assert.match(q.promql, /http_requests_total\{/);
+    assert.match(q.promql, /pod=~"web-0\|web-1\|web-2"/);
+    assert.equal(q.syntax.ok, true);
+    assert.equal(r.body.outcome.items, 3, r.raw);
+    const text = await call(adapter, pki, `/debug/explain?format=text&path=${encodeURIComponent(path)}`, {
+      cert: pki.tester,
+    });
+    assert.equal(text.status, 200);
+    assert.match(text.body, /sum\(rate\(http_requests_total/);
+    const missing = await call(adapter, pki, '/debug/explain', { cert: pki.tester });
+    assert.equal(missing.status, 400, missing.body);
+    const anonymous = await call(adapter, pki, `/debug/explain?path=${encodeURIComponent(path)}`);
+    assert.equal(anonymous.status, 401);
+  });
+
   it('leaves out NaN values and objects without samples', async () => {
     const r = await get<List<MetricValueV1>>(
       '/apis/custom.metrics.k8s.io/v1beta1/namespaces/shop/pods/*/odd_value',
