@@ -6,9 +6,20 @@ import { FlagError, parseCommandLine } from '../config/flags.js';
 import { VERSION } from '../version.js';
 import { helpText } from './help.js';
 
+/**
+ * Old prometheus-adapter manifests pass the binary's own path as the first argument
+ * (`args: [/adapter, --secure-port=6443, …]`); prometheus-adapter ignores it, and so do we.
+ */
+export function withoutAdapterPath(argv: readonly string[]): readonly string[] {
+  const [first, ...rest] = argv;
+  return first !== undefined && /^(.*\/)?(adapter|prometheus-adapter|k8s-prometheus-adapter)$/.test(first)
+    ? rest
+    : argv;
+}
+
 export async function run(argv: readonly string[]): Promise<number> {
   try {
-    const parsed = parseCommandLine(argv);
+    const parsed = parseCommandLine(withoutAdapterPath(argv));
     if (parsed.help) {
       process.stdout.write(helpText());
       return 0;
