@@ -22,6 +22,7 @@ import { runKubectl } from '../helpers/kubectl.js';
 import { startPrometheus, type PrometheusInstance } from '../helpers/prometheus.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
+import { eventually } from './support.js';
 
 const RULES = `
 rules:
@@ -70,26 +71,6 @@ interface ResourceList {
 }
 
 const PODS = ['web-0', 'web-1', 'web-2', 'batch-0'];
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Polls `fn` until it returns a value (not undefined), bounded in time. */
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (let i = 0; Date.now() < deadline && i < 400; i++) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-}
 
 describe('custom.metrics.k8s.io on a real Prometheus', { timeout: 120_000 }, () => {
   let tmp: TempDir;

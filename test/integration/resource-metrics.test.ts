@@ -26,6 +26,7 @@ import { runKubectl } from '../helpers/kubectl.js';
 import { LOOPBACK } from '../helpers/ports.js';
 import { startPrometheus, type PrometheusInstance } from '../helpers/prometheus.js';
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
+import { eventually, sleep } from './support.js';
 
 const TOKEN = 'resource-metrics-e2e-token';
 const NODES = { group: '', version: 'v1', resource: 'nodes' };
@@ -52,23 +53,6 @@ interface List<T> {
   kind: string;
   apiVersion: string;
   items: T[];
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (let i = 0; Date.now() < deadline && i < 600; i++) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
 /** A cluster: kube-apiserver, aggregator in front of it, a kubelet fleet whose nodes and pods it knows. */

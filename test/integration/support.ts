@@ -58,6 +58,29 @@ export async function waitUntil(
   throw new Error(`${what}: not reached within ${timeoutMs} ms`);
 }
 
+/**
+ * Polls `fn` every 250 ms until it returns a value (not undefined), bounded in time; errors on the
+ * way are remembered and named if time runs out.
+ */
+export async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (let i = 0; Date.now() < deadline && i < Math.ceil(timeoutMs / 250) + 1; i++) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(250);
+  }
+  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+}
+
 /** The SubjectAccessReviews the fake kube-apiserver received since `mark` (a previous length). */
 export function sarsSince(log: readonly SarLogEntry[], mark: number): SarLogEntry[] {
   return log.slice(mark);
