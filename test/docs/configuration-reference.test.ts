@@ -9,8 +9,7 @@ import { describe, it } from 'node:test';
 import { FLAG_SPECS } from '../../src/config/flag-specs.js';
 import { parseRulesText } from '../../src/config/rules-file.js';
 
-const read = (page: string): string =>
-  readFileSync(new URL(`../../docs/${page}`, import.meta.url), 'utf8');
+const read = (page: string): string => readFileSync(new URL(`../../docs/${page}`, import.meta.url), 'utf8');
 
 /** Flags named in inline code spans (`--name`, `--name=value`), spelled with - for _. */
 function flagsNamed(markdown: string): Set<string> {
@@ -42,10 +41,11 @@ describe('docs/configuration.md', () => {
   });
 
   it('finds flags only in code spans, with _ read as -', () => {
-    assert.deepEqual(
-      [...flagsNamed('`--log_dir` and `--v=4`, `a --b-c x`; plain --nope; `x--y`')].sort(),
-      ['b-c', 'log-dir', 'v'],
-    );
+    assert.deepEqual([...flagsNamed('`--log_dir` and `--v=4`, `a --b-c x`; plain --nope; `x--y`')].sort(), [
+      'b-c',
+      'log-dir',
+      'v',
+    ]);
   });
 });
 
@@ -64,7 +64,10 @@ const PLACES: { place: string; yaml: string }[] = [
     yaml: 'rules:\n  - resources:\n      overrides:\n        pod: { zzUnknown: x, resource: pod }\n',
   },
   { place: 'name', yaml: 'rules:\n  - name:\n      zzUnknown: x\n' },
-  { place: 'labelValueReplacements[0]', yaml: 'externalRules:\n  - labelValueReplacements:\n      - zzUnknown: x\n' },
+  {
+    place: 'labelValueReplacements[0]',
+    yaml: 'externalRules:\n  - labelValueReplacements:\n      - zzUnknown: x\n',
+  },
   { place: 'resourceRules', yaml: 'resourceRules:\n  zzUnknown: 1\n' },
   { place: 'resourceRules.cpu', yaml: 'resourceRules:\n  cpu:\n    zzUnknown: 1\n' },
   { place: 'resourceRules.memory', yaml: 'resourceRules:\n  memory:\n    zzUnknown: 1\n' },

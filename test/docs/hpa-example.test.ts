@@ -25,7 +25,9 @@ describe(MANIFEST, () => {
 
   it('is one valid autoscaling/v2 HorizontalPodAutoscaler', () => {
     assert.equal(docs.length, 1);
-    const hpa = new HorizontalPodAutoscaler(docs[0]?.toJS() as ConstructorParameters<typeof HorizontalPodAutoscaler>[0]);
+    const hpa = new HorizontalPodAutoscaler(
+      docs[0]?.toJS() as ConstructorParameters<typeof HorizontalPodAutoscaler>[0],
+    );
     hpa.validate();
   });
 
@@ -37,11 +39,14 @@ describe(MANIFEST, () => {
 
   it('targets the average of http_requests_per_second per pod', () => {
     const hpa = new HorizontalPodAutoscaler(docs[0]?.toJS() as never);
-    const [metric] = hpa.spec?.metrics ?? [];
-    assert.equal(metric?.type, 'Pods');
-    assert.equal(metric?.pods?.metric.name, 'http_requests_per_second');
-    assert.equal(metric?.pods?.target.type, 'AverageValue');
-    assert.ok(metric?.pods?.target.averageValue !== undefined);
+    const metrics = hpa.spec?.metrics ?? [];
+    assert.equal(metrics.length, 1);
+    const pods = metrics[0]?.pods;
+    assert.equal(metrics[0]?.type, 'Pods');
+    assert.ok(pods);
+    assert.equal(pods.metric.name, 'http_requests_per_second');
+    assert.equal(pods.target.type, 'AverageValue');
+    assert.notEqual(pods.target.averageValue, undefined);
   });
 
   it('asks for a name the example rule yields', () => {
@@ -53,7 +58,10 @@ describe(MANIFEST, () => {
     const [rule] = config.rules;
     const series = 'http_requests_total';
     const matches = new RegExp(rule?.name.matches?.value ?? '');
-    assert.equal(series.replace(matches, (rule?.name.as?.value ?? '').replace('${1}', '$1')), 'http_requests_per_second');
+    assert.equal(
+      series.replace(matches, (rule?.name.as?.value ?? '').replace('${1}', '$1')),
+      'http_requests_per_second',
+    );
   });
 
   it('is shown unchanged in docs/walkthrough.md', () => {
