@@ -106,13 +106,9 @@ export function connectCluster(options: ServeOptions, logger: Logger, metrics: S
       { path: '/api/v1/pods', transform: podRecordFrom },
       logger,
     );
-    const kubelet = new KubeletScraper({
-      client: lister,
-      options: options.kubelet,
-      logger,
-      metrics,
-      nodes: nodeInformer,
-    });
+    const kubelet = options.kubelet.enabled
+      ? new KubeletScraper({ client: lister, options: options.kubelet, logger, metrics, nodes: nodeInformer })
+      : undefined;
     const reviewer = new SubjectAccessReviewer(authz, {
       allowedTtlMs: options.authorization.allowedTtlMs,
       deniedTtlMs: options.authorization.deniedTtlMs,
@@ -127,11 +123,11 @@ export function connectCluster(options: ServeOptions, logger: Logger, metrics: S
       start: () => {
         nodeInformer.start();
         podInformer.start();
-        kubelet.start();
+        kubelet?.start();
         return mapper.start();
       },
       close: () => {
-        void kubelet.stop();
+        void kubelet?.stop();
         podInformer.stop();
         nodeInformer.stop();
         reviewer.close();

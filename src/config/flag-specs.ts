@@ -316,6 +316,12 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
   },
   // Kubelet scraper (metrics-server's flags)
   {
+    name: 'kubelet-scraper',
+    kind: 'bool',
+    default: true,
+    help: "Scrape the kubelets (metrics-server's job) to answer metrics.k8s.io where resourceRules do not. Turn off where metrics-server keeps serving metrics.k8s.io.",
+  },
+  {
     name: 'kubelet-preferred-address-types',
     kind: 'stringList',
     default: ['Hostname', 'InternalDNS', 'InternalIP', 'ExternalDNS', 'ExternalIP'],

@@ -75,6 +75,8 @@ export interface RulesOptions {
 
 /** The kubelet scraper's settings (metrics-server's flags); the shape of KubeletScraperOptions in src/kubelet. */
 export interface KubeletOptions {
+  /** --kubelet-scraper: false leaves metrics.k8s.io to resourceRules alone. */
+  enabled: boolean;
   preferredAddressTypes: string[];
   port: number;
   useNodeStatusPort: boolean;
@@ -317,6 +319,7 @@ function kubeletOptionsFrom(values: FlagValues): KubeletOptions {
   const resolutionMs = numberFlag(values, 'metric-resolution');
   const requestTimeoutMs = numberFlag(values, 'kubelet-request-timeout');
   return {
+    enabled: boolFlag(values, 'kubelet-scraper'),
     preferredAddressTypes: listFlag(values, 'kubelet-preferred-address-types').filter((t) => t !== ''),
     port: numberFlag(values, 'kubelet-port'),
     useNodeStatusPort: boolFlag(values, 'kubelet-use-node-status-port'),

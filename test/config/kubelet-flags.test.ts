@@ -10,6 +10,7 @@ const build = (args: string[]) => {
 
 test("metrics-server's kubelet flags: defaults", () => {
   assert.deepEqual(build([]).kubelet, {
+    enabled: true,
     preferredAddressTypes: ['Hostname', 'InternalDNS', 'InternalIP', 'ExternalDNS', 'ExternalIP'],
     port: 10250,
     useNodeStatusPort: false,
@@ -21,6 +22,10 @@ test("metrics-server's kubelet flags: defaults", () => {
     endpoint: 'summary',
     resolutionMs: 15_000,
   });
+});
+
+test('--kubelet-scraper=false turns the scraper off', () => {
+  assert.equal(build(['--kubelet-scraper=false']).kubelet.enabled, false);
 });
 
 test("metrics-server's kubelet flags: values", () => {

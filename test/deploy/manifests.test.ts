@@ -193,10 +193,19 @@ describe('kustomize renders of manifests/', () => {
         base.some((o) => key(o) === k),
         `${k} in the base`,
       );
+    // Besides the objects left out, only the Deployment differs: the scraper is turned off.
+    const isDeployment = (o: (typeof base)[number]): boolean => o.kind === 'Deployment';
     assert.deepEqual(
-      component,
-      base.filter((o) => !WITHOUT_METRICS_K8S_IO.includes(key(o))),
+      component.filter((o) => !isDeployment(o)),
+      base.filter((o) => !WITHOUT_METRICS_K8S_IO.includes(key(o)) && !isDeployment(o)),
     );
+    interface WithArgs {
+      spec: { template: { spec: { containers: { args?: string[] }[] } } };
+    }
+    const args = (objs: typeof base): string[] =>
+      findObject<WithArgs>(objs, 'Deployment', 'metrics-adapter').spec.template.spec.containers[0]?.args ??
+      [];
+    assert.deepEqual(args(component), [...args(base), '--kubelet-scraper=false']);
   });
 
   it('generate.sh overlay: the Secret holds the generated pair and every caBundle is the generated CA', async () => {
