@@ -68,4 +68,10 @@ export interface KubeletScraperOptions {
    * arrives seconds after start rather than one resolution later; default min(resolution/2, 1 s).
    */
   warmupMs?: number;
+  /**
+   * Keep kubelet connections open between ticks only while the cluster has at most this many
+   * nodes; above, each scrape opens a connection (resuming the TLS session) and closes it after the
+   * answer, trading a little CPU for ~85 KB of resident memory per node. Default 200.
+   */
+  keepAliveMaxNodes?: number;
 }
