@@ -4,7 +4,10 @@
  * the simulated kube-apiserver (nodes and pods, for the node watch and the pod informer) in this
  * parent, which also sends the timed requests.
  *
- *   node --import tsx bench/resource-metrics.ts [--nodes=100,1000,5000] [--pods=30] [--requests=10] [--cycles=2]
+ *   node --import tsx bench/resource-metrics.ts [--nodes=100,1000,5000] [--pods=30] [--requests=10] [--cycles=2] [--cpu-prof]
+ *
+ * With --cpu-prof the adapter runs under node --cpu-prof and the hottest functions while the
+ * lists were timed are printed.
  *
  * Per size: process start → /readyz 200 (complete kubelet data), the adapter's own cycle duration
  * (metrics_adapter_kubelet_scrape_cycle_duration_seconds, mean over the cycles after ready), peak
@@ -13,6 +16,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { baseFlags, createAdapterPki } from '../test/helpers/adapter.js';
 import { startFakeKube } from '../test/helpers/fake-kube.js';
@@ -21,6 +25,7 @@ import type { KubeObject } from '../test/helpers/kube-store.js';
 import { makeTempDir } from '../test/helpers/temp.js';
 import { buildAdapter, startAdapterChild } from './adapter-process.js';
 import { procMemory, sample } from './procstat.js';
+import { findProfile, monotonicUs, summarize, type Window } from './profile.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const GV = '/apis/metrics.k8s.io/v1beta1';
@@ -114,12 +119,14 @@ async function parentRole(): Promise<void> {
           '--metric-resolution=15s',
           ...extra,
         ]);
+        const cpuProfDir = process.argv.includes('--cpu-prof') ? path.join(dir.path, 'prof') : undefined;
         const t0 = performance.now();
         const adapter = await startAdapterChild({
           mainJs: build.mainJs,
           flags,
           pki,
           startTimeoutMs: 300_000,
+          cpuProfDir,
         });
         const readyMs = performance.now() - t0;
         stopAdapter = () => adapter.stop();
@@ -154,8 +161,13 @@ async function parentRole(): Promise<void> {
           }
           return { ms, items, bytes };
         };
+        const windows: Window[] = [];
+        let w0 = monotonicUs();
         const podList = await timeList(`${GV}/pods`);
+        windows.push({ label: 'pods list', startUs: w0, endUs: monotonicUs(), requests: requests + 2 });
+        w0 = monotonicUs();
         const nodeList = await timeList(`${GV}/nodes`);
+        windows.push({ label: 'nodes list', startUs: w0, endUs: monotonicUs(), requests: requests + 2 });
         const mem = await procMemory(adapter.pid);
         loads.push(loadavg()[0]?.toFixed(1) ?? '?');
         const row = [
@@ -171,6 +183,18 @@ async function parentRole(): Promise<void> {
         ].join(' | ');
         rows.push(`| ${row} |`);
         console.error(`done: ${row}`);
+        if (cpuProfDir !== undefined) {
+          await adapter.stop();
+          stopAdapter = undefined;
+          const file = await findProfile(cpuProfDir);
+          for (const sum of await summarize(file, path.dirname(build.mainJs), windows)) {
+            console.error(
+              `\n${sum.label}: busy ${Math.round(sum.busyMs)} ms of ${Math.round(sum.wallMs)} ms`,
+            );
+            for (const a of sum.areas.slice(0, 8)) console.error(`  area ${a.area}: ${Math.round(a.ms)} ms`);
+            for (const f of sum.functions) console.error(`  fn ${f.fn} ${f.where}: ${Math.round(f.ms)} ms`);
+          }
+        }
       } finally {
         await stopAdapter?.();
         fleetProc.disconnect();
