@@ -151,7 +151,7 @@ export class KubeletScraper {
     this.authorization = undefined;
     const cycle: Cycle = { start: performance.now(), remaining: 0 };
     const nodes = this.nodes.list();
-    const keepAlive = nodes.length <= (this.options.keepAliveMaxNodes ?? 200);
+    const keepAlive = nodes.length <= (this.options.keepAliveMaxNodes ?? 1000);
     if (this.keepAlive && !keepAlive) this.http?.closeIdle();
     this.keepAlive = keepAlive;
     for (const node of nodes) {

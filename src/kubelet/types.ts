@@ -71,7 +71,9 @@ export interface KubeletScraperOptions {
   /**
    * Keep kubelet connections open between ticks only while the cluster has at most this many
    * nodes; above, each scrape opens a connection (resuming the TLS session) and closes it after the
-   * answer, trading a little CPU for ~85 KB of resident memory per node. Default 200.
+   * answer, resuming the TLS session. Measured (bench/kubelet-scale.ts, 30 pods per node): at 5000
+   * nodes 430 instead of 782 MiB peak RSS for 11.2 instead of 5.4 s of CPU per 15 s; at 1000 nodes
+   * only 24 MiB saved for +1 s of CPU per 15 s. Default 1000.
    */
   keepAliveMaxNodes?: number;
 }
