@@ -3,7 +3,7 @@
  * child process, the scraper under test in another (talking to a simulated kube-apiserver, in this
  * parent, for the node watch), so the three never share a thread.
  *
- *   node --import tsx bench/kubelet-scale.ts [--nodes=100,1000,5000] [--pods=30] [--cycles=2]
+ *   node --import tsx bench/kubelet-scale.ts [--nodes=100,1000,5000] [--pods=30] [--cycles=2] [--keepalive-max-nodes=N]
  *
  * Reports per size: time from the scraper process's start (and from scraper.start()) to complete
  * data (`ready`: two points for every node), full cycle duration (a resolution tick until every
@@ -92,6 +92,7 @@ const scraper = new KubeletScraper({
     requestTimeoutMs: 10000,
     endpoint: arg('endpoint', 'summary'),
     resolutionMs,
+    ...(arg('keepalive-max-nodes', '') === '' ? {} : { keepAliveMaxNodes: Number(arg('keepalive-max-nodes', '')) }),
   },
 });
 const t0 = performance.now();
@@ -176,6 +177,7 @@ async function parentRole(): Promise<void> {
   const pods = Number(arg('pods', '30'));
   const cycles = arg('cycles', '2');
   const endpoint = arg('endpoint', 'summary');
+  const keepAliveMaxNodes = arg('keepalive-max-nodes', '');
   const rows: string[] = [];
   const build = await buildAdapter();
   const childScript = path.join(path.dirname(build.mainJs), '..', 'kubelet-scraper-child.mjs');
@@ -197,6 +199,7 @@ async function parentRole(): Promise<void> {
           `--nodes=${nodes}`,
           `--cycles=${cycles}`,
           `--endpoint=${endpoint}`,
+          `--keepalive-max-nodes=${keepAliveMaxNodes}`,
         ],
         childScript,
       );
@@ -231,7 +234,7 @@ async function parentRole(): Promise<void> {
       .join(' ')}`,
   );
   console.log(
-    `\nkubelet scraper, --kubelet-endpoint=${endpoint}, resolution 15 s, ${pods} pods per node, scraper node flags: ${scraperNodeOptions.join(' ') || '(none)'}\n`,
+    `\nkubelet scraper, --kubelet-endpoint=${endpoint}, resolution 15 s, ${pods} pods per node, scraper node flags: ${scraperNodeOptions.join(' ') || '(none)'}, keepAliveMaxNodes ${keepAliveMaxNodes || '(default)'}\n\n\`node --import tsx bench/kubelet-scale.ts ${process.argv.slice(2).join(' ')}\`\n`,
   );
   console.log(
     '| nodes × pods | process start → complete data | scraper.start() → complete data | cycle (after ready) | scraper CPU to ready | scraper CPU per 15 s | peak RSS (VmHWM) | RSS after imports | podUsage(all) ×3 | pods answered | nodes with data |',

@@ -1,7 +1,10 @@
 /**
- * HTTPS GETs to kubelets over one keep-alive agent (at most one socket per kubelet, idle ones closed
- * after two minutes), with a deadline covering the whole exchange, and every failure sorted into a kind the
- * scraper can name a fix for.
+ * HTTPS GETs to kubelets, with a deadline covering the whole exchange, and every failure sorted into
+ * a kind the scraper can name a fix for. A request either rides a kept-alive socket (at most one
+ * per kubelet, idle ones closed after two minutes) or a connection closed after its answer; both
+ * keep TLS sessions for every kubelet, so a new connection is a cheap resumption rather than a full
+ * handshake. An idle TLS socket costs ~80-90 KB outside the JS heap, so with thousands of kubelets
+ * closing them between ticks is what keeps the resident set down.
  */
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
@@ -70,25 +73,36 @@ export interface KubeletGet {
   authorization: string | undefined;
   timeoutMs: number;
   maxBytes?: number;
+  /** Keep the socket open for the next request to this kubelet (default true). */
+  keepAlive?: boolean;
 }
 
+/** A session per kubelet even in the largest clusters; a cached session is a few KB at most. */
+const MAX_CACHED_SESSIONS = 20_000;
+
 export class KubeletHttpClient {
-  private readonly agent: https.Agent;
+  private readonly keepAliveAgent: https.Agent;
+  private readonly closingAgent: https.Agent;
 
   constructor(tls: KubeletTls) {
-    this.agent = new https.Agent({
-      keepAlive: true,
+    const common = {
       // One scrape per kubelet at a time: a second socket to the same kubelet is never needed.
       maxSockets: 1,
-      maxFreeSockets: 1,
-      // Idle sockets outlive one resolution tick (so a kubelet keeps its TLS session) but not forever.
-      timeout: 120_000,
-      scheduling: 'lifo',
+      maxCachedSessions: MAX_CACHED_SESSIONS,
       ca: tls.ca,
       cert: tls.cert,
       key: tls.key,
       rejectUnauthorized: !tls.insecure,
+    };
+    this.keepAliveAgent = new https.Agent({
+      ...common,
+      keepAlive: true,
+      maxFreeSockets: 1,
+      // Idle sockets outlive one resolution tick but not forever.
+      timeout: 120_000,
+      scheduling: 'lifo',
     });
+    this.closingAgent = new https.Agent({ ...common, keepAlive: false });
   }
 
   async get(req: KubeletGet): Promise<Buffer> {
@@ -121,7 +135,7 @@ export class KubeletHttpClient {
           port,
           path: req.path,
           method: 'GET',
-          agent: this.agent,
+          agent: req.keepAlive === false ? this.closingAgent : this.keepAliveAgent,
           headers: {
             Accept: req.accept,
             'User-Agent': 'metrics-adapter',
@@ -170,8 +184,15 @@ export class KubeletHttpClient {
     });
   }
 
+  /** Closes the idle kept-alive sockets (when the scraper stops keeping them). */
+  closeIdle(): void {
+    for (const sockets of Object.values(this.keepAliveAgent.freeSockets))
+      for (const s of sockets ?? []) s.destroy();
+  }
+
   close(): void {
-    this.agent.destroy();
+    this.keepAliveAgent.destroy();
+    this.closingAgent.destroy();
   }
 }
 

@@ -80,6 +80,7 @@ export class KubeletScraper {
   private authorization: Promise<string | undefined> | undefined;
   private authFailureLogged = false;
   private unsubscribe: (() => void) | undefined;
+  private keepAlive = true;
   /** Duration of the last tick that finished every node, in ms. */
   lastCycleMs: number | undefined;
 
@@ -149,7 +150,11 @@ export class KubeletScraper {
     if (this.stopped) return;
     this.authorization = undefined;
     const cycle: Cycle = { start: performance.now(), remaining: 0 };
-    for (const node of this.nodes.list()) {
+    const nodes = this.nodes.list();
+    const keepAlive = nodes.length <= (this.options.keepAliveMaxNodes ?? 1000);
+    if (this.keepAlive && !keepAlive) this.http?.closeIdle();
+    this.keepAlive = keepAlive;
+    for (const node of nodes) {
       if (this.enqueue(node.name, cycle)) cycle.remaining++;
     }
     this.pump();
@@ -270,6 +275,7 @@ export class KubeletScraper {
         accept,
         authorization: await this.credentials(),
         timeoutMs: o.requestTimeoutMs,
+        keepAlive: this.keepAlive,
       });
       let scrape: NodeScrape;
       try {

@@ -63,6 +63,11 @@ class Series {
 class PodEntry {
   readonly containers = new Map<string, Series>();
   complete = true;
+  /**
+   * The answer built from the current points, until the next scrape of the node: list requests
+   * between two scrapes get the same object (so an encoder can cache its text) and allocate nothing.
+   */
+  usage: PodUsage | undefined;
   constructor(
     readonly namespace: string,
     readonly name: string,
@@ -112,6 +117,7 @@ export class UsageStore {
         this.index(key, pod);
       }
       pod.complete = p.complete;
+      pod.usage = undefined;
       if (!p.complete) continue;
       const names = new Set<string>();
       for (const c of p.containers) {
@@ -198,7 +204,12 @@ export class UsageStore {
   podUsage(namespace: string | undefined, names?: readonly string[]): PodUsage[] {
     const out: PodUsage[] = [];
     const visit = (p: PodEntry | undefined): void => {
-      if (p === undefined || !p.complete || p.containers.size === 0) return;
+      if (p === undefined) return;
+      if (p.usage !== undefined) {
+        out.push(p.usage);
+        return;
+      }
+      if (!p.complete || p.containers.size === 0) return;
       let newest: Series | undefined;
       for (const s of p.containers.values()) {
         if (!s.complete) return;
@@ -209,13 +220,14 @@ export class UsageStore {
       for (const [name, s] of p.containers) {
         containers.push({ name, cpuNanoCores: s.rate(), memoryBytes: s.mem });
       }
-      out.push({
+      p.usage = {
         namespace: p.namespace,
         name: p.name,
         timestamp: new Date(newest.t1),
         windowMs: newest.t1 - newest.t0,
         containers,
-      });
+      };
+      out.push(p.usage);
     };
     if (names !== undefined) {
       for (const name of names) {

@@ -68,4 +68,12 @@ export interface KubeletScraperOptions {
    * arrives seconds after start rather than one resolution later; default min(resolution/2, 1 s).
    */
   warmupMs?: number;
+  /**
+   * Keep kubelet connections open between ticks only while the cluster has at most this many
+   * nodes; above, each scrape opens a connection (resuming the TLS session) and closes it after the
+   * answer, resuming the TLS session. Measured (bench/kubelet-scale.ts, 30 pods per node): at 5000
+   * nodes 430 instead of 782 MiB peak RSS for 11.2 instead of 5.4 s of CPU per 15 s; at 1000 nodes
+   * only 24 MiB saved for +1 s of CPU per 15 s. Default 1000.
+   */
+  keepAliveMaxNodes?: number;
 }

@@ -154,6 +154,34 @@ describe('metrics.k8s.io encodings', () => {
   });
 });
 
+describe('PodMetricsList encoding across answers', () => {
+  it('a usage object encoded again gives the same item; the answer time is each answer\'s own', () => {
+    const second = { pod: { ...POD, name: 'web-2' }, usage: { ...POD_ITEM.usage, name: 'web-2' } };
+    const a = JSON.parse(encodePodMetricsList([POD_ITEM, second], NOW)) as { items: unknown[] };
+    const later = new Date(NOW.getTime() + 5_000);
+    const b = JSON.parse(encodePodMetricsList([POD_ITEM, second], later)) as {
+      items: { metadata: { name: string; creationTimestamp: string } }[];
+    };
+    assert.equal(b.items.length, 2);
+    assert.deepEqual(
+      b.items.map((i) => [i.metadata.name, i.metadata.creationTimestamp]),
+      [
+        ['web-1', '2024-05-29T08:38:26Z'],
+        ['web-2', '2024-05-29T08:38:26Z'],
+      ],
+    );
+    const strip = (items: unknown[]): unknown =>
+      JSON.parse(JSON.stringify(items).replace(/"creationTimestamp":"[^"]*"/g, '"creationTimestamp":""'));
+    assert.deepEqual(strip(a.items), strip(b.items));
+    assert.deepEqual(JSON.parse(encodePodMetricsList([], NOW)), {
+      kind: 'PodMetricsList',
+      apiVersion: 'metrics.k8s.io/v1beta1',
+      metadata: {},
+      items: [],
+    });
+  });
+});
+
 describe('parseFieldSelector', () => {
   const pods = new Set(['metadata.name', 'metadata.namespace', 'spec.nodeName', 'status.phase']);
   it('parses =, == and != terms', () => {

@@ -16,6 +16,7 @@
  */
 import https from 'node:https';
 import net from 'node:net';
+import type tls from 'node:tls';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createCA, type CertificateAuthority } from './certs.js';
 import type { KubeObject } from './kube-store.js';
@@ -107,6 +108,8 @@ export interface FakeKubeletFleet {
   resetCounter(namespace: string, pod: string, container: string): void;
   setContainerRate(namespace: string, pod: string, container: string, rate: number): void;
   requestCount(node: string): number;
+  /** TCP connections accepted so far, still open now, and TLS handshakes that resumed a session. */
+  connectionStats(): { accepted: number; open: number; resumed: number };
   /** Body of one endpoint for one node, as served now (for decoder tests). */
   render(node: string, endpoint: 'summary' | 'resource', atMs?: number): string;
   close(): Promise<void>;
@@ -378,8 +381,14 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
     unknownCA: https.createServer(serverOptions(unknown), handler),
   };
   for (const s of Object.values(servers)) s.on('tlsClientError', () => undefined);
+  let accepted = 0;
+  let resumed = 0;
+  servers.good.on('secureConnection', (socket: tls.TLSSocket) => {
+    if (socket.isSessionReused()) resumed++;
+  });
 
   const dispatch = (node: FleetNode, socket: net.Socket): void => {
+    accepted++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
@@ -534,6 +543,7 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
       x.zeroMs = t - (used * 1000) / rate;
     },
     requestCount: (name) => node(name).requests,
+    connectionStats: () => ({ accepted, open: sockets.size, resumed }),
     render: (name, endpoint, atMs) => {
       const t = sampleTime(atMs ?? Date.now());
       return endpoint === 'summary' ? renderSummary(node(name), t) : renderResource(node(name), t);

@@ -327,3 +327,45 @@ test('stop() leaves no timers or sockets behind', { timeout: 60_000 }, async () 
     await env.close();
   }
 });
+
+test(
+  'kubelet connections kept between ticks up to keepAliveMaxNodes nodes',
+  { timeout: 60_000 },
+  async () => {
+    const env = await setup({ nodes: 3, options: { keepAliveMaxNodes: 3 } });
+    try {
+      env.scraper.start();
+      await withTimeout(env.scraper.ready, 15_000, 'ready');
+      const requests = env.fleet.requestCount('node-0');
+      await waitFor('another tick', () => env.fleet.requestCount('node-0') > requests + 1);
+      assert.deepEqual(env.fleet.connectionStats(), { accepted: 3, open: 3, resumed: 0 });
+    } finally {
+      await env.close();
+    }
+  },
+);
+
+test(
+  'above keepAliveMaxNodes nodes, a connection per scrape, closed after it, resuming the TLS session',
+  { timeout: 60_000 },
+  async () => {
+    const env = await setup({ nodes: 3, options: { keepAliveMaxNodes: 2 } });
+    try {
+      env.scraper.start();
+      await withTimeout(env.scraper.ready, 15_000, 'ready');
+      assert.equal(env.scraper.store.nodeUsage().length, 3);
+      // Between two ticks every connection is closed; each one after a node's first is a resumption.
+      await waitFor('no open connection', () => env.fleet.connectionStats().open === 0);
+      const stats = env.fleet.connectionStats();
+      assert.ok(stats.accepted >= 6, JSON.stringify(stats));
+      assert.equal(stats.resumed, stats.accepted - 3, JSON.stringify(stats));
+      const requests = (['node-0', 'node-1', 'node-2'] as const).reduce(
+        (n, node) => n + env.fleet.requestCount(node),
+        0,
+      );
+      assert.equal(requests, stats.accepted);
+    } finally {
+      await env.close();
+    }
+  },
+);

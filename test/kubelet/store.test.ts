@@ -187,3 +187,24 @@ test('a pod recreated on another node replaces the old entry', () => {
   store.removeNode('n1');
   assert.equal(store.podUsage('shop').length, 1);
 });
+
+test('between two scrapes of a node, pod usage is the same object; a scrape makes a new one', () => {
+  const store = new UsageStore();
+  store.apply('n1', scrape([{ name: 'a', cpuNs: 0, t: T }]));
+  store.apply('n1', scrape([{ name: 'a', cpuNs: 1e9, t: T + 10_000 }]));
+  const first = store.podUsage(undefined);
+  assert.equal(first.length, 1);
+  assert.equal(store.podUsage('shop')[0], first[0]);
+  assert.equal(store.podUsage('shop', ['web'])[0], first[0]);
+  store.apply('n1', scrape([{ name: 'a', cpuNs: 4e9, t: T + 20_000, mem: 700 }]));
+  const next = store.podUsage(undefined);
+  assert.notEqual(next[0], first[0]);
+  assert.deepEqual(next[0]?.containers, [{ name: 'a', cpuNanoCores: 300_000_000, memoryBytes: 700 }]);
+  assert.deepEqual(first[0]?.containers, [{ name: 'a', cpuNanoCores: 100_000_000, memoryBytes: 100 }]);
+  // An incomplete report drops the pod until it is complete again, cached answer included.
+  store.apply('n1', {
+    node: undefined,
+    pods: [{ namespace: 'shop', name: 'web', complete: false, containers: [] }],
+  });
+  assert.deepEqual(store.podUsage(undefined), []);
+});

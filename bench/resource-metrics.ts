@@ -1,0 +1,225 @@
+/**
+ * metrics.k8s.io from the kubelet scraper, through the WHOLE adapter: its real CLI from a `tsc`
+ * build (bench/adapter-process.ts) in a child process, N simulated kubelets × P pods in another,
+ * the simulated kube-apiserver (nodes and pods, for the node watch and the pod informer) in this
+ * parent, which also sends the timed requests.
+ *
+ *   node --import tsx bench/resource-metrics.ts [--nodes=100,1000,5000] [--pods=30] [--requests=10] [--cycles=2] [--cpu-prof]
+ *
+ * With --cpu-prof the adapter runs under node --cpu-prof and the hottest functions while the
+ * lists were timed are printed.
+ *
+ * Per size: process start → /readyz 200 (complete kubelet data), the adapter's own cycle duration
+ * (metrics_adapter_kubelet_scrape_cycle_duration_seconds, mean over the cycles after ready), peak
+ * RSS (VmHWM of the adapter), and the median latency of GET /apis/metrics.k8s.io/v1beta1/pods (all
+ * namespaces) and /nodes, sequential, after warm-up.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { baseFlags, createAdapterPki } from '../test/helpers/adapter.js';
+import { startFakeKube } from '../test/helpers/fake-kube.js';
+import { startKubeletFleet } from '../test/helpers/fake-kubelet.js';
+import type { KubeObject } from '../test/helpers/kube-store.js';
+import { makeTempDir } from '../test/helpers/temp.js';
+import { buildAdapter, startAdapterChild } from './adapter-process.js';
+import { procMemory, sample } from './procstat.js';
+import { findProfile, monotonicUs, summarize, type Window } from './profile.js';
+
+const SELF = fileURLToPath(import.meta.url);
+const GV = '/apis/metrics.k8s.io/v1beta1';
+const CYCLE = 'metrics_adapter_kubelet_scrape_cycle_duration_seconds';
+
+function arg(name: string, fallback: string): string {
+  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return hit === undefined ? fallback : hit.slice(name.length + 3);
+}
+
+interface FleetMessage {
+  type: 'fleet';
+  port: number;
+  nodes: KubeObject[];
+  pods: KubeObject[];
+}
+
+async function fleetRole(): Promise<void> {
+  const fleet = await startKubeletFleet({
+    nodes: Number(arg('nodes', '100')),
+    podsPerNode: Number(arg('pods', '30')),
+    containersPerPod: 1,
+    certifyAddresses: false,
+  });
+  const msg: FleetMessage = {
+    type: 'fleet',
+    port: fleet.port,
+    nodes: fleet.nodeObjects(),
+    pods: fleet.podObjects(),
+  };
+  process.send?.(msg);
+  process.on('disconnect', () => void fleet.close().then(() => process.exit(0)));
+}
+
+function nextMessage<T>(cp: ChildProcess, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no message within ${timeoutMs} ms`)), timeoutMs);
+    cp.once('message', (m) => {
+      clearTimeout(timer);
+      resolve(m as T);
+    });
+    cp.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`fleet exited (${String(code)})`));
+    });
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+};
+const MiB = 1024 * 1024;
+const fmt = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+
+async function parentRole(): Promise<void> {
+  const sizes = arg('nodes', '100,1000,5000').split(',').map(Number);
+  const pods = Number(arg('pods', '30'));
+  const requests = Number(arg('requests', '10'));
+  const cycles = Number(arg('cycles', '2'));
+  const extra = arg('adapter-flags', '')
+    .split(' ')
+    .filter((f) => f !== '');
+  const rows: string[] = [];
+  const loads: string[] = [];
+  const build = await buildAdapter();
+  try {
+    for (const nodes of sizes) {
+      const fleetProc = fork(SELF, ['--role=fleet', `--nodes=${nodes}`, `--pods=${pods}`], {
+        execArgv: ['--import', 'tsx'],
+        serialization: 'advanced',
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      const kube = await startFakeKube();
+      const dir = await makeTempDir('bench-resource-metrics-');
+      let stopAdapter: (() => Promise<void>) | undefined;
+      try {
+        const fleet = await nextMessage<FleetMessage>(fleetProc, 300_000);
+        for (const n of fleet.nodes) kube.upsert({ group: '', version: 'v1', resource: 'nodes' }, n);
+        for (const p of fleet.pods) kube.upsert({ group: '', version: 'v1', resource: 'pods' }, p);
+        kube.setAllowedUsers(['tester']);
+        const pki = await createAdapterPki(dir.path);
+        const kubeconfig = await kube.writeKubeconfig(dir.path, { user: 'token' });
+        const flags = baseFlags(pki, [
+          `--kubeconfig=${kubeconfig}`,
+          '--authentication-skip-lookup',
+          '--kubelet-insecure-tls',
+          `--kubelet-port=${fleet.port}`,
+          '--kubelet-preferred-address-types=InternalIP',
+          '--metric-resolution=15s',
+          // The simulated kube-apiserver shares this process with the timing loop and is slow to
+          // answer SubjectAccessReviews while it serves 150 000 pods: keep /metrics off that path.
+          '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+          ...extra,
+        ]);
+        const cpuProfDir = process.argv.includes('--cpu-prof') ? path.join(dir.path, 'prof') : undefined;
+        const t0 = performance.now();
+        const adapter = await startAdapterChild({
+          mainJs: build.mainJs,
+          flags,
+          pki,
+          startTimeoutMs: 300_000,
+          cpuProfDir,
+        });
+        const readyMs = performance.now() - t0;
+        stopAdapter = () => adapter.stop();
+        const client = adapter.client(1);
+
+        const m0 = await adapter.metrics();
+        const c0 = sample(m0, `${CYCLE}_count`);
+        const s0 = sample(m0, `${CYCLE}_sum`);
+        const deadline = Date.now() + (cycles + 3) * 15_000;
+        let m1 = m0;
+        while (sample(m1, `${CYCLE}_count`) < c0 + cycles && Date.now() < deadline) {
+          await sleep(1_000);
+          m1 = await adapter.metrics();
+        }
+        const dc = sample(m1, `${CYCLE}_count`) - c0;
+        const cycleMs = dc > 0 ? ((sample(m1, `${CYCLE}_sum`) - s0) / dc) * 1000 : NaN;
+
+        const timeList = async (path: string): Promise<{ ms: number[]; items: number; bytes: number }> => {
+          const ms: number[] = [];
+          let items = 0;
+          let bytes = 0;
+          for (let i = 0; i < requests + 2; i++) {
+            const s = performance.now();
+            const res = await client.send({ method: 'GET', path }, 60_000);
+            const took = performance.now() - s;
+            if (res.status !== 200)
+              throw new Error(`GET ${path}: ${res.status} ${res.body.toString().slice(0, 200)}`);
+            if (i < 2) {
+              items = (JSON.parse(res.body.toString()) as { items: unknown[] }).items.length;
+              bytes = res.body.length;
+            } else ms.push(took);
+          }
+          return { ms, items, bytes };
+        };
+        const windows: Window[] = [];
+        let w0 = monotonicUs();
+        const podList = await timeList(`${GV}/pods`);
+        windows.push({ label: 'pods list', startUs: w0, endUs: monotonicUs(), requests: requests + 2 });
+        w0 = monotonicUs();
+        const nodeList = await timeList(`${GV}/nodes`);
+        windows.push({ label: 'nodes list', startUs: w0, endUs: monotonicUs(), requests: requests + 2 });
+        const mem = await procMemory(adapter.pid);
+        loads.push(loadavg()[0]?.toFixed(1) ?? '?');
+        const row = [
+          `${nodes} × ${pods}`,
+          fmt(readyMs),
+          fmt(cycleMs),
+          `${Math.round(mem.peakRssBytes / MiB)} MiB`,
+          `${Math.round(mem.rssBytes / MiB)} MiB`,
+          `${fmt(median(podList.ms))} (${fmt(Math.min(...podList.ms))}–${fmt(Math.max(...podList.ms))})`,
+          `${podList.items} / ${(podList.bytes / MiB).toFixed(1)} MiB`,
+          fmt(median(nodeList.ms)),
+          `${nodeList.items}`,
+        ].join(' | ');
+        rows.push(`| ${row} |`);
+        console.error(`done: ${row}`);
+        if (cpuProfDir !== undefined) {
+          await adapter.stop();
+          stopAdapter = undefined;
+          const file = await findProfile(cpuProfDir);
+          for (const sum of await summarize(file, path.dirname(build.mainJs), windows)) {
+            console.error(
+              `\n${sum.label}: busy ${Math.round(sum.busyMs)} ms of ${Math.round(sum.wallMs)} ms`,
+            );
+            for (const a of sum.areas.slice(0, 8)) console.error(`  area ${a.area}: ${Math.round(a.ms)} ms`);
+            for (const f of sum.functions) console.error(`  fn ${f.fn} ${f.where}: ${Math.round(f.ms)} ms`);
+          }
+        }
+      } finally {
+        await stopAdapter?.();
+        fleetProc.disconnect();
+        fleetProc.kill();
+        await kube.close();
+        await dir.remove();
+      }
+    }
+  } finally {
+    await build.remove();
+  }
+  console.log(`\n\`node --import tsx bench/resource-metrics.ts ${process.argv.slice(2).join(' ')}\``);
+  console.log(`load average (1 min) after each size: ${loads.join(', ')}`);
+  console.log(
+    `adapter flags beyond the fleet's: ${extra.join(' ') || '(none)'}; ${requests} requests per list after 2 warm-up\n`,
+  );
+  console.log(
+    '| nodes × pods | adapter start → /readyz (complete data) | scrape cycle (mean after ready) | peak RSS (VmHWM) | RSS at end | GET …/pods all namespaces, median (min–max) | pods / body | GET …/nodes median | nodes |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
+}
+
+if (arg('role', 'parent') === 'fleet') await fleetRole();
+else await parentRole();
