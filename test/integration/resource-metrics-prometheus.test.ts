@@ -23,53 +23,10 @@ import {
 import { SelfMetrics } from '../../src/self-metrics.js';
 import { startExporter, type Exporter } from '../helpers/exporter.js';
 import { startPrometheus, type PrometheusInstance } from '../helpers/prometheus.js';
+import { ADAPTER_RESOURCE_RULES } from '../providers/adapter-resource-rules.js';
 import { compileYaml, mapper } from '../rules/fixtures.js';
 
-// prometheus-adapter's deploy/manifests/config-map.yaml (v0.11/v0.12) resourceRules, as data.
-const RULES = `
-resourceRules:
-  cpu:
-    containerLabel: container
-    containerQuery: |
-      sum by (<<.GroupBy>>) (
-        irate (
-            container_cpu_usage_seconds_total{<<.LabelMatchers>>,container!="",pod!=""}[4m]
-        )
-      )
-    nodeQuery: |
-      sum by (<<.GroupBy>>) (
-        irate(
-            node_cpu_usage_seconds_total{<<.LabelMatchers>>}[4m]
-        )
-      )
-    resources:
-      overrides:
-        namespace:
-          resource: namespace
-        node:
-          resource: node
-        pod:
-          resource: pod
-  memory:
-    containerLabel: container
-    containerQuery: |
-      sum by (<<.GroupBy>>) (
-        container_memory_working_set_bytes{<<.LabelMatchers>>,container!="",pod!=""}
-      )
-    nodeQuery: |
-      sum by (<<.GroupBy>>) (
-        node_memory_working_set_bytes{<<.LabelMatchers>>}
-      )
-    resources:
-      overrides:
-        node:
-          resource: node
-        namespace:
-          resource: namespace
-        pod:
-          resource: pod
-  window: 5m
-`;
+const RULES = ADAPTER_RESOURCE_RULES;
 
 /** CPU cores used per container (the counters grow at this rate) and memory bytes. */
 const CONTAINERS: { ns: string; pod: string; container: string; cores: number; bytes: number }[] = [

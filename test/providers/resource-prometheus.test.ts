@@ -11,53 +11,9 @@ import { PrometheusResourceSource, batchNames } from '../../src/providers/index.
 import type { CompiledResourceRules } from '../../src/rules/index.js';
 import { SelfMetrics } from '../../src/self-metrics.js';
 import { compileYaml, mapper } from '../rules/fixtures.js';
+import { ADAPTER_RESOURCE_RULES } from './adapter-resource-rules.js';
 import { matchersOf, RecordingPrometheus, regexMatches, sample } from './fakes.js';
 
-// resourceRules of prometheus-adapter's deploy/manifests/config-map.yaml (v0.11/v0.12), as data.
-const ADAPTER_RESOURCE_RULES = `
-resourceRules:
-  cpu:
-    containerLabel: container
-    containerQuery: |
-      sum by (<<.GroupBy>>) (
-        irate (
-            container_cpu_usage_seconds_total{<<.LabelMatchers>>,container!="",pod!=""}[4m]
-        )
-      )
-    nodeQuery: |
-      sum by (<<.GroupBy>>) (
-        irate(
-            node_cpu_usage_seconds_total{<<.LabelMatchers>>}[4m]
-        )
-      )
-    resources:
-      overrides:
-        namespace:
-          resource: namespace
-        node:
-          resource: node
-        pod:
-          resource: pod
-  memory:
-    containerLabel: container
-    containerQuery: |
-      sum by (<<.GroupBy>>) (
-        container_memory_working_set_bytes{<<.LabelMatchers>>,container!="",pod!=""}
-      )
-    nodeQuery: |
-      sum by (<<.GroupBy>>) (
-        node_memory_working_set_bytes{<<.LabelMatchers>>}
-      )
-    resources:
-      overrides:
-        node:
-          resource: node
-        namespace:
-          resource: namespace
-        pod:
-          resource: pod
-  window: 5m
-`;
 
 export function compileResource(text: string): CompiledResourceRules {
   const { rules, diagnostics } = compileYaml(text);
