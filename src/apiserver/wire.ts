@@ -40,40 +40,13 @@ export function decimalQuantity(mantissa: bigint, exponent: number): string {
   return suffix !== undefined ? `${m}${suffix}` : `${m}e${e}`;
 }
 
-/** The canonical text of an integer mantissa × 10^-3 that fits a double exactly (no BigInt). */
-function milliText(milli: number): string {
-  if (milli === 0) return '0';
-  let m = milli;
-  let e = -3;
-  while (m % 10 === 0) {
-    m /= 10;
-    e++;
-  }
-  const r = e % 3;
-  if (r === 1 || r === -2) {
-    m *= 10;
-    e -= 1;
-  } else if (r === 2 || r === -1) {
-    m *= 100;
-    e -= 2;
-  }
-  const suffix = DECIMAL_SUFFIXES.get(e);
-  return suffix !== undefined ? `${m}${suffix}` : `${m}e${e}`;
-}
-
 /**
  * A metric value as prometheus-adapter reports it: resource.NewMilliQuantity(int64(v*1000), DecimalSI).
  * The float multiplication and truncation are the same IEEE operations Go performs, so the text
  * matches prometheus-adapter's byte for byte. Callers must not pass non-finite values.
  */
 export function milliQuantity(value: number): string {
-  const milli = Math.trunc(value * 1000);
-  // Integers up to 2^53 are exact in a double: the common case needs no BigInt.
-  if (Number.isSafeInteger(milli)) return milliText(milli);
-  let m = BigInt(Number.isFinite(milli) ? milli : 0);
-  if (m > INT64_MAX) m = INT64_MAX;
-  if (m < INT64_MIN) m = INT64_MIN;
-  return decimalQuantity(m, -3);
+  return scaledText(Math.trunc(value * 1000), -3);
 }
 
 let lastTime = Number.NaN;
