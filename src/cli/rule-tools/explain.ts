@@ -168,6 +168,39 @@ function failure(err: ApiError): Explanation['outcome'] {
   return { status: err.code, reason: err.reason, message: err.message };
 }
 
+/** What the server answers when rendering a query throws. */
+function renderFailure(err: unknown): Explanation['outcome'] {
+  return err instanceof ApiError
+    ? failure(err)
+    : { status: 500, reason: 'InternalError', message: errorMessage(err) };
+}
+
+/**
+ * Records the query and runs it; on a syntax error or a failed call, sets the outcome the server
+ * would answer with and returns undefined.
+ */
+async function runExplained(
+  e: Explanation,
+  query: ExplainedQuery,
+  deps: ExplainDeps,
+): Promise<Sample[] | undefined> {
+  e.queries.push(query);
+  const samples = await runQuery(query, deps.prometheus, deps.signal);
+  if (!query.syntax.ok) {
+    e.outcome = {
+      status: 503,
+      reason: 'ServiceUnavailable',
+      message: `Prometheus would reject the query: ${query.syntax.message}`,
+    };
+    return undefined;
+  }
+  if (samples === undefined) {
+    e.outcome = { status: 503, reason: 'ServiceUnavailable', message: query.error ?? 'the query failed' };
+    return undefined;
+  }
+  return samples;
+}
+
 /**
  * Maps samples to the objects asked for, as the custom-metrics provider does: by the object
  * label, the first sample per object, NaN and infinite values left out. `names` undefined: every
@@ -374,26 +407,11 @@ async function explainCustom(q: CustomMetricQuery, e: Explanation, deps: Explain
           renderObjectQuery(entry.rule, { ...base, names: objects.names }),
         );
   } catch (err) {
-    e.outcome =
-      err instanceof ApiError
-        ? failure(err)
-        : { status: 500, reason: 'InternalError', message: errorMessage(err) };
+    e.outcome = renderFailure(err);
     return;
   }
-  e.queries.push(query);
-  const samples = await runQuery(query, deps.prometheus, deps.signal);
-  if (!query.syntax.ok) {
-    e.outcome = {
-      status: 503,
-      reason: 'ServiceUnavailable',
-      message: `Prometheus would reject the query: ${query.syntax.message}`,
-    };
-    return;
-  }
-  if (samples === undefined) {
-    e.outcome = { status: 503, reason: 'ServiceUnavailable', message: query.error ?? 'the query failed' };
-    return;
-  }
+  const samples = await runExplained(e, query, deps);
+  if (samples === undefined) return;
   query.mapping = mapSamples(samples, entry.resourceLabel, every ? undefined : objects.names);
   const items = query.mapping.matched.length;
   if (every) {
@@ -462,26 +480,11 @@ async function explainExternal(
       }),
     );
   } catch (err) {
-    e.outcome =
-      err instanceof ApiError
-        ? failure(err)
-        : { status: 500, reason: 'InternalError', message: errorMessage(err) };
+    e.outcome = renderFailure(err);
     return;
   }
-  e.queries.push(query);
-  const samples = await runQuery(query, deps.prometheus, deps.signal);
-  if (!query.syntax.ok) {
-    e.outcome = {
-      status: 503,
-      reason: 'ServiceUnavailable',
-      message: `Prometheus would reject the query: ${query.syntax.message}`,
-    };
-    return;
-  }
-  if (samples === undefined) {
-    e.outcome = { status: 503, reason: 'ServiceUnavailable', message: query.error ?? 'the query failed' };
-    return;
-  }
+  const samples = await runExplained(e, query, deps);
+  if (samples === undefined) return;
   const finite = samples.filter((s) => Number.isFinite(s.value));
   if (finite.length < samples.length)
     e.notes.push(`${samples.length - finite.length} NaN or infinite sample(s) are left out of the answer`);
