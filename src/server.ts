@@ -121,9 +121,11 @@ export function connectCluster(options: ServeOptions, logger: Logger, metrics: S
       authorizer: new SubjectAccessReviewAuthorizer(reviewer),
       authenticationClient: authn,
       start: () => {
-        nodeInformer.start();
-        podInformer.start();
-        kubelet?.start();
+        // The scraper needs the nodes at once; metrics.k8s.io starts the informers on first use.
+        if (kubelet !== undefined) {
+          nodeInformer.start();
+          kubelet.start();
+        }
         return mapper.start();
       },
       close: () => {

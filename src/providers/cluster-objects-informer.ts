@@ -1,8 +1,9 @@
 /**
  * Pods and nodes for metrics.k8s.io from watch-backed informers, so `kubectl top pod -A` on a
- * 30 000-pod cluster reads memory instead of paging through a LIST per request. Until an
- * informer has its first LIST in, requests go to the fallback (direct LISTs), so the first
- * answers do not wait for a large cluster to sync.
+ * 30 000-pod cluster reads memory instead of paging through a LIST per request. An informer is
+ * started by the first request that needs it (a cluster where nobody asks metrics.k8s.io never
+ * watches its pods); until its first LIST is in, requests go to the fallback (direct LISTs), so
+ * the first answers do not wait for a large cluster to sync.
  */
 import { matchesLabels, type Requirement } from '../promql/index.js';
 import {
@@ -27,6 +28,8 @@ function byName(a: NodeRecord, b: NodeRecord): number {
 /** What is used of an informer (src/kube Informer): its records and when they change. */
 export interface RecordSource<T> {
   readonly hasSynced: boolean;
+  /** Idempotent. */
+  start(): void;
   list(): T[];
   get(namespace: string, name: string): T | undefined;
   onChange(listener: () => void): unknown;
@@ -70,6 +73,7 @@ export class InformerClusterObjects implements ClusterObjects {
     fieldSelector: readonly FieldRequirement[],
     signal?: AbortSignal,
   ): Promise<PodRecord[]> {
+    this.podInformer.start();
     if (!this.podInformer.hasSynced)
       return this.fallback.pods(namespace, labelSelector, fieldSelector, signal);
     const out: PodRecord[] = [];
@@ -83,6 +87,7 @@ export class InformerClusterObjects implements ClusterObjects {
   }
 
   pod(namespace: string, name: string, signal?: AbortSignal): Promise<PodRecord | undefined> {
+    this.podInformer.start();
     if (!this.podInformer.hasSynced) return this.fallback.pod(namespace, name, signal);
     return Promise.resolve(this.podInformer.get(namespace, name));
   }
@@ -92,6 +97,7 @@ export class InformerClusterObjects implements ClusterObjects {
     fieldSelector: readonly FieldRequirement[],
     signal?: AbortSignal,
   ): Promise<NodeRecord[]> {
+    this.nodeInformer.start();
     if (!this.nodeInformer.hasSynced) return this.fallback.nodes(labelSelector, fieldSelector, signal);
     return Promise.resolve(
       this.nodeView
@@ -101,6 +107,7 @@ export class InformerClusterObjects implements ClusterObjects {
   }
 
   node(name: string, signal?: AbortSignal): Promise<NodeRecord | undefined> {
+    this.nodeInformer.start();
     if (!this.nodeInformer.hasSynced) return this.fallback.node(name, signal);
     return Promise.resolve(this.nodeInformer.get('', name));
   }
