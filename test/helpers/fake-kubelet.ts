@@ -422,6 +422,22 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
       for (const s of [...sockets]) if (s.localAddress === node.address) s.destroy();
     });
 
+  /**
+   * Stops accepting new connections, as a kubelet that went away: idle kept-alive connections close
+   * now, a request in flight gets its answer first, and a TLS handshake in progress ends as it would
+   * have. (Destroying those too made one scrape see a reset before the refusals.)
+   */
+  const stopAccepting = (node: FleetNode): void => {
+    const l = node.listener;
+    node.listener = undefined;
+    l?.close(() => undefined);
+    for (const s of [...served]) {
+      if (s.localAddress !== node.address) continue;
+      if (busy.has(s)) closeAfterAnswer.add(s);
+      else s.destroy();
+    }
+  };
+
   let port = 0;
   for (let attempt = 0; attempt < 5 && port === 0; attempt++) {
     const first = nodes[0]!;
@@ -511,7 +527,7 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
       const n = node(name);
       const was = n.fault;
       n.fault = fault;
-      if (fault.kind === 'refuse' && n.listener !== undefined) await closeListener(n);
+      if (fault.kind === 'refuse' && n.listener !== undefined) stopAccepting(n);
       if (fault.kind !== 'refuse' && n.listener === undefined) await listen(n, port);
       // A new certificate applies to new connections only: drop the node's open ones.
       const certOf = (f: NodeFault): string =>
