@@ -44,6 +44,13 @@ export class SelfMetrics {
     registers: [this.registry],
   });
 
+  readonly tokenAuthentications = new Counter({
+    name: 'metrics_adapter_token_authentications_total',
+    help: 'Bearer tokens checked, by method (jwt: verified locally; tokenreview; tokenreview_cache) and result (authenticated, rejected, error, unavailable).',
+    labelNames: ['method', 'result'] as const,
+    registers: [this.registry],
+  });
+
   readonly certificateReloads = new Counter({
     name: 'metrics_adapter_serving_certificate_reloads_total',
     help: 'Serving certificate reload attempts, by result.',

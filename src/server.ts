@@ -8,6 +8,7 @@ import { ApiGroupRegistry } from './apiserver/api-groups.js';
 import { createApp } from './apiserver/app.js';
 import { AuthenticationConfigSource } from './apiserver/authn-config.js';
 import { Authenticator } from './apiserver/authn.js';
+import { startTokenAuthentication } from './apiserver/authn-token.js';
 import { SubjectAccessReviewAuthorizer, type Authorizer } from './apiserver/authz.js';
 import { CustomMetricsApi } from './apiserver/custom-metrics-api.js';
 import { HealthChecks } from './apiserver/health.js';
@@ -58,7 +59,10 @@ export interface ClusterAccess {
   /** The kubelet scraper (metrics-server's job); undefined where there are no kubelets to ask. */
   kubelet: KubeletScraper | undefined;
   authorizer: Authorizer;
-  /** For the extension-apiserver-authentication lookup; undefined without a cluster. */
+  /**
+   * The authentication kubeconfig role's client: the extension-apiserver-authentication lookup
+   * (unless skipped), TokenReview and the service-account issuer's keys; undefined without a cluster.
+   */
   authenticationClient: KubeClient | undefined;
   start(): Promise<void>;
   close(): void;
@@ -78,18 +82,17 @@ export function connectCluster(options: ServeOptions, logger: Logger, metrics: S
   };
   try {
     const lister = clientFor(options.listerKubeconfig);
-    const authn = options.authentication.skipLookup
-      ? undefined
-      : clientFor(options.authentication.kubeconfig);
+    // --authentication-skip-lookup skips the ConfigMap only: bearer tokens still need this client.
+    const authn = clientFor(options.authentication.kubeconfig);
     const authz = clientFor(options.authorization.kubeconfig);
     const where = (path: string | undefined, from: string): string =>
       path === undefined ? from : `${path} (${from})`;
     logger.info(
       {
         lister: where(options.listerKubeconfig, options.kubeconfigSources.lister),
-        authentication: options.authentication.skipLookup
-          ? 'lookup skipped'
-          : where(options.authentication.kubeconfig, options.kubeconfigSources.authentication),
+        authentication:
+          where(options.authentication.kubeconfig, options.kubeconfigSources.authentication) +
+          (options.authentication.skipLookup ? ', ConfigMap lookup skipped' : ''),
         authorization: where(options.authorization.kubeconfig, options.kubeconfigSources.authorization),
       },
       'cluster access',
@@ -202,7 +205,15 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
     });
     await authnSource.start();
     closers.push(() => authnSource.close());
-    const authenticator = new Authenticator(authnSource.current());
+    const tokens = await startTokenAuthentication({
+      options: options.authentication.tokens,
+      client: cluster.authenticationClient,
+      logger,
+      metrics,
+      filePollMs: start.filePollMs,
+    });
+    closers.push(() => tokens.close());
+    const authenticator = new Authenticator(authnSource.current(), tokens.authenticator);
 
     let prometheus = start.prometheus;
     if (prometheus === undefined) {

@@ -3,18 +3,23 @@
  *  1. a client certificate issued by the requestheader CA with an allowed CN: the identity comes
  *     from the X-Remote-* headers (front proxy, i.e. the kube-aggregator);
  *  2. a client certificate issued by the client CA: user = CN, groups = O;
- *  3. nothing: anonymous.
+ *  3. an `Authorization: Bearer` token (authn-token.ts);
+ *  4. nothing: anonymous.
  * Identity headers are trusted only in case 1. A certificate that verifies against neither CA is
- * a failed authentication (401), not anonymity.
+ * a failed authentication (401), not anonymity, unless a bearer token authenticates the request
+ * (the generic apiserver tries every authenticator before failing). A bearer token that does not
+ * authenticate is a 401 too. Without an Authorization header the answer is synchronous: the
+ * certificate path costs no promise.
  */
 import type { IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import type { UserInfo } from '../kube/index.js';
 import type { AuthenticationConfig, RequestHeaderConfig } from './authn-config.js';
+import type { TokenAuthenticator } from './authn-token.js';
 import { peerChain, subjectNames, verifyClientChain } from './x509.js';
 
 export type AuthenticationResult =
-  | { kind: 'user'; user: UserInfo; method: 'requestheader' | 'x509' }
+  | { kind: 'user'; user: UserInfo; method: 'requestheader' | 'x509' | 'jwt' | 'tokenreview' }
   | { kind: 'anonymous' }
   | { kind: 'failed'; reason: string };
 
@@ -36,13 +41,24 @@ export class Authenticator {
   // the verdict is computed once per socket and configuration.
   private verdicts = new WeakMap<TLSSocket, { config: AuthenticationConfig; verdict: CertVerdict }>();
 
-  constructor(private config: AuthenticationConfig) {}
+  constructor(
+    private config: AuthenticationConfig,
+    private readonly tokens?: TokenAuthenticator,
+  ) {}
 
   update(config: AuthenticationConfig): void {
     this.config = config;
   }
 
-  authenticate(req: IncomingMessage): AuthenticationResult {
+  authenticate(req: IncomingMessage): AuthenticationResult | Promise<AuthenticationResult> {
+    const certificate = this.authenticateCertificate(req);
+    if (certificate.kind === 'user') return certificate;
+    const token = bearerToken(req);
+    if (token === undefined) return certificate;
+    return this.authenticateToken(token);
+  }
+
+  private authenticateCertificate(req: IncomingMessage): AuthenticationResult {
     const socket = req.socket;
     const verdict: CertVerdict =
       socket instanceof TLSSocket ? this.certificateVerdict(socket) : { kind: 'none' };
@@ -66,6 +82,16 @@ export class Authenticator {
         return { kind: 'user', user, method: 'requestheader' };
       }
     }
+  }
+
+  private async authenticateToken(token: string): Promise<AuthenticationResult> {
+    if (token === '') return { kind: 'failed', reason: 'empty bearer token' };
+    if (this.tokens === undefined)
+      return { kind: 'failed', reason: 'bearer token authentication is not configured' };
+    const verdict = await this.tokens.authenticateToken(token);
+    if (verdict.kind === 'failed')
+      return { kind: 'failed', reason: `invalid bearer token: ${verdict.reason}` };
+    return { kind: 'user', user: withAuthenticatedGroup(verdict.user), method: verdict.method };
   }
 
   private certificateVerdict(socket: TLSSocket): CertVerdict {
@@ -108,6 +134,19 @@ export class Authenticator {
       reason: frontProxyProblem ?? 'client certificate is not signed by a trusted CA (or is expired)',
     };
   }
+}
+
+/**
+ * The token of an `Authorization: Bearer <token>` header, parsed as the apiserver's bearer token
+ * authenticator does; undefined when the header is absent or of another scheme (then the request
+ * is anonymous, not failed), '' for a Bearer header without a token.
+ */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization?.trim();
+  if (header === undefined || header === '') return undefined;
+  const parts = header.split(' ');
+  if (parts.length < 2 || parts[0]?.toLowerCase() !== 'bearer') return undefined;
+  return parts[1] ?? '';
 }
 
 function headerValues(req: IncomingMessage, name: string): string[] {

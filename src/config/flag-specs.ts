@@ -175,6 +175,37 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     default: false,
     help: 'Start even if the extension-apiserver-authentication lookup fails.',
   },
+  {
+    name: 'authentication-token-webhook-cache-ttl',
+    kind: 'duration',
+    default: 10_000,
+    help: 'How long a TokenReview answer for a bearer token is cached (authenticated and rejected answers each for this long; failures are not cached). 0: no caching.',
+    validate: nonNegative,
+  },
+  {
+    name: 'api-audiences',
+    kind: 'stringList',
+    default: [],
+    help: "Audiences a bearer token must be valid for (one is enough), sent in TokenReviews and checked in locally verified tokens. Empty: the kube-apiserver's own audiences (locally: the issuer).",
+  },
+  {
+    name: 'service-account-local-verification',
+    kind: 'bool',
+    default: true,
+    help: "Verify service-account tokens (JWTs) locally against the cluster issuer's keys; what cannot be decided locally goes to TokenReview. false: every token goes to TokenReview (sees revoked pods and secrets at once).",
+  },
+  {
+    name: 'service-account-jwks-file',
+    kind: 'string',
+    default: '',
+    help: 'JWKS file (the JSON of /openid/v1/jwks) to verify service-account tokens with instead of reading the keys from the cluster; needs --service-account-issuer. Reloaded when it changes.',
+  },
+  {
+    name: 'service-account-issuer',
+    kind: 'stringArray',
+    default: [],
+    help: "Issuer(s) of the service-account tokens to verify locally (repeatable). Empty: the issuer named by the cluster's /.well-known/openid-configuration.",
+  },
   // Authorization
   {
     name: 'authorization-kubeconfig',
@@ -548,12 +579,6 @@ function compatFlags(): FlagSpec[] {
               'the port is not bound with SO_REUSEPORT, a second process cannot share it',
             )()
           : undefined,
-    ),
-    ignored(
-      'authentication-token-webhook-cache-ttl',
-      'duration',
-      10_000,
-      'bearer tokens are not accepted (client certificates and front-proxy headers only), so there is no TokenReview cache.',
     ),
     ignored('debug-socket-path', 'string', '', 'no profiling endpoints.'),
     ignored(

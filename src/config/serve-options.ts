@@ -34,6 +34,18 @@ export interface RequestHeaderOptions {
   uidHeaders: string[];
 }
 
+/** Bearer token authentication: local service-account JWT verification, then TokenReview. */
+export interface TokenAuthenticationOptions {
+  /** --authentication-token-webhook-cache-ttl, for authenticated and rejected answers alike. */
+  cacheTtlMs: number;
+  apiAudiences: string[];
+  localVerification: boolean;
+  /** Offline keys; undefined: read from the cluster. */
+  jwksFile: string | undefined;
+  /** Empty: the issuer the cluster's discovery document names. */
+  issuers: string[];
+}
+
 export interface AuthenticationOptions {
   clientCAFile: string | undefined;
   requestHeader: RequestHeaderOptions;
@@ -43,6 +55,7 @@ export interface AuthenticationOptions {
   kubeconfig: string | undefined;
   skipLookup: boolean;
   tolerateLookupFailure: boolean;
+  tokens: TokenAuthenticationOptions;
 }
 
 export interface AuthorizationOptions {
@@ -277,6 +290,7 @@ export function buildServeOptions(
       kubeconfig: kube.authentication.path,
       skipLookup: boolFlag(values, 'authentication-skip-lookup'),
       tolerateLookupFailure: boolFlag(values, 'authentication-tolerate-lookup-failure'),
+      tokens: tokenOptionsFrom(values),
     },
     authorization: {
       kubeconfig: kube.authorization.path,
@@ -295,6 +309,24 @@ export function buildServeOptions(
     rules,
     kubelet,
     logLevel: logLevelFrom(values),
+  };
+}
+
+function tokenOptionsFrom(values: FlagValues): TokenAuthenticationOptions {
+  const jwksFile = optionalFile(values, 'service-account-jwks-file');
+  const issuers = listFlag(values, 'service-account-issuer').filter((i) => i !== '');
+  if (jwksFile !== undefined && issuers.length === 0) {
+    throw new FlagError(
+      '--service-account-issuer',
+      '--service-account-jwks-file needs --service-account-issuer: the keys of a file are trusted for the issuers named by flag only',
+    );
+  }
+  return {
+    cacheTtlMs: numberFlag(values, 'authentication-token-webhook-cache-ttl'),
+    apiAudiences: listFlag(values, 'api-audiences').filter((a) => a !== ''),
+    localVerification: boolFlag(values, 'service-account-local-verification'),
+    jwksFile,
+    issuers,
   };
 }
 

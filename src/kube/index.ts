@@ -1,7 +1,8 @@
 /**
  * The Kubernetes side of the adapter: loading kubeconfigs, a small API client, API discovery for
- * the resource mapper, watch-backed object caches, SubjectAccessReview and the cluster's
- * authentication ConfigMap. Nothing here knows about HTTP serving.
+ * the resource mapper, watch-backed object caches, SubjectAccessReview, TokenReview, the
+ * service-account issuer's keys and the cluster's authentication ConfigMap. Nothing here knows
+ * about HTTP serving.
  */
 export {
   KubeClient,
@@ -11,6 +12,23 @@ export {
   type KubeRequestOptions,
 } from './client.js';
 export { SubjectAccessReviewer, type SubjectAccessReviewerOptions } from './subject-access-review.js';
+export {
+  TokenReviewer,
+  tokenCacheKey,
+  type TokenReviewerOptions,
+  type TokenReviewOutcome,
+  type TokenReviewResult,
+} from './token-review.js';
+export {
+  readServiceAccountIssuer,
+  readIssuerDiscovery,
+  readServiceAccountKeys,
+  parseJsonWebKeySet,
+  OPENID_CONFIGURATION_PATH,
+  JWKS_PATH,
+  type JsonWebKeySetDocument,
+  type ServiceAccountIssuer,
+} from './service-account-issuer.js';
 export { readClusterAuthenticationInfo, type ClusterAuthenticationInfo } from './auth-configmap.js';
 export type {
   UserInfo,

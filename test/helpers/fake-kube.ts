@@ -1,7 +1,8 @@
 /**
  * A simulated kube-apiserver over HTTPS on 127.0.0.1, speaking the real wire formats for what a
  * metrics adapter needs: discovery, LIST/GET/WATCH of objects (JSON, PartialObjectMetadata and
- * Table representations), SubjectAccessReview, TokenReview and the
+ * Table representations), SubjectAccessReview, TokenReview (static tokens and service-account
+ * JWTs of its issuer, fake-sa-issuer.ts), the issuer's discovery document and JWKS, and the
  * kube-system/extension-apiserver-authentication ConfigMap.
  *
  * Differences from the real apiserver (by design, to stay small and deterministic):
@@ -26,6 +27,11 @@ import { randomUUID } from 'node:crypto';
 import https from 'node:https';
 import type http from 'node:http';
 import { createCA, type CertificateAuthority, type IssuedCertificate } from './certs.js';
+import {
+  createFakeServiceAccountIssuer,
+  DEFAULT_ISSUER,
+  type FakeServiceAccountIssuer,
+} from './fake-sa-issuer.js';
 import {
   apiGroup,
   BUILTIN_GROUP_ORDER,
@@ -73,6 +79,7 @@ import { parseFieldSelector, parseLabelSelector, SelectorParseError } from './se
 export type { KubeObject, ObjectMeta, ResourceRef } from './kube-store.js';
 export type { ResourceType } from './kube-discovery.js';
 export type { UserInfo } from './kube-status.js';
+export type { FakeServiceAccountIssuer, MintOptions } from './fake-sa-issuer.js';
 
 export interface TokenUser extends UserInfo {
   /** Audiences the token is valid for; default: any. */
@@ -180,6 +187,8 @@ export interface FakeKubeOptions {
   defaultWatchTimeoutSeconds?: number;
   /** Audiences of the apiserver (TokenReview without spec.audiences); default the in-cluster one. */
   apiAudiences?: string[];
+  /** The service-account issuer (--service-account-issuer); default the in-cluster one. */
+  serviceAccountIssuer?: string;
 }
 
 export interface FakeKube {
@@ -192,6 +201,10 @@ export interface FakeKube {
   readonly requestLog: RequestLogEntry[];
   readonly sarLog: SarLogEntry[];
   readonly tokenReviewLog: TokenReviewLogEntry[];
+  /** Its service-account token issuer: keys, JWKS, minting tokens. */
+  readonly serviceAccounts: FakeServiceAccountIssuer;
+  /** Requests so far for a path (e.g. '/openid/v1/jwks'). */
+  requestCount(path: string): number;
   /** Current global resourceVersion. */
   readonly resourceVersion: string;
   setToken(token: string, user: TokenUser): void;
@@ -360,7 +373,8 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
   let sarPolicy: SarPolicy | undefined = opts.sarPolicy;
   const bookmarkIntervalMs = Math.max(10, opts.bookmarkIntervalMs ?? 1_000);
   const defaultWatchTimeout = opts.defaultWatchTimeoutSeconds ?? 600;
-  const apiAudiences = opts.apiAudiences ?? ['https://kubernetes.default.svc.cluster.local'];
+  const apiAudiences = opts.apiAudiences ?? [DEFAULT_ISSUER];
+  const serviceAccounts = await createFakeServiceAccountIssuer(opts.serviceAccountIssuer ?? DEFAULT_ISSUER);
   const requestLog: RequestLogEntry[] = [];
   const sarLog: SarLogEntry[] = [];
   const tokenReviewLog: TokenReviewLogEntry[] = [];
@@ -741,7 +755,11 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     });
   };
 
-  const handleTokenReview = (body: unknown, caller: string, res: http.ServerResponse): void => {
+  const handleTokenReview = async (
+    body: unknown,
+    caller: string,
+    res: http.ServerResponse,
+  ): Promise<void> => {
     const review = (body ?? {}) as { kind?: string; spec?: { token?: string; audiences?: string[] } };
     if (review.kind !== undefined && review.kind !== 'TokenReview') {
       sendStatus(
@@ -775,6 +793,20 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
         userOut.groups = u.groups;
         if (u.extra !== undefined) userOut.extra = u.extra;
         status = { authenticated: true, user: userOut, audiences: valid };
+      }
+    } else {
+      const verdict = await serviceAccounts.review(token, wanted);
+      if (verdict?.authenticated === true) {
+        authenticated = true;
+        const userOut: Record<string, unknown> = {
+          username: verdict.username,
+          uid: verdict.uid,
+          groups: verdict.groups,
+        };
+        if (verdict.extra !== undefined) userOut.extra = verdict.extra;
+        status = { authenticated: true, user: userOut, audiences: verdict.audiences };
+      } else if (verdict !== undefined) {
+        status = { user: {}, error: verdict.error };
       }
     }
     pushBounded(tokenReviewLog, { token, audiences: wanted, authenticated, caller, time: new Date() });
@@ -1022,6 +1054,18 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       if (method !== 'GET') sendStatus(res, methodNotAllowedStatus());
       else fn();
     };
+    if (url.pathname === '/.well-known/openid-configuration' || url.pathname === '/openid/v1/jwks') {
+      getOnly(() =>
+        sendJson(
+          res,
+          200,
+          url.pathname === '/openid/v1/jwks'
+            ? serviceAccounts.jwks()
+            : serviceAccounts.openIdConfiguration(`https://${LOOPBACK}:${port}`),
+        ),
+      );
+      return;
+    }
     if (segments[0] === 'api') {
       if (segments.length === 1) {
         getOnly(() =>
@@ -1108,7 +1152,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
           return;
         }
         if (review === 'sar') await handleSubjectAccessReview(body, user.username, res);
-        else handleTokenReview(body, user.username, res);
+        else await handleTokenReview(body, user.username, res);
         return;
       }
       serveResource(req, res, url, group, version, segments.slice(3));
@@ -1187,6 +1231,8 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     requestLog,
     sarLog,
     tokenReviewLog,
+    serviceAccounts,
+    requestCount: (path) => requestLog.filter((e) => e.path === path).length,
     get resourceVersion() {
       return String(store.resourceVersion);
     },

@@ -1,13 +1,15 @@
 /**
- * Authentication (see authn.ts for the order of methods). An unverifiable certificate or an
- * anonymous caller is a 401, except on the always-allowed paths, which anyone may read.
+ * Authentication (see authn.ts for the order of methods). An unverifiable certificate or token,
+ * or an anonymous caller, is a 401, except on the always-allowed paths, which anyone may read.
+ * Only requests with a bearer token wait for a promise.
  */
-import type { RequestHandler } from 'express';
+import type { NextFunction, RequestHandler } from 'express';
 import { UnauthorizedError } from '../../errors.js';
 import type { Logger } from '../../logging.js';
 import type { SelfMetrics } from '../../self-metrics.js';
-import type { Authenticator } from '../authn.js';
+import type { AuthenticationResult, Authenticator } from '../authn.js';
 import type { PathAllowList } from '../authz.js';
+import type { RequestContext } from '../request-context.js';
 
 export function authenticate(
   authenticator: Authenticator,
@@ -15,10 +17,8 @@ export function authenticate(
   logger: Logger,
   metrics: SelfMetrics,
 ): RequestHandler {
-  return (req, res, next) => {
-    const context = res.locals.context;
+  const conclude = (context: RequestContext, result: AuthenticationResult, next: NextFunction): void => {
     const open = alwaysAllowed.allows(context.path);
-    const result = authenticator.authenticate(req);
     if (result.kind === 'failed') {
       metrics.authenticationFailures.inc({ cause: 'invalid' });
       logger.debug({ path: context.path, reason: result.reason }, 'authentication failed');
@@ -30,5 +30,14 @@ export function authenticate(
       throw new UnauthorizedError('Unauthorized');
     }
     next();
+  };
+  return (req, res, next) => {
+    const context = res.locals.context;
+    const result = authenticator.authenticate(req);
+    if (!(result instanceof Promise)) {
+      conclude(context, result, next);
+      return;
+    }
+    return result.then((r) => conclude(context, r, next));
   };
 }
