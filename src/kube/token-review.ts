@@ -82,6 +82,11 @@ export class TokenReviewer {
     return this.cache.size;
   }
 
+  /** What the cache holds, for inspection: token hashes and answers. */
+  contents(): [string, TokenReviewOutcome][] {
+    return [...this.cache.entries()];
+  }
+
   clear(): void {
     this.cache.clear();
   }
