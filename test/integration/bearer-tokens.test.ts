@@ -159,7 +159,7 @@ describe('bearer tokens', () => {
     });
   }
 
-  it('refuses an empty bearer token, and treats another scheme as anonymous: both 401', async () => {
+  it('refuses an empty bearer token and another scheme (anonymous): both 401', async () => {
     assertStatus(
       await call(adapter, pki, DISCOVERY, { headers: { Authorization: 'Bearer ' } }),
       401,
