@@ -84,6 +84,11 @@ export type { FakeServiceAccountIssuer, MintOptions } from './fake-sa-issuer.js'
 export interface TokenUser extends UserInfo {
   /** Audiences the token is valid for; default: any. */
   audiences?: string[];
+  /**
+   * Authenticate the token and answer with exactly these status.audiences, whatever the review
+   * asked for (a TokenReview backend that ignores spec.audiences).
+   */
+  answerAudiences?: string[];
 }
 
 export interface ResourceAttributes {
@@ -779,7 +784,9 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     let status: Record<string, unknown> = { user: {} };
     let authenticated = false;
     if (user) {
-      const valid = user.audiences === undefined ? wanted : wanted.filter((a) => user.audiences?.includes(a));
+      const valid =
+        user.answerAudiences ??
+        (user.audiences === undefined ? wanted : wanted.filter((a) => user.audiences?.includes(a)));
       if (valid.length === 0) {
         status = {
           user: {},
@@ -1026,7 +1033,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     if (token !== undefined) {
       const user = tokens.get(token);
       if (user) {
-        const { audiences: _a, ...info } = user;
+        const { audiences: _a, answerAudiences: _b, ...info } = user;
         return withAuthenticatedGroup(info);
       }
     }

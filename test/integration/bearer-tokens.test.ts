@@ -8,6 +8,8 @@
  * token (verified locally or by TokenReview), through the front proxy, or with a certificate.
  */
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   baseFlags,
@@ -18,6 +20,7 @@ import {
   type InProcessAdapter,
 } from '../helpers/adapter.js';
 import { startFakeKube, type FakeKube, type SarLogEntry } from '../helpers/fake-kube.js';
+import { createFakeServiceAccountIssuer } from '../helpers/fake-sa-issuer.js';
 import { writeKubeconfigFile } from '../helpers/kubeconfig.js';
 import { runKubectl } from '../helpers/kubectl.js';
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
@@ -300,6 +303,39 @@ describe('bearer tokens', () => {
       'system:serviceaccounts:monitoring',
       'system:authenticated',
     ]);
+  });
+
+  it('verifies tokens offline with --service-account-jwks-file and --api-audiences, reading no keys from the cluster', async () => {
+    const offline = await createFakeServiceAccountIssuer('https://issuer.offline.example');
+    const jwksFile = join(tmp.path, 'jwks.json');
+    await writeFile(jwksFile, JSON.stringify(offline.jwks()));
+    const kubeconfig = await kube.writeKubeconfig(tmp.path, {
+      user: 'token',
+      fileName: 'offline.kubeconfig',
+    });
+    const jwksReads = kube.requestCount('/openid/v1/jwks');
+    const discoveryReads = kube.requestCount('/.well-known/openid-configuration');
+    const a = await startAdapter(
+      baseFlags(pki, [
+        `--kubeconfig=${kubeconfig}`,
+        '--authentication-skip-lookup',
+        `--service-account-jwks-file=${jwksFile}`,
+        '--service-account-issuer=https://issuer.offline.example',
+        '--api-audiences=metrics-adapter',
+      ]),
+    );
+    try {
+      const reviews = kube.tokenReviewLog.length;
+      const good = await offline.mint({ audiences: ['metrics-adapter'] });
+      assert.equal((await call(a, pki, DISCOVERY, { headers: bearer(good) })).status, 200);
+      const wrongAud = await offline.mint();
+      assertStatus(await call(a, pki, DISCOVERY, { headers: bearer(wrongAud) }), 401, 'Unauthorized');
+      assert.equal(kube.tokenReviewLog.length, reviews, 'no TokenReview');
+      assert.equal(kube.requestCount('/openid/v1/jwks'), jwksReads);
+      assert.equal(kube.requestCount('/.well-known/openid-configuration'), discoveryReads);
+    } finally {
+      await a.close();
+    }
   });
 
   it('keeps working after a key rotation: an unknown kid reloads the JWKS, no TokenReview', async () => {

@@ -21,6 +21,7 @@ describe('TokenReviewer', () => {
         'alice-token': { username: 'alice', uid: 'u-1', groups: ['devs'], extra: { scopes: ['a', 'b'] } },
         'api-only': { username: 'bob', groups: [], audiences: ['api'] },
         'other-aud': { username: 'carol', groups: [], audiences: ['vault'] },
+        'ignores-aud': { username: 'dave', groups: [], answerAudiences: ['vault'] },
       },
       apiAudiences: ['https://kubernetes.default.svc.cluster.local', 'api'],
     });
@@ -60,6 +61,16 @@ describe('TokenReviewer', () => {
     assert.deepEqual(kube.tokenReviewLog[before]?.audiences, ['api']);
     const other = await reviewer.review('other-aud');
     assert.equal(other.outcome.authenticated, false);
+  });
+
+  it('rejects an answer that authenticates the token for audiences none of which are ours', async () => {
+    const reviewer = new TokenReviewer(client, { audiences: ['api'], allowedTtlMs: 0, deniedTtlMs: 0 });
+    const r = await reviewer.review('ignores-aud');
+    if (r.outcome.authenticated) assert.fail('authenticated for audiences that are not ours');
+    assert.match(r.outcome.reason, /vault/);
+    // Without --api-audiences the kube-apiserver's answer stands.
+    const open = new TokenReviewer(client, { audiences: [], allowedTtlMs: 0, deniedTtlMs: 0 });
+    assert.equal((await open.review('ignores-aud')).outcome.authenticated, true);
   });
 
   it('caches authenticated and rejected answers each for its own TTL', async () => {
