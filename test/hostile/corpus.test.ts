@@ -308,6 +308,10 @@ describe('hostile request corpus', { timeout: 240_000 }, () => {
         }
       } else {
         assertStatusAnswer(a, e.status, e.reason, what);
+        if (e.detailsKind !== undefined) {
+          const details = (JSON.parse(a.body) as { details?: { kind?: string } }).details;
+          assert.equal(details?.kind, e.detailsKind, `${what}: ${a.body}`);
+        }
       }
       // Any answer the app wrote with an error code is a Status, whatever the case expected.
       if (a.status >= 400 && !('transport' in e)) {

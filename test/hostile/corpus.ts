@@ -40,8 +40,8 @@ export type Identity =
   | 'frontProxy'; // the real front proxy: headers are believed (control case)
 
 export type Outcome =
-  /** A metav1.Status answer. */
-  | { status: number; reason: string }
+  /** A metav1.Status answer (with `details.kind`, when given). */
+  | { status: number; reason: string; detailsKind?: string }
   /** 200 with a JSON list; `items` are the names it must hold (any order), when given. */
   | { ok: true; items?: readonly string[] }
   /** Answered by node's HTTP parser before the app sees it: this code, no Status body. */
@@ -353,8 +353,9 @@ function valueCases(): HostileCase[] {
     add({
       name: 'resource pod name',
       target: `${RESOURCE}/namespaces/${NAMESPACE}/pods/${e}`,
-      // Pods are looked up in kube first: an unknown one is a 404 before any query.
-      expect: isPod ? { ok: true, items: [v] } : objectOk ? NOT_FOUND : BAD,
+      // Pods are looked up in kube first: an unknown one is metrics-server's lister 404 (kind
+      // "pods"), before any query.
+      expect: isPod ? { ok: true, items: [v] } : objectOk ? { ...NOT_FOUND, detailsKind: 'pods' } : BAD,
       ...(isPod ? { promql: podResourceQueries(NAMESPACE, [v]) } : {}),
     });
     add({
@@ -365,7 +366,8 @@ function valueCases(): HostileCase[] {
     add({
       name: 'resource node name',
       target: `${RESOURCE}/nodes/${e}`,
-      expect: objectOk ? NOT_FOUND : BAD,
+      // As metrics-server: client-go's node lister names the resource "node".
+      expect: objectOk ? { ...NOT_FOUND, detailsKind: 'node' } : BAD,
     });
     add({
       name: 'resource labelSelector value',
