@@ -30,6 +30,8 @@ import { makeTempDir, type TempDir } from '../helpers/temp.js';
 import { ADAPTER_RESOURCE_RULES } from '../providers/adapter-resource-rules.js';
 import {
   hostileCorpus,
+  IDLE_NAMESPACE,
+  IDLE_POD,
   NAMESPACE,
   NODE,
   PODS,
@@ -197,6 +199,7 @@ describe('hostile request corpus', { timeout: 240_000 }, () => {
       NAMESPACE,
       pods.map((name) => ({ name, labels: { ...PODS[name] }, nodeName: NODE })),
     );
+    kube.setPods(IDLE_NAMESPACE, [{ name: IDLE_POD, labels: { app: 'idle' }, nodeName: NODE }]);
     kube.upsert({ group: '', version: 'v1', resource: 'nodes' }, { metadata: { name: NODE, labels: {} } });
     // Our own record of every review: the fake's log is bounded, so offsets into it drift.
     kube.setSarPolicy((spec) => {

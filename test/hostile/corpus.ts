@@ -101,6 +101,9 @@ export const SHARDS: Readonly<Record<string, string>> = {
 };
 export const QUEUES = ['a.b', 'aXb', 'c-d', 'cXd'] as const;
 export const NODE = 'n1';
+/** A namespace whose one pod has no series at all. */
+export const IDLE_NAMESPACE = 'idle';
+export const IDLE_POD = 'idle-0';
 
 // ---- Expected PromQL, from the rules the test loads (see corpus.test.ts) ----
 
@@ -796,6 +799,48 @@ function selectorCases(): HostileCase[] {
   return out;
 }
 
+// ---- Objects that exist without data (API.md's 404 and empty-list rows) ----
+
+function absentDataCases(): HostileCase[] {
+  const ns = IDLE_NAMESPACE;
+  const one = [
+    customQuery([
+      ['namespace', '=', ns],
+      ['pod', '=', IDLE_POD],
+    ]),
+  ];
+  return [
+    {
+      category: 'absent-data',
+      name: 'custom metric of a pod without samples is a 404',
+      target: `${CUSTOM}/v1beta1/namespaces/${ns}/pods/${IDLE_POD}/hostile_gauge`,
+      expect: NOT_FOUND,
+      promql: one,
+    },
+    {
+      category: 'absent-data',
+      name: 'custom wildcard without samples is an empty list',
+      target: `${CUSTOM}/v1beta2/namespaces/${ns}/pods/*/hostile_gauge`,
+      expect: { ok: true, items: [] },
+      promql: one,
+    },
+    {
+      category: 'absent-data',
+      name: 'resource metrics of a pod without samples: 404 podmetrics',
+      target: `${RESOURCE}/namespaces/${ns}/pods/${IDLE_POD}`,
+      expect: { ...NOT_FOUND, detailsKind: 'podmetrics' },
+      promql: podResourceQueries(ns, [IDLE_POD]),
+    },
+    {
+      category: 'absent-data',
+      name: 'resource metrics list of a namespace without samples is empty',
+      target: `${RESOURCE}/namespaces/${ns}/pods`,
+      expect: { ok: true, items: [] },
+      promql: podResourceQueries(ns, [IDLE_POD]),
+    },
+  ];
+}
+
 // ---- Methods ----
 
 function methodCases(): HostileCase[] {
@@ -1041,6 +1086,7 @@ export function hostileCorpus(): HostileCase[] {
     ...pathCases(),
     ...valueCases(),
     ...selectorCases(),
+    ...absentDataCases(),
     ...methodCases(),
     ...identityCases(),
     ...headerCases(),
