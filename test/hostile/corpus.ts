@@ -787,6 +787,102 @@ function selectorCases(): HostileCase[] {
       ],
     });
   }
+  // A malformed labelSelector is a 400 on a named object too, where it selects nothing: the
+  // request is malformed whatever it names (custom-metrics-apiserver parses it on every get).
+  for (const sel of ['app in (', '{__name__=~".+"}', 'app=web)or(vector(1)']) {
+    out.push({
+      category: 'selectors',
+      name: `labelSelector ${JSON.stringify(sel)} on a named custom object`,
+      target: `${onePod}?labelSelector=${enc(sel)}`,
+      expect: BAD,
+    });
+  }
+  out.push({
+    category: 'selectors',
+    name: 'unsupported fieldSelector on a named custom object',
+    target: `${onePod}?fieldSelector=${enc('spec.nodeName=n1')}`,
+    expect: BAD,
+  });
+  // A well-formed one there changes nothing.
+  out.push({
+    category: 'selectors',
+    name: 'labelSelector on a named custom object is not a filter',
+    target: `${onePod}?labelSelector=${enc('app=nothing')}`,
+    expect: { ok: true, items: ['web-0'] },
+    promql: [
+      customQuery([
+        ['namespace', '=', NAMESPACE],
+        ['pod', '=', 'web-0'],
+      ]),
+    ],
+  });
+  // Repeated parameters: the first counts (url.Values.Get); the second never reaches PromQL.
+  out.push({
+    category: 'selectors',
+    name: 'repeated metricLabelSelector: the first one',
+    target: `${onePod}?metricLabelSelector=${enc('shard=a.b')}&metricLabelSelector=${enc('shard!=a.b')}`,
+    expect: { ok: true, items: ['web-0'] },
+    promql: [
+      customQuery([
+        ['shard', '=', 'a.b'],
+        ['namespace', '=', NAMESPACE],
+        ['pod', '=', 'web-0'],
+      ]),
+    ],
+  });
+  out.push({
+    category: 'selectors',
+    name: 'repeated labelSelector: the first one',
+    target: `${podList}?labelSelector=${enc('app=a.b')}&labelSelector=${enc('app=web')}`,
+    expect: { ok: true, items: ['x.y'] },
+    promql: [
+      customQuery([
+        ['namespace', '=', NAMESPACE],
+        ['pod', '=', 'x.y'],
+      ]),
+    ],
+  });
+  // Matchers on the object's own labels only narrow: they cannot widen to other objects.
+  out.push({
+    category: 'selectors',
+    name: 'metricLabelSelector on pod cannot add another pod',
+    target: `${onePod}?metricLabelSelector=${enc('pod in (web-0, web-1)')}`,
+    expect: { ok: true, items: ['web-0'] },
+    promql: [
+      customQuery([
+        ['pod', '=~', 'web-0|web-1'],
+        ['namespace', '=', NAMESPACE],
+        ['pod', '=', 'web-0'],
+      ]),
+    ],
+  });
+  out.push({
+    category: 'selectors',
+    name: 'external labelSelector on namespace cannot reach another namespace',
+    target: `${ext}?labelSelector=${enc('namespace=kube-system')}`,
+    expect: { ok: true, items: [] },
+    promql: [
+      externalQuery([
+        ['namespace', '=', 'kube-system'],
+        ['namespace', '=', NAMESPACE],
+      ]),
+    ],
+  });
+  // The largest set a selector may hold, written out and parsed back whole.
+  const many = Array.from({ length: 1000 }, (_, i) => `v${i}.x`);
+  out.push({
+    category: 'selectors',
+    name: 'metricLabelSelector with 1000 set values',
+    target: `${onePod}?metricLabelSelector=${enc(`shard in (${many.join(',')})`)}`,
+    expect: NOT_FOUND,
+    promql: [
+      customQuery([
+        ['shard', '=~', literalAlternation([...many].sort())],
+        ['namespace', '=', NAMESPACE],
+        ['pod', '=', 'web-0'],
+      ]),
+    ],
+  });
   // watch is not served.
   for (const w of ['true', '1']) {
     out.push({
@@ -992,6 +1088,22 @@ function identityCases(): HostileCase[] {
         sarUser: 'tester',
       });
     }
+  }
+  // Bearer tokens nobody issued, and other schemes: never an identity.
+  for (const auth of [
+    'Bearer forged',
+    'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.',
+    'Basic YWRtaW46YWRtaW4=',
+    'Bearer ',
+  ]) {
+    out.push({
+      category: 'identity',
+      name: `Authorization ${JSON.stringify(auth)} without a certificate`,
+      target: '/apis',
+      headers: [['Authorization', auth]],
+      identity: 'none',
+      expect: UNAUTHORIZED,
+    });
   }
   // The control: the real front proxy's certificate makes the headers believed.
   out.push({
