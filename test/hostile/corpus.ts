@@ -895,6 +895,44 @@ function selectorCases(): HostileCase[] {
   return out;
 }
 
+// ---- Resource names: what the REST mapper resolves, and what it must not ----
+
+function resourceNameCases(): HostileCase[] {
+  const one = [
+    customQuery([
+      ['namespace', '=', NAMESPACE],
+      ['pod', '=', 'web-0'],
+    ]),
+  ];
+  const c = (resource: string, expect: Outcome, promql?: readonly ExpectedQuery[]): HostileCase => ({
+    category: 'resource-names',
+    name: `custom resource ${JSON.stringify(resource)}`,
+    target: `${CUSTOM}/v1beta1/namespaces/${NAMESPACE}/${enc(resource)}/web-0/hostile_gauge`,
+    expect,
+    ...(promql ? { promql } : {}),
+  });
+  return [
+    c('pods', { ok: true, items: ['web-0'] }, one),
+    // The REST mapper resolves the singular, as the kube-apiserver's does.
+    c('pod', { ok: true, items: ['web-0'] }, one),
+    // apimachinery's RESTMapper lower-cases the resource, and `pods.` is group "" (as
+    // schema.ParseGroupResource reads it): all the core pods.
+    c('Pod', { ok: true, items: ['web-0'] }, one),
+    c('PODS', { ok: true, items: ['web-0'] }, one),
+    c('pods.', { ok: true, items: ['web-0'] }, one),
+    // Short names are kubectl's business, not the API's.
+    c('po', NOT_FOUND),
+    c('.pods', BAD),
+    c('pods..', NOT_FOUND),
+    c('pods.v1', NOT_FOUND),
+    c('pods.apps', NOT_FOUND),
+    c('services', NOT_FOUND),
+    c('deployments.apps', NOT_FOUND),
+    c('nodes', NOT_FOUND),
+    c('pods.evil.example.com', NOT_FOUND),
+  ];
+}
+
 // ---- Objects that exist without data (API.md's 404 and empty-list rows) ----
 
 function absentDataCases(): HostileCase[] {
@@ -1028,6 +1066,13 @@ const FORGED_HEADERS: readonly (readonly [string, readonly (readonly [string, st
     ],
   ],
   ['empty user', [['X-Remote-User', '']]],
+  [
+    'underscored names',
+    [
+      ['X_Remote_User', 'system:admin'],
+      ['X_Remote_Group', 'system:masters'],
+    ],
+  ],
 ];
 
 const WRONG_CERTS: readonly Identity[] = [
@@ -1199,6 +1244,7 @@ export function hostileCorpus(): HostileCase[] {
     ...valueCases(),
     ...selectorCases(),
     ...absentDataCases(),
+    ...resourceNameCases(),
     ...methodCases(),
     ...identityCases(),
     ...headerCases(),
