@@ -124,9 +124,11 @@ export function parseCustomMetricRequest(req: ApiRequest<CustomMetricParams>): C
   const metricSelector = selectorParam(req.query, 'metricLabelSelector');
   // Fail fast (400) on selectors that cannot become PromQL matchers (e.g. label names with dots).
   requirementsToMatchers(metricSelector);
+  // Parsed for every request, used only by `*`: a malformed selector is a 400 even where it
+  // selects nothing, as custom-metrics-apiserver answers.
+  const reqs = selectorParam(req.query, 'labelSelector');
+  const fields = fieldFilter(req.query.get('fieldSelector'));
   if (name === '*') {
-    const reqs = selectorParam(req.query, 'labelSelector');
-    const fields = fieldFilter(req.query.get('fieldSelector'));
     return {
       metric,
       resource,

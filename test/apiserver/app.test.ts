@@ -208,6 +208,19 @@ describe('the express app', () => {
         reason: 'BadRequest',
         message: /invalid metric name "a\/b"/,
       },
+      // A malformed selector is a 400 on a named object too, where it would select nothing.
+      {
+        path: `${CUSTOM}/namespaces/shop/pods/web/hits?labelSelector=app%20in%20(`,
+        code: 400,
+        reason: 'BadRequest',
+        message: /^invalid labelSelector "app in \("/,
+      },
+      {
+        path: `${CUSTOM}/namespaces/shop/pods/web/hits?fieldSelector=spec.nodeName%3Dn1`,
+        code: 400,
+        reason: 'BadRequest',
+        message: /^invalid fieldSelector "spec.nodeName=n1"/,
+      },
       {
         path: `${CUSTOM}/namespaces/%ZZ/pods/web/hits`,
         code: 400,
