@@ -3,7 +3,8 @@
  * for tests of deadlines, cancellation and concurrency limits. It records every request (the
  * `query` and `timeout` parameters, whether the client hung up before the answer) and answers an
  * instant vector with one series per value of `answerLabel` found in the query's `=~"a|b"` or
- * `="a"` matcher for that label (value 1), so split queries can be told apart.
+ * `="a"` matcher for that label (value 1), so split queries can be told apart. Series lookups
+ * (`/api/v1/series`, for metric discovery) are answered at once with the series it was given.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,7 +41,9 @@ function namesIn(query: string, label: string): string[] {
   return m[1] === '=' ? [raw] : raw.split('|').map((n) => n.replace(/\\(.)/g, '$1'));
 }
 
-export async function startHeldPrometheus(options: { answerLabel?: string } = {}): Promise<HeldPrometheus> {
+export async function startHeldPrometheus(
+  options: { answerLabel?: string; series?: Record<string, string>[] } = {},
+): Promise<HeldPrometheus> {
   const label = options.answerLabel ?? 'pod';
   const queries: HeldQuery[] = [];
   const state = { hold: true };
@@ -51,6 +54,12 @@ export async function startHeldPrometheus(options: { answerLabel?: string } = {}
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const params = req.method === 'POST' ? new URLSearchParams(body) : url.searchParams;
+      if (!url.pathname.endsWith('/api/v1/query')) {
+        const data = url.pathname.endsWith('/api/v1/series') ? (options.series ?? []) : [];
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ status: 'success', data }));
+        return;
+      }
       const query = params.get('query') ?? '';
       const answer = (): void => {
         if (held.abandoned || held.answered) return;
