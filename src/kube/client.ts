@@ -167,7 +167,9 @@ export class KubeClient {
     const text = await readBody(res, 64 * 1024 * 1024).catch((err: unknown) => {
       if (err instanceof TimeoutError || err instanceof UnavailableError) throw err;
       if (options.signal?.aborted === true) throw abortedError(options.signal);
-      throw new UnavailableError(`the Kubernetes API answer to ${method} ${path} broke off: ${errorMessage(err)}`);
+      throw new UnavailableError(
+        `the Kubernetes API answer to ${method} ${path} broke off: ${errorMessage(err)}`,
+      );
     });
     const status = res.statusCode ?? 0;
     if (status < 200 || status >= 300) throw apiErrorFrom(status, text, method, path);
@@ -228,7 +230,9 @@ export class KubeClient {
       );
       let response: http.IncomingMessage | undefined;
       const timer = setTimeout(() => {
-        const err = new TimeoutError(`the Kubernetes API did not answer ${method} ${path} within ${timeoutMs} ms`);
+        const err = new TimeoutError(
+          `the Kubernetes API did not answer ${method} ${path} within ${timeoutMs} ms`,
+        );
         response?.destroy(err);
         req.destroy(err);
       }, timeoutMs);

@@ -141,9 +141,7 @@ export class CustomMetricsProvider {
   }
 
   /** The entry and PromQL a request would run, without running it (also used by `explain`). */
-  async plan(
-    q: CustomMetricQuery,
-  ): Promise<{
+  async plan(q: CustomMetricQuery): Promise<{
     entry: CustomMetricEntry;
     info: ResourceInfo;
     names: string[];

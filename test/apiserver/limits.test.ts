@@ -88,7 +88,15 @@ function request(
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: LOOPBACK, port, path, method: opts.method ?? 'GET', headers: opts.headers, timeout: 10_000, agent: false },
+      {
+        host: LOOPBACK,
+        port,
+        path,
+        method: opts.method ?? 'GET',
+        headers: opts.headers,
+        timeout: 10_000,
+        agent: false,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -102,14 +110,21 @@ function request(
   });
 }
 
-function status(a: Answer): { code: number; reason: string; message: string; details?: { retryAfterSeconds?: number } } {
+function status(a: Answer): {
+  code: number;
+  reason: string;
+  message: string;
+  details?: { retryAfterSeconds?: number };
+} {
   const s = JSON.parse(a.body) as { kind: string; code: number; reason: string; message: string };
   assert.equal(s.kind, 'Status', a.body);
   assert.equal(s.code, a.status);
   return s;
 }
 
-async function serve(limits: RequestLimits): Promise<{ port: number; api: HoldingApi; metrics: SelfMetrics; close(): void }> {
+async function serve(
+  limits: RequestLimits,
+): Promise<{ port: number; api: HoldingApi; metrics: SelfMetrics; close(): void }> {
   const api = new HoldingApi();
   const groups = new ApiGroupRegistry();
   groups.register('external.metrics.k8s.io', 'v1beta1', api);
@@ -213,8 +228,9 @@ describe('--request-timeout', () => {
     assert.equal(st.reason, 'Timeout');
     assert.equal(st.message, REQUEST_TIMEOUT_MESSAGE);
     const signal = s.api.signals.at(-1);
-    assert.equal(signal?.aborted, true);
-    assert.ok(signal?.reason instanceof TimeoutError);
+    assert.ok(signal !== undefined);
+    assert.equal(signal.aborted, true);
+    assert.ok(signal.reason instanceof TimeoutError);
     const left = s.api.remaining.at(-1) ?? -1;
     assert.ok(left > 0 && left <= 400, `the handler saw ${left} ms left`);
     assert.equal(await counter(s.metrics, 'request_timeout'), 1);
@@ -236,7 +252,10 @@ describe('request target and body', () => {
   after(() => s.close());
 
   it('a target longer than the limit is a 414 before routing', async () => {
-    for (const path of [`${BASE}/hold/${'x'.repeat(MAX_URL_LENGTH)}`, `/nothing-here?q=${'y'.repeat(MAX_URL_LENGTH)}`]) {
+    for (const path of [
+      `${BASE}/hold/${'x'.repeat(MAX_URL_LENGTH)}`,
+      `/nothing-here?q=${'y'.repeat(MAX_URL_LENGTH)}`,
+    ]) {
       const r = await request(s.port, path);
       assert.equal(r.status, 414, r.body);
       assert.equal(status(r).reason, 'RequestURITooLong');

@@ -86,12 +86,16 @@ describe('SecureServer connection limits', () => {
 
   it('a head over the limit is a 431; one just under it is served', async () => {
     const big = await connect(port, ca.certPem);
-    big.socket.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(CONNECTION_LIMITS.maxHeaderSize)}\r\n\r\n`);
+    big.socket.write(
+      `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(CONNECTION_LIMITS.maxHeaderSize)}\r\n\r\n`,
+    );
     await within(5_000, () => big.received().includes('\r\n'), 'an answer');
     assert.match(big.received(), /^HTTP\/1\.1 431 /);
     big.socket.destroy();
     const fits = await connect(port, ca.certPem);
-    fits.socket.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(CONNECTION_LIMITS.maxHeaderSize - 200)}\r\n\r\n`);
+    fits.socket.write(
+      `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(CONNECTION_LIMITS.maxHeaderSize - 200)}\r\n\r\n`,
+    );
     await within(5_000, () => fits.received().includes('ok 1'), 'an answer');
     assert.match(fits.received(), /^HTTP\/1\.1 200 /);
     fits.socket.destroy();

@@ -45,7 +45,11 @@ describe('limits end to end', { timeout: 120_000 }, () => {
     pki = await createAdapterPki(tmp.path);
     const kubeconfig = await kube.writeKubeconfig(tmp.path, { user: 'token' });
     prom = await startHeldPrometheus({
-      series: ['web-0', 'web-1', 'web-2', 'web-3'].map((pod) => ({ __name__: 'queue_depth', namespace: 'shop', pod })),
+      series: ['web-0', 'web-1', 'web-2', 'web-3'].map((pod) => ({
+        __name__: 'queue_depth',
+        namespace: 'shop',
+        pod,
+      })),
     });
     const rules = join(tmp.path, 'rules.yaml');
     await writeFile(rules, RULES);
@@ -73,17 +77,17 @@ describe('limits end to end', { timeout: 120_000 }, () => {
     prom.queries.length = 0;
   });
   after(async () => {
-    await adapter?.close();
-    await prom?.close();
-    await kube?.close();
-    await tmp?.remove();
+    await adapter.close();
+    await prom.close();
+    await kube.close();
+    await tmp.remove();
   });
 
   it('a request past --request-timeout is a 504; Prometheus was asked with the time left and then hung up on', async () => {
     const started = Date.now();
     const r = await call(adapter, pki, `${PATH}/web-1/queue_depth`, { cert: pki.tester });
     assert.equal(r.status, 504, r.body);
-    const status = r.json() as { reason: string; message: string };
+    const status = r.json<{ reason: string; message: string }>();
     assert.equal(status.reason, 'Timeout');
     assert.match(status.message, /^Timeout: request did not complete within requested timeout/);
     const q = prom.queries.find((x) => x.query.includes('web-1'));
@@ -100,11 +104,13 @@ describe('limits end to end', { timeout: 120_000 }, () => {
       call(adapter, pki, `${PATH}/web-2/queue_depth`, { cert: pki.tester }),
       call(adapter, pki, `${PATH}/web-3/queue_depth`, { cert: pki.tester }),
     ];
-    await prom.waitFor((qs) => qs.filter((x) => /web-[23]/.test(x.query) && !x.answered && !x.abandoned).length === 2);
+    await prom.waitFor(
+      (qs) => qs.filter((x) => /web-[23]/.test(x.query) && !x.answered && !x.abandoned).length === 2,
+    );
     const refused = await call(adapter, pki, `${PATH}/web-0/queue_depth`, { cert: pki.tester });
     assert.equal(refused.status, 429, refused.body);
     assert.equal(refused.headers['retry-after'], '1');
-    assert.equal((refused.json() as { reason: string }).reason, 'TooManyRequests');
+    assert.equal(refused.json<{ reason: string }>().reason, 'TooManyRequests');
     const health = await call(adapter, pki, '/readyz', { cert: pki.tester });
     assert.equal(health.status, 200, health.body);
     prom.releaseAll();
@@ -117,18 +123,27 @@ describe('limits end to end', { timeout: 120_000 }, () => {
       headers: { 'X-Big': 'a'.repeat(40 * 1024) },
     });
     assert.equal(head.status, 431);
-    const url = await call(adapter, pki, `${PATH}/*/queue_depth?labelSelector=app+in+(${'a,'.repeat(9_000)}b)`, {
-      cert: pki.tester,
-    });
+    const url = await call(
+      adapter,
+      pki,
+      `${PATH}/*/queue_depth?labelSelector=app+in+(${'a,'.repeat(9_000)}b)`,
+      {
+        cert: pki.tester,
+      },
+    );
     assert.equal(url.status, 414, url.body);
-    assert.equal((url.json() as { reason: string }).reason, 'RequestURITooLong');
+    assert.equal(url.json<{ reason: string }>().reason, 'RequestURITooLong');
   });
 
   it('/metrics counts what the limits cut', async () => {
     const r = await call(adapter, pki, '/metrics', { cert: pki.tester });
     assert.equal(r.status, 200, r.body);
     for (const limit of ['request_timeout', 'max_requests_inflight', 'max_url_length']) {
-      assert.match(r.body, new RegExp(`metrics_adapter_requests_limited_total\\{limit="${limit}"\\} [1-9]`), limit);
+      assert.match(
+        r.body,
+        new RegExp(`metrics_adapter_requests_limited_total\\{limit="${limit}"\\} [1-9]`),
+        limit,
+      );
     }
     assert.match(r.body, /metrics_adapter_prometheus_queries_queued 0/);
     assert.match(r.body, /metrics_adapter_requests_in_flight_limited \d/);

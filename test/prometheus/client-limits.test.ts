@@ -22,7 +22,9 @@ const ms = (timeout: string | undefined): number => Number(/^(\d+)ms$/.exec(time
 describe('HttpPrometheusClient limits', () => {
   let prom: HeldPrometheus;
   const clients: HttpPrometheusClient[] = [];
-  const client = (o: Partial<ConstructorParameters<typeof HttpPrometheusClient>[0]> = {}): HttpPrometheusClient => {
+  const client = (
+    o: Partial<ConstructorParameters<typeof HttpPrometheusClient>[0]> = {},
+  ): HttpPrometheusClient => {
     const c = new HttpPrometheusClient({ url: prom.url, timeoutMs: 10_000, ...o });
     clients.push(c);
     return c;

@@ -24,7 +24,10 @@ describe('QuerySlots (--max-prometheus-queries)', () => {
     releaseC();
     releaseD();
     assert.deepEqual(slots.size, { running: 0, queued: 0 });
-    assert.ok(seen.some(([, q]) => q === 2), 'the observer saw the queue');
+    assert.ok(
+      seen.some(([, q]) => q === 2),
+      'the observer saw the queue',
+    );
     assert.deepEqual(seen.at(-1), [0, 0]);
   });
 
