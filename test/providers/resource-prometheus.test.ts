@@ -14,7 +14,6 @@ import { compileYaml, mapper } from '../rules/fixtures.js';
 import { ADAPTER_RESOURCE_RULES } from './adapter-resource-rules.js';
 import { matchersOf, RecordingPrometheus, regexMatches, sample } from './fakes.js';
 
-
 export function compileResource(text: string): CompiledResourceRules {
   const { rules, diagnostics } = compileYaml(text);
   assert.ok(rules?.resource, diagnostics.join('\n'));
