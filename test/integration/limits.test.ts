@@ -89,7 +89,12 @@ describe('limits end to end', { timeout: 120_000 }, () => {
     assert.equal(r.status, 504, r.body);
     const status = r.json<{ reason: string; message: string }>();
     assert.equal(status.reason, 'Timeout');
-    assert.match(status.message, /^Timeout: request did not complete within requested timeout/);
+    // The request's deadline and the Prometheus call's timeout (cut to the same instant) race: the
+    // answer is the kube-apiserver's text or the upstream's own, naming what was slow.
+    assert.match(
+      status.message,
+      /^Timeout: request did not complete within requested timeout|^Prometheus at \S+ did not answer within \d+ ms/,
+    );
     const q = prom.queries.find((x) => x.query.includes('web-1'));
     assert.ok(q, 'the query reached Prometheus');
     const sent = ms(q.timeout);
