@@ -60,6 +60,21 @@ export class NotAcceptableError extends ApiError {
   readonly reason = 'NotAcceptable';
 }
 
+/** The request carries a body; these read-only APIs take none. */
+export class RequestEntityTooLargeError extends ApiError {
+  readonly code = 413;
+  readonly reason = 'RequestEntityTooLarge';
+}
+
+/**
+ * The request target is longer than the server reads. metav1 has no reason for 414 (the
+ * kube-apiserver folds long URLs into its header limit); this one names the code.
+ */
+export class UriTooLongError extends ApiError {
+  readonly code = 414;
+  readonly reason = 'RequestURITooLong';
+}
+
 export class TooManyRequestsError extends ApiError {
   readonly code = 429;
   readonly reason = 'TooManyRequests';

@@ -30,6 +30,19 @@ export class SelfMetrics {
     registers: [this.registry],
   });
 
+  readonly limitedInFlight = new Gauge({
+    name: 'metrics_adapter_requests_in_flight_limited',
+    help: 'HTTP requests counted against --max-requests-inflight now (health and /metrics are not).',
+    registers: [this.registry],
+  });
+
+  readonly requestsLimited = new Counter({
+    name: 'metrics_adapter_requests_limited_total',
+    help: 'Requests refused or cut short by a limit (max_requests_inflight, request_timeout, max_url_length, request_body, max_selected_objects).',
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
+
   readonly authorizationDecisions = new Counter({
     name: 'metrics_adapter_authorization_decisions_total',
     help: 'Authorization outcomes (allowed, denied, always-allowed path, error).',
@@ -76,6 +89,25 @@ export class SelfMetrics {
     help: 'Latency of requests to Prometheus, by endpoint.',
     labelNames: ['endpoint'] as const,
     buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly prometheusQueriesInFlight = new Gauge({
+    name: 'metrics_adapter_prometheus_queries_in_flight',
+    help: 'Prometheus calls running now (at most --max-prometheus-queries).',
+    registers: [this.registry],
+  });
+
+  readonly prometheusQueriesQueued = new Gauge({
+    name: 'metrics_adapter_prometheus_queries_queued',
+    help: 'Prometheus calls waiting for a free slot under --max-prometheus-queries.',
+    registers: [this.registry],
+  });
+
+  readonly splitQueries = new Counter({
+    name: 'metrics_adapter_split_queries_total',
+    help: 'Queries run as several smaller ones because the PromQL would exceed --max-query-length, by API.',
+    labelNames: ['api'] as const,
     registers: [this.registry],
   });
 

@@ -14,6 +14,7 @@ import { CustomMetricsApi } from './apiserver/custom-metrics-api.js';
 import { HealthChecks } from './apiserver/health.js';
 import { messageClassesFor } from './apiserver/message-classes.js';
 import { buildOpenApiDocuments } from './apiserver/openapi.js';
+import { MAX_URL_LENGTH } from './apiserver/middleware/limits.js';
 import { SecureServer } from './apiserver/secure-server.js';
 import { ensureSelfSignedPair, ServingCertificateSource } from './apiserver/serving-certs.js';
 import type { ServeOptions } from './config/serve-options.js';
@@ -217,7 +218,12 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
 
     let prometheus = start.prometheus;
     if (prometheus === undefined) {
-      const connection = await connectPrometheus(options.prometheus, metrics, logger);
+      const connection = await connectPrometheus(
+        options.prometheus,
+        metrics,
+        logger,
+        options.limits.maxPrometheusQueries,
+      );
       closers.push(() => connection.close());
       prometheus = connection.client;
     }
@@ -249,6 +255,8 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
       prometheus,
       logger,
       metrics,
+      maxSelectedObjects: options.limits.maxSelectedObjects,
+      maxQueryLength: options.limits.maxQueryLength,
     });
     const groups = new ApiGroupRegistry();
     groups.register(
@@ -282,6 +290,7 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
         prometheus,
         logger,
         metrics,
+        maxQueryLength: options.limits.maxQueryLength,
       }),
     ];
     if (cluster.kubelet !== undefined) usageSources.push(cluster.kubelet.usageSource());
@@ -322,6 +331,11 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
       authorizer: cluster.authorizer,
       alwaysAllowPaths: options.authorization.alwaysAllowPaths,
       groups,
+      limits: {
+        maxRequestsInflight: options.limits.maxRequestsInflight,
+        requestTimeoutMs: options.limits.requestTimeoutMs,
+        maxUrlLength: MAX_URL_LENGTH,
+      },
       openapi: buildOpenApiDocuments({ title: 'metrics-adapter', version: VERSION }),
       explainer: {
         explain: (path, signal) =>

@@ -1,7 +1,8 @@
 /**
  * The HTTP application, an express app used as the HTTPS server's request listener. Middleware
- * runs in the order a kube-apiserver applies its filters: request accounting, path decoding,
- * authentication, the read-only method check, authorization; then the routes (root, health, self
+ * runs in the order a kube-apiserver applies its filters: request accounting (with the request
+ * deadline), the URL length and body checks, path decoding, the in-flight limit, authentication,
+ * the read-only method check, authorization; then the routes (root, health, self
  * metrics, OpenAPI, `/apis`); a 404 for the rest, and one error handler that turns every error
  * into a metav1.Status. Nothing parses request bodies (the APIs are read-only) and express's
  * query parser is off: the query is parsed once into URLSearchParams (request-context.ts).
@@ -19,6 +20,7 @@ import { authenticate } from './middleware/authenticate.js';
 import { authorize } from './middleware/authorize.js';
 import { decodePath } from './middleware/decode-path.js';
 import { errorAnswer, notFound } from './middleware/errors.js';
+import { maxRequestsInflight, requestShape } from './middleware/limits.js';
 import { readOnly } from './middleware/read-only.js';
 import type { OpenApiDocuments } from './openapi.js';
 import { addApiRoutes } from './routes/apis.js';
@@ -40,6 +42,17 @@ export interface AppDependencies {
   openapi: OpenApiDocuments;
   /** Serves /debug/explain when given. */
   explainer?: RequestExplainer;
+  /** Request limits; each is off (unlimited) when left out or 0. */
+  limits?: RequestLimits;
+}
+
+export interface RequestLimits {
+  /** --max-requests-inflight: requests served at once before 429s (health and /metrics exempt). */
+  maxRequestsInflight?: number;
+  /** --request-timeout: every request's deadline (504 past it). */
+  requestTimeoutMs?: number;
+  /** Longest request target (path and query) read; longer ones are a 414. */
+  maxUrlLength?: number;
 }
 
 export function createApp(deps: AppDependencies): Express {
@@ -51,8 +64,11 @@ export function createApp(deps: AppDependencies): Express {
   app.set('query parser', false);
   app.set('case sensitive routing', true);
 
-  app.use(requestAccounting(logger, metrics));
+  const limits = deps.limits ?? {};
+  app.use(requestAccounting(logger, metrics, { requestTimeoutMs: limits.requestTimeoutMs }));
+  app.use(requestShape(limits.maxUrlLength ?? 0, metrics));
   app.use(decodePath());
+  app.use(maxRequestsInflight(limits.maxRequestsInflight ?? 0, metrics));
   app.use(authenticate(deps.authenticator, alwaysAllowed, logger, metrics));
   app.use(readOnly());
   app.use(authorize(deps.authorizer, alwaysAllowed, metrics));

@@ -2,6 +2,10 @@
  * The HTTPS listener: serving pair and client-CA hints swapped live, and a graceful shutdown that
  * stops accepting, lets in-flight requests finish and closes keep-alive connections, within a
  * bounded time.
+ *
+ * Connection limits (CONNECTION_LIMITS): the request head is bounded in size (node answers 431
+ * beyond it) and must arrive within a short time, so a client that dribbles its headers is
+ * dropped; idle keep-alive connections stay open as long as before.
  */
 import { once } from 'node:events';
 import https from 'node:https';
@@ -12,6 +16,33 @@ import type { Logger } from '../logging.js';
 import type { MessageClasses } from './message-classes.js';
 import type { ServingPair } from './x509.js';
 
+export interface ConnectionLimits {
+  /**
+   * Bytes of request line and headers node reads (431 beyond). 32 KiB: twice node's 16 KiB
+   * default, room for a front proxy's X-Remote-Group list of a user in many groups and a large
+   * bearer token, while a connection still costs at most this much unparsed head.
+   */
+  maxHeaderSize: number;
+  /** The whole request head must arrive within this; slower clients are dropped (408 or reset). */
+  headersTimeoutMs: number;
+  /** The whole request, body included (bodies are refused anyway); at least headersTimeoutMs. */
+  requestTimeoutMs: number;
+  /** How often node looks for connections past those timeouts (its default is 30 s). */
+  checkIntervalMs: number;
+  /** Idle keep-alive connections: longer than the aggregator's idle timeout (90 s), so it closes first. */
+  keepAliveTimeoutMs: number;
+}
+
+export const CONNECTION_LIMITS: Readonly<ConnectionLimits> = {
+  maxHeaderSize: 32 * 1024,
+  // The aggregator and kubectl send a request's head in one write; 10 s covers a congested link
+  // and caps how long a slow-loris connection holds a socket.
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  checkIntervalMs: 1_000,
+  keepAliveTimeoutMs: 120_000,
+};
+
 export interface SecureServerOptions {
   serving: Pick<ServingOptions, 'port' | 'bindAddress' | 'minVersion' | 'ciphers'>;
   pair: ServingPair;
@@ -19,6 +50,8 @@ export interface SecureServerOptions {
   logger: Logger;
   /** The request and response classes the handler expects (messageClassesFor(app)). */
   messageClasses?: MessageClasses;
+  /** Overrides of CONNECTION_LIMITS (tests shorten the timeouts). */
+  limits?: Partial<ConnectionLimits>;
 }
 
 export class SecureServer {
@@ -34,8 +67,11 @@ export class SecureServer {
   ) {
     this.pair = options.pair;
     this.clientCAPems = options.clientCAPems;
+    const limits = { ...CONNECTION_LIMITS, ...options.limits };
     this.server = https.createServer(
       {
+        maxHeaderSize: limits.maxHeaderSize,
+        connectionsCheckingInterval: limits.checkIntervalMs,
         ...this.contextOptions(),
         // HTTP/1.1 only (node:https's default, stated here because --disable-http2 relies on it):
         // clients offering h2 too (the aggregator, curl) fall back, and no HTTP/2 rapid reset.
@@ -58,10 +94,9 @@ export class SecureServer {
         handler(req, res);
       },
     );
-    // Longer than the aggregator's idle timeout, so it is the client that closes idle connections.
-    this.server.keepAliveTimeout = 120_000;
-    this.server.headersTimeout = 125_000;
-    this.server.requestTimeout = 120_000;
+    this.server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+    this.server.headersTimeout = limits.headersTimeoutMs;
+    this.server.requestTimeout = Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs);
     this.server.on('tlsClientError', (err) =>
       options.logger.debug({ err: err.message }, 'TLS handshake failed'),
     );

@@ -324,6 +324,42 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     default: true,
     help: 'Identical queries in flight at the same time share one Prometheus evaluation.',
   },
+  // Limits
+  {
+    name: 'max-requests-inflight',
+    kind: 'int',
+    default: 400,
+    help: 'Requests served at once; beyond it a 429 with Retry-After: 1 (health checks and /metrics are exempt). 0: unlimited.',
+    validate: nonNegative,
+  },
+  {
+    name: 'request-timeout',
+    kind: 'duration',
+    default: 60_000,
+    help: 'Deadline of every request, Prometheus and Kubernetes API calls included; past it a 504 Timeout. 0: none.',
+    validate: nonNegative,
+  },
+  {
+    name: 'max-prometheus-queries',
+    kind: 'int',
+    default: 20,
+    help: 'Prometheus calls running at once; further ones wait in turn within their deadline (503 if none frees up). 0: unlimited.',
+    validate: nonNegative,
+  },
+  {
+    name: 'max-selected-objects',
+    kind: 'int',
+    default: 10_000,
+    help: 'Objects a custom-metrics wildcard (*) with a label selector may stand for; more is a 400. 0: unlimited.',
+    validate: nonNegative,
+  },
+  {
+    name: 'max-query-length',
+    kind: 'int',
+    default: 6_144,
+    help: 'Characters of PromQL one query may have when it names objects; longer ones are split over several queries whose results are merged. 0: unlimited.',
+    validate: nonNegative,
+  },
   // Rules
   {
     name: 'config',
@@ -580,12 +616,18 @@ function compatFlags(): FlagSpec[] {
             )()
           : undefined,
     ),
+    ignored(
+      'max-mutating-requests-inflight',
+      'int',
+      200,
+      'the metrics APIs are read-only (writes are a 405); --max-requests-inflight bounds every request.',
+    ),
     ignored('debug-socket-path', 'string', '', 'no profiling endpoints.'),
     ignored(
       'enable-priority-and-fairness',
       'bool',
       true,
-      'requests are not queued by priority level (Prometheus queries are bounded by --prometheus-timeout).',
+      'requests are not queued by priority level (--max-requests-inflight and --max-prometheus-queries bound the load instead).',
     ),
     ignored('log-flush-frequency', 'duration', 5_000, 'log lines are written at once.'),
     warned('log-dir', 'string', '', 'logs go to stderr only.', (v) =>

@@ -102,8 +102,19 @@ export interface KubeletOptions {
   resolutionMs: number;
 }
 
+/** Bounds on the work one request, and all of them together, may cause. 0 means unlimited. */
+export interface LimitsOptions {
+  maxRequestsInflight: number;
+  /** 0: requests have no deadline. */
+  requestTimeoutMs: number;
+  maxPrometheusQueries: number;
+  maxSelectedObjects: number;
+  maxQueryLength: number;
+}
+
 export interface ServeOptions {
   serving: ServingOptions;
+  limits: LimitsOptions;
   authentication: AuthenticationOptions;
   authorization: AuthorizationOptions;
   /**
@@ -276,6 +287,7 @@ export function buildServeOptions(
       ciphers,
       shutdownDelayMs: numberFlag(values, 'shutdown-delay-duration'),
     },
+    limits: limitsOptionsFrom(values),
     authentication: {
       clientCAFile: optionalFile(values, 'client-ca-file'),
       requestHeader: {
@@ -327,6 +339,16 @@ function tokenOptionsFrom(values: FlagValues): TokenAuthenticationOptions {
     localVerification: boolFlag(values, 'service-account-local-verification'),
     jwksFile,
     issuers,
+  };
+}
+
+export function limitsOptionsFrom(values: FlagValues): LimitsOptions {
+  return {
+    maxRequestsInflight: numberFlag(values, 'max-requests-inflight'),
+    requestTimeoutMs: numberFlag(values, 'request-timeout'),
+    maxPrometheusQueries: numberFlag(values, 'max-prometheus-queries'),
+    maxSelectedObjects: numberFlag(values, 'max-selected-objects'),
+    maxQueryLength: numberFlag(values, 'max-query-length'),
   };
 }
 

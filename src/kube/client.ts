@@ -8,6 +8,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
+import { abortedError, boundedTimeout } from '../deadline.js';
 import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
 
 export class KubeConfigError extends Error {}
@@ -28,6 +29,7 @@ export interface KubeRequestOptions {
   query?: Record<string, string | undefined>;
   body?: unknown;
   accept?: string;
+  /** The call's own deadline; a request deadline carried by `signal` bounds it further. */
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -162,7 +164,13 @@ export class KubeClient {
   /** Sends a request and parses a JSON answer; throws KubeApiError for non-2xx, Unavailable/Timeout for transport failures. */
   async requestJSON<T>(method: string, path: string, options: KubeRequestOptions = {}): Promise<T> {
     const res = await this.send(method, path, options, false);
-    const text = await readBody(res, 64 * 1024 * 1024);
+    const text = await readBody(res, 64 * 1024 * 1024).catch((err: unknown) => {
+      if (err instanceof TimeoutError || err instanceof UnavailableError) throw err;
+      if (options.signal?.aborted === true) throw abortedError(options.signal);
+      throw new UnavailableError(
+        `the Kubernetes API answer to ${method} ${path} broke off: ${errorMessage(err)}`,
+      );
+    });
     const status = res.statusCode ?? 0;
     if (status < 200 || status >= 300) throw apiErrorFrom(status, text, method, path);
     try {
@@ -192,7 +200,7 @@ export class KubeClient {
     const { headers, agent } = await this.prepare();
     const url = this.url(path, options.query);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    const timeoutMs = boundedTimeout(options.timeoutMs ?? this.defaultTimeoutMs, options.signal);
     const mod = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = mod.request(
@@ -211,19 +219,28 @@ export class KubeClient {
           signal: options.signal,
         },
         (res) => {
-          clearTimeout(timer);
+          // A JSON answer's deadline covers its body too; a stream's only its headers.
+          if (stream) clearTimeout(timer);
+          else {
+            response = res;
+            res.once('close', () => clearTimeout(timer));
+          }
           resolve(res);
         },
       );
+      let response: http.IncomingMessage | undefined;
       const timer = setTimeout(() => {
-        req.destroy(
-          new TimeoutError(`the Kubernetes API did not answer ${method} ${path} within ${timeoutMs} ms`),
+        const err = new TimeoutError(
+          `the Kubernetes API did not answer ${method} ${path} within ${timeoutMs} ms`,
         );
+        response?.destroy(err);
+        req.destroy(err);
       }, timeoutMs);
       if (!stream) timer.unref();
       req.on('error', (err) => {
         clearTimeout(timer);
         if (err instanceof TimeoutError) reject(err);
+        else if (options.signal?.aborted === true) reject(abortedError(options.signal));
         else
           reject(
             new UnavailableError(`cannot reach the Kubernetes API at ${this.server.origin}: ${err.message}`),

@@ -7,7 +7,7 @@
  * forever. While an informer has not synced, requests fall back to a direct LIST.
  */
 import type { IncomingMessage } from 'node:http';
-import { UnavailableError, errorMessage } from '../errors.js';
+import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { KubeApiError, type KubeClient } from './client.js';
 import type { ResourceInfo } from './resource-mapper.js';
@@ -360,7 +360,7 @@ export class WatchingObjectLister implements ObjectLister {
         { resource: info.resource, group: info.group, err: errorMessage(err) },
         'listing objects failed',
       );
-      if (err instanceof UnavailableError) throw err;
+      if (err instanceof UnavailableError || err instanceof TimeoutError) throw err;
       throw new UnavailableError(`unable to list ${info.resource} from the Kubernetes API`);
     }
   }

@@ -10,12 +10,19 @@
  * AsyncLocalStorage: on Node 20 one `AsyncLocalStorage.run` switches on promise hooks for the
  * rest of the process, which made every later `await` in every request about three times as
  * expensive. Discovery calls are rare, so a driver per call costs nothing that matters.
+ *
+ * Every call is bounded twice: by the request deadline its signal carries (deadline.ts), so its
+ * timeout — and the `timeout=` Prometheus is asked to respect — is the smaller of its own and the
+ * request's remaining time; and by the query slots (--max-prometheus-queries), whose waiting time
+ * counts within that timeout.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { PrometheusDriver } from 'prometheus-query';
+import { abortedError, boundedTimeout } from '../deadline.js';
 import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
 import { runInstantQuery, type QueryTransport } from './instant-query.js';
+import { QuerySlots, type SlotsObserver } from './query-slots.js';
 
 export interface Sample {
   labels: Readonly<Record<string, string>>;
@@ -25,7 +32,7 @@ export interface Sample {
 
 export interface CallOptions {
   signal?: AbortSignal;
-  /** Overrides the client's default deadline for this call. */
+  /** Overrides the client's default deadline for this call (still bounded by the signal's deadline). */
   timeoutMs?: number;
 }
 
@@ -69,6 +76,10 @@ export interface HttpPrometheusClientOptions {
   postThreshold?: number;
   /** Share one call between identical queries in flight (default true). */
   coalesce?: boolean;
+  /** Calls running at once (--max-prometheus-queries); 0 or undefined: unlimited. */
+  maxConcurrent?: number;
+  /** Told the running and queued call counts whenever they change. */
+  observeSlots?: SlotsObserver;
   observe?: (endpoint: string, outcome: string, seconds: number) => void;
 }
 
@@ -103,11 +114,13 @@ export class HttpPrometheusClient implements PrometheusClient {
   private readonly agent: http.Agent;
   private readonly display: string;
   private readonly transport: QueryTransport;
-  private readonly inflight = new Map<string, Promise<Sample[]>>();
+  private readonly inflight = new Map<string, SharedCall<Sample[]>>();
+  private readonly slots: QuerySlots;
 
   constructor(private readonly options: HttpPrometheusClientOptions) {
     const url = new URL(options.url);
     this.display = redactUrl(options.url);
+    this.slots = new QuerySlots(options.maxConcurrent ?? 0, options.observeSlots);
     const t = options.transport ?? {};
     this.agent =
       url.protocol === 'https:'
@@ -166,16 +179,20 @@ export class HttpPrometheusClient implements PrometheusClient {
     preferPost: boolean,
     fn: (driver: PrometheusDriver) => Promise<T>,
   ): Promise<T> {
-    const timeoutMs = options?.timeoutMs ?? this.options.timeoutMs;
+    const timeoutMs = boundedTimeout(options?.timeoutMs ?? this.options.timeoutMs, options?.signal);
+    const deadline = Date.now() + timeoutMs;
+    const release = await this.slots.acquire(timeoutMs, options?.signal);
     const started = process.hrtime.bigint();
     let outcome = 'success';
     try {
-      return await fn(this.makeDriver(preferPost, { signal: options?.signal, timeoutMs }));
+      const left = Math.max(1, deadline - Date.now());
+      return await fn(this.makeDriver(preferPost, { signal: options?.signal, timeoutMs: left }));
     } catch (err) {
       const typed = this.translate(err, timeoutMs, options?.signal);
       outcome = typed instanceof TimeoutError ? 'timeout' : 'error';
       throw typed;
     } finally {
+      release();
       this.options.observe?.(endpoint, outcome, Number(process.hrtime.bigint() - started) / 1e9);
     }
   }
@@ -186,7 +203,7 @@ export class HttpPrometheusClient implements PrometheusClient {
     }
     const e = (typeof err === 'object' && err !== null ? err : {}) as PrometheusQueryError;
     const upstream = (e.error ?? errorMessage(err)).slice(0, 500);
-    if (signal?.aborted === true) return new UnavailableError('the request was cancelled');
+    if (signal?.aborted === true) return abortedError(signal);
     if (
       e.errorType === 'timeout_error' ||
       e.errorType === 'timeout' ||
@@ -206,29 +223,54 @@ export class HttpPrometheusClient implements PrometheusClient {
 
   /**
    * Instant query at "now". Identical queries already in flight share one Prometheus call (their
-   * answer would be the same), so a burst of equal requests costs Prometheus one evaluation.
+   * answer would be the same), so a burst of equal requests costs Prometheus one evaluation and
+   * one query slot. The shared call is cancelled only when every caller waiting on it has gone.
    */
   query(promql: string, options?: CallOptions): Promise<Sample[]> {
     let shared = this.options.coalesce === false ? undefined : this.inflight.get(promql);
     if (shared === undefined) {
-      const timeoutMs = options?.timeoutMs ?? this.options.timeoutMs;
+      const timeoutMs = boundedTimeout(options?.timeoutMs ?? this.options.timeoutMs, options?.signal);
       const post = this.options.alwaysPost === true || promql.length > (this.options.postThreshold ?? 2048);
-      const started = process.hrtime.bigint();
-      const call = runInstantQuery(this.transport, { promql, post, timeoutMs });
-      const observe = (outcome: string): void =>
-        this.options.observe?.('query', outcome, Number(process.hrtime.bigint() - started) / 1e9);
-      call.then(
-        () => observe('success'),
-        (err: unknown) => observe(err instanceof TimeoutError ? 'timeout' : 'error'),
-      );
-      if (this.options.coalesce === false) {
-        shared = call;
-      } else {
-        shared = call.finally(() => this.inflight.delete(promql));
-        this.inflight.set(promql, shared);
+      const call = new SharedCall((signal) => this.runQuery(promql, post, timeoutMs, signal));
+      if (this.options.coalesce !== false) {
+        this.inflight.set(promql, call);
+        const forget = (): void => {
+          if (this.inflight.get(promql) === call) this.inflight.delete(promql);
+        };
+        call.onAbandon = forget;
+        call.promise.then(forget, forget);
       }
+      shared = call;
     }
-    return options?.signal === undefined ? shared : untilAborted(shared, options.signal);
+    return shared.join(options?.signal);
+  }
+
+  private async runQuery(
+    promql: string,
+    post: boolean,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<Sample[]> {
+    const deadline = Date.now() + timeoutMs;
+    const release = await this.slots.acquire(timeoutMs, signal);
+    const started = process.hrtime.bigint();
+    const observe = (outcome: string): void =>
+      this.options.observe?.('query', outcome, Number(process.hrtime.bigint() - started) / 1e9);
+    try {
+      const samples = await runInstantQuery(this.transport, {
+        promql,
+        post,
+        timeoutMs: Math.max(1, deadline - Date.now()),
+        signal,
+      });
+      observe('success');
+      return samples;
+    } catch (err) {
+      observe(err instanceof TimeoutError ? 'timeout' : 'error');
+      throw err;
+    } finally {
+      release();
+    }
   }
 
   series(
@@ -268,21 +310,55 @@ export class HttpPrometheusClient implements PrometheusClient {
   }
 }
 
-/** Waits for a shared call, but lets one caller give up when its own request is cancelled. */
-function untilAborted<T>(shared: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new UnavailableError('the request was cancelled'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new UnavailableError('the request was cancelled'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    shared.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
+/**
+ * One Prometheus call and the callers waiting for it. A caller whose signal fires stops waiting at
+ * once; when the last caller with a signal has gone (and none without one is waiting), the call
+ * itself is aborted, which frees its query slot or closes its connection.
+ */
+class SharedCall<T> {
+  readonly promise: Promise<T>;
+  /** Called when the call is aborted for lack of callers. */
+  onAbandon: (() => void) | undefined;
+  private readonly abort = new AbortController();
+  private waiting = 0;
+  private pinned = false;
+
+  constructor(run: (signal: AbortSignal) => Promise<T>) {
+    this.promise = run(this.abort.signal);
+    // Callers handle the outcome; an abandoned call's rejection has nobody left to tell.
+    this.promise.catch(() => undefined);
+  }
+
+  join(signal: AbortSignal | undefined): Promise<T> {
+    if (signal === undefined) {
+      this.pinned = true;
+      return this.promise;
+    }
+    if (signal.aborted) return Promise.reject(abortedError(signal));
+    this.waiting++;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        reject(abortedError(signal));
+        this.leave(signal);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.promise.then(
+        (v) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(v);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
+  }
+
+  private leave(signal: AbortSignal): void {
+    this.waiting--;
+    if (this.waiting > 0 || this.pinned || this.abort.signal.aborted) return;
+    this.onAbandon?.();
+    this.abort.abort(signal.reason);
+  }
 }

@@ -29,6 +29,8 @@ export async function connectPrometheus(
   o: PrometheusOptions,
   metrics: SelfMetrics,
   logger: Logger,
+  /** --max-prometheus-queries (0 or undefined: unlimited). */
+  maxConcurrent?: number,
 ): Promise<PrometheusConnection> {
   const transport: TransportSettings = { headers: o.headers };
   const closers: (() => void)[] = [];
@@ -77,6 +79,11 @@ export async function connectPrometheus(
     timeoutMs: o.timeoutMs,
     alwaysPost: o.verb === 'POST',
     coalesce: o.coalesceQueries,
+    maxConcurrent,
+    observeSlots: (running, queued) => {
+      metrics.prometheusQueriesInFlight.set(running);
+      metrics.prometheusQueriesQueued.set(queued);
+    },
     observe: (endpoint, outcome, seconds) => {
       metrics.upstreamRequests.inc({ endpoint, outcome });
       metrics.upstreamDuration.observe({ endpoint }, seconds);

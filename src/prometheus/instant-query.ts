@@ -9,6 +9,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { abortedError } from '../deadline.js';
 import { TimeoutError, UnavailableError } from '../errors.js';
 import type { Sample } from './client.js';
 import { scanVectorAnswer } from './vector-scan.js';
@@ -176,7 +177,7 @@ export async function runInstantQuery(t: QueryTransport, q: QueryRequest): Promi
       fail(new TimeoutError(`Prometheus at ${t.display} did not answer within ${q.timeoutMs} ms`));
     }, q.timeoutMs);
     req.on('error', (err) => {
-      if (q.signal?.aborted === true) fail(new UnavailableError('the request was cancelled'));
+      if (q.signal?.aborted === true) fail(abortedError(q.signal));
       else fail(new UnavailableError(`unable to reach Prometheus at ${t.display}: ${err.message}`));
     });
     req.end(body);

@@ -4,7 +4,7 @@
  * left out; NaN and infinite values are never reported (the HPA would act on them). Knows
  * nothing of HTTP or API versions.
  */
-import { NotFoundError, InternalError } from '../errors.js';
+import { BadRequestError, NotFoundError, InternalError } from '../errors.js';
 import {
   apiVersionOf,
   groupResourceString,
@@ -18,8 +18,14 @@ import type { Logger } from '../logging.js';
 import type { PrometheusClient, Sample } from '../prometheus/index.js';
 import type { Requirement } from '../promql/index.js';
 import { LRUCache } from 'lru-cache';
-import { renderObjectQuery, type CustomMetricEntry, type MetricDiscovery } from '../rules/index.js';
+import {
+  renderChunks,
+  renderObjectQuery,
+  type CustomMetricEntry,
+  type MetricDiscovery,
+} from '../rules/index.js';
 import type { SelfMetrics } from '../self-metrics.js';
+import { mapLimited } from './map-limited.js';
 
 export interface ObjectReference {
   kind: string;
@@ -69,6 +75,12 @@ export interface CustomMetricsProviderOptions {
   prometheus: PrometheusClient;
   logger: Logger;
   metrics: SelfMetrics;
+  /** --max-selected-objects: objects a wildcard may stand for (0 or undefined: unlimited). */
+  maxSelectedObjects?: number;
+  /** --max-query-length: longer PromQL is split over several queries (0 or undefined: never). */
+  maxQueryLength?: number;
+  /** Queries of one split request in flight at once (default 4). */
+  splitConcurrency?: number;
 }
 
 function notFound(metric: string, gr: string, name?: string): NotFoundError {
@@ -86,15 +98,15 @@ function notFound(metric: string, gr: string, name?: string): NotFoundError {
  * reload starts afresh.
  */
 class RenderedQueries {
-  private readonly byRule = new WeakMap<object, LRUCache<string, string>>();
+  private readonly byRule = new WeakMap<object, LRUCache<string, string[]>>();
 
-  get(rule: object, key: string, render: () => string): string {
+  get(rule: object, key: string, render: () => string[]): string[] {
     let cache = this.byRule.get(rule);
     if (cache === undefined) {
-      cache = new LRUCache<string, string>({
+      cache = new LRUCache<string, string[]>({
         max: 256,
         maxSize: 8 * 1024 * 1024,
-        sizeCalculation: (v, k) => v.length + k.length,
+        sizeCalculation: (v, k) => v.reduce((n, q) => n + q.length, k.length),
       });
       this.byRule.set(rule, cache);
     }
@@ -129,9 +141,15 @@ export class CustomMetricsProvider {
   }
 
   /** The entry and PromQL a request would run, without running it (also used by `explain`). */
-  async plan(
-    q: CustomMetricQuery,
-  ): Promise<{ entry: CustomMetricEntry; info: ResourceInfo; names: string[]; query: string | undefined }> {
+  async plan(q: CustomMetricQuery): Promise<{
+    entry: CustomMetricEntry;
+    info: ResourceInfo;
+    names: string[];
+    /** The first query to run (the only one unless the names were split over several). */
+    query: string | undefined;
+    /** Every query to run: one, or more when one would exceed --max-query-length. */
+    queries: string[];
+  }> {
     const info = this.resolve(q);
     const namespaced = q.namespace !== undefined;
     const entry = await this.o.discovery.findCustom({
@@ -147,8 +165,16 @@ export class CustomMetricsProvider {
       const fields = q.target.fields;
       const objects = await this.o.lister.list(info, q.namespace, q.target.selector, q.signal);
       names = (fields === undefined ? objects : objects.filter(fields)).map((o) => o.name);
+      const max = this.o.maxSelectedObjects ?? 0;
+      if (max > 0 && names.length > max) {
+        this.o.metrics.requestsLimited.inc({ limit: 'max_selected_objects' });
+        throw new BadRequestError(
+          `the selector matches ${names.length} ${info.resource}, more than the ${max} one request may name (--max-selected-objects): narrow the label selector`,
+          { group: 'custom.metrics.k8s.io', kind: groupResourceString(info) },
+        );
+      }
     }
-    if (names.length === 0) return { entry, info, names, query: undefined };
+    if (names.length === 0) return { entry, info, names, query: undefined, queries: [] };
     let namespace: { label: string; value: string } | undefined;
     if (q.namespace !== undefined) {
       const label = entry.rule.association.namespaceLabel(this.o.mapper);
@@ -170,14 +196,24 @@ export class CustomMetricsProvider {
       JSON.stringify(q.metricSelector),
       names.join('\u0000'),
     ].join('\u0001');
-    const query = this.rendered.get(entry.rule, key, () => renderObjectQuery(entry.rule, scope));
-    return { entry, info, names, query };
+    const queries = this.rendered.get(entry.rule, key, () =>
+      renderChunks(names, this.o.maxQueryLength ?? 0, (part) =>
+        renderObjectQuery(entry.rule, { ...scope, names: part }),
+      ).map((c) => c.query),
+    );
+    return { entry, info, names, query: queries[0], queries };
   }
 
   async getValues(q: CustomMetricQuery): Promise<CustomMetricValue[]> {
-    const { entry, info, names, query } = await this.plan(q);
-    if (query === undefined) return [];
-    const samples = await this.o.prometheus.query(query, { signal: q.signal });
+    const { entry, info, names, queries } = await this.plan(q);
+    if (queries.length === 0) return [];
+    // Chunks name disjoint objects, so their series together are the one query's series.
+    if (queries.length > 1) this.o.metrics.splitQueries.inc({ api: 'custom' });
+    const samples = (
+      await mapLimited(queries, this.o.splitConcurrency ?? 4, (query) =>
+        this.o.prometheus.query(query, { signal: q.signal }),
+      )
+    ).flat();
     const byName = new Map<string, Sample>();
     let duplicates = 0;
     for (const s of samples) {

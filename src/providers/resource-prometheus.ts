@@ -11,7 +11,9 @@ import type { ResourceMapper } from '../kube/index.js';
 import type { Logger } from '../logging.js';
 import type { PrometheusClient, Sample } from '../prometheus/index.js';
 import { InternalError } from '../errors.js';
+import { mapLimited } from './map-limited.js';
 import {
+  renderChunks,
   renderResourceQuery,
   type CompiledResourceQuery,
   type CompiledResourceRules,
@@ -41,6 +43,8 @@ export interface PrometheusResourceSourceOptions {
   metrics: SelfMetrics;
   /** Upper bound on the characters of object names in one query (default 16 KiB). */
   maxNamesLength?: number;
+  /** Upper bound on the characters of one rendered query (--max-query-length; 0 or default: none). */
+  maxQueryLength?: number;
   /** Queries in flight at once for one request (default 4). */
   concurrency?: number;
 }
@@ -60,23 +64,6 @@ export function batchNames(names: readonly string[], maxLength: number): string[
     length += name.length + 1;
   }
   if (batch.length > 0) out.push(batch);
-  return out;
-}
-
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
   return out;
 }
 
@@ -113,16 +100,21 @@ export class PrometheusResourceSource implements ResourceUsageSource {
     names: readonly string[] | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Sample[]> {
-    const batches = names === undefined ? [undefined] : batchNames(names, this.o.maxNamesLength ?? 16_384);
-    const results = await mapLimited(batches, this.o.concurrency ?? 4, (batch) => {
-      let promql: string;
-      try {
-        promql = render(batch);
-      } catch (err) {
-        throw new InternalError(`${q.path}.${kind} could not be rendered: ${(err as Error).message}`);
-      }
-      return this.o.prometheus.query(promql, { signal });
-    });
+    let queries: string[];
+    try {
+      queries =
+        names === undefined
+          ? [render(undefined)]
+          : batchNames(names, this.o.maxNamesLength ?? 16_384).flatMap((batch) =>
+              renderChunks(batch, this.o.maxQueryLength ?? 0, render).map((c) => c.query),
+            );
+    } catch (err) {
+      throw new InternalError(`${q.path}.${kind} could not be rendered: ${(err as Error).message}`);
+    }
+    if (queries.length > 1) this.o.metrics.splitQueries.inc({ api: 'resource' });
+    const results = await mapLimited(queries, this.o.concurrency ?? 4, (promql) =>
+      this.o.prometheus.query(promql, { signal }),
+    );
     return results.flat();
   }
 

@@ -13,6 +13,8 @@ export {
 } from './catalog.js';
 export {
   renderObjectQuery,
+  renderChunks,
+  type QueryChunk,
   renderExternalQuery,
   renderResourceQuery,
   type ResourceQueryScope,

@@ -188,3 +188,58 @@ export function sampleObjectScope(): ObjectQueryScope {
     metricSelector: [{ key: 'sample_label', operator: '=', values: ['sample'] }],
   };
 }
+
+export interface QueryChunk {
+  names: readonly string[];
+  query: string;
+}
+
+/**
+ * Renders the query for `names` in as few chunks as keep each query within `maxLength`
+ * characters (0: no limit), names in their order, each name in exactly one chunk; a single name
+ * whose query is still longer is left as it is (the cap is about URL and regex size, and one name
+ * cannot be split). Chunks are first sized from the full query's length per name, then halved
+ * where a template repeats the names more than the estimate assumed.
+ *
+ * Running the chunks and concatenating their samples equals running the whole query when the
+ * query's series are per object (grouped by the resource label, as `<<.GroupBy>>` does); a
+ * metricsQuery that aggregates across objects (topk, a sum without the resource label) has no
+ * per-object answer to give either way.
+ */
+export function renderChunks(
+  names: readonly string[],
+  maxLength: number,
+  render: (names: readonly string[]) => string,
+): QueryChunk[] {
+  const whole = render(names);
+  if (maxLength <= 0 || whole.length <= maxLength || names.length <= 1) return [{ names, query: whole }];
+  const first = names[0] as string;
+  const overhead = Math.max(0, render([first]).length - first.length);
+  const nameChars = names.reduce((n, s) => n + s.length + 1, 0);
+  const perChar = Math.max(1, (whole.length - overhead) / nameChars);
+  const budget = Math.max(1, Math.floor((maxLength - overhead) / perChar));
+  const out: QueryChunk[] = [];
+  const settle = (part: readonly string[], query?: string): void => {
+    const text = query ?? render(part);
+    if (text.length <= maxLength || part.length <= 1) {
+      out.push({ names: part, query: text });
+      return;
+    }
+    const mid = Math.ceil(part.length / 2);
+    settle(part.slice(0, mid));
+    settle(part.slice(mid));
+  };
+  let batch: string[] = [];
+  let length = 0;
+  for (const name of names) {
+    if (batch.length > 0 && length + name.length + 1 > budget) {
+      settle(batch);
+      batch = [];
+      length = 0;
+    }
+    batch.push(name);
+    length += name.length + 1;
+  }
+  if (batch.length > 0) settle(batch);
+  return out;
+}

@@ -14,7 +14,6 @@ import { compileYaml, mapper } from '../rules/fixtures.js';
 import { ADAPTER_RESOURCE_RULES } from './adapter-resource-rules.js';
 import { matchersOf, RecordingPrometheus, regexMatches, sample } from './fakes.js';
 
-
 export function compileResource(text: string): CompiledResourceRules {
   const { rules, diagnostics } = compileYaml(text);
   assert.ok(rules?.resource, diagnostics.join('\n'));
@@ -66,7 +65,12 @@ function tableAnswer(rows: Row[], nodes: { node: string; cpu: number; mem: numbe
   };
 }
 
-function source(rules: CompiledResourceRules, prom: RecordingPrometheus, maxNamesLength?: number) {
+function source(
+  rules: CompiledResourceRules,
+  prom: RecordingPrometheus,
+  maxNamesLength?: number,
+  maxQueryLength?: number,
+) {
   const metrics = new SelfMetrics({ processMetrics: false });
   return {
     metrics,
@@ -77,6 +81,7 @@ function source(rules: CompiledResourceRules, prom: RecordingPrometheus, maxName
       logger: silentLogger(),
       metrics,
       maxNamesLength,
+      maxQueryLength,
     }),
   };
 }
@@ -145,6 +150,31 @@ describe('PrometheusResourceSource: queries', () => {
     assert.deepEqual(batches.flat(), names);
     for (const b of batches) assert.ok(b.length === 1 || b.join('|').length < 40);
     assert.deepEqual(batchNames(['a-very-long-name'], 3), [['a-very-long-name']]);
+  });
+
+  it('--max-query-length splits long pod lists; the merged usage equals the unsplit one', async () => {
+    const rows: Row[] = Array.from({ length: 60 }, (_, i) => ({
+      ns: 'shop',
+      pod: `pod.${i}-${'z'.repeat(i % 9)}`,
+      container: 'app',
+      cpu: i / 100,
+      mem: 1000 + i,
+    }));
+    const names = rows.map((r) => r.pod);
+    const whole = new RecordingPrometheus();
+    whole.answer = tableAnswer(rows, [], AT);
+    const expected = await source(rules, whole).src.podUsage({ namespace: 'shop', names });
+    assert.equal(whole.queries.length, 2, 'one cpu and one memory query');
+    const split = new RecordingPrometheus();
+    split.answer = tableAnswer(rows, [], AT);
+    const { src, metrics } = source(rules, split, undefined, 400);
+    const got = await src.podUsage({ namespace: 'shop', names });
+    assert.ok(split.queries.length > 4, `${split.queries.length} queries`);
+    for (const q of split.queries) assert.ok(q.length <= 400, `a ${q.length}-character query`);
+    assert.equal(got.length, 60);
+    assert.deepEqual(got, expected);
+    const counted = (await metrics.splitQueries.get()).values.find((v) => v.labels.api === 'resource');
+    assert.equal(counted?.value, 2);
   });
 
   it('without a namespace, groups by the namespace label too and keeps pods of namespaces apart', async () => {
