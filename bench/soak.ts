@@ -272,8 +272,10 @@ async function main(): Promise<number> {
   deadline.unref();
   const stopped = (): boolean => state.interrupted;
 
-  // Data until well after the run's end, so instant queries at "now" always find samples.
-  const horizonSeconds = Math.ceil((totalMs + 15 * 60_000) / 1000);
+  // Data from the backfill until well after the run's end (the setup after the backfill, the
+  // verification and any slowness fit in the 10 minutes of slack), so instant queries at "now"
+  // always find samples.
+  const horizonSeconds = Math.ceil((o.warmupMs + o.durationMs + 4 * o.floorMs) / 1000) + 600;
   const env = await setUp(log, { extraSeries: soakSeries, horizonSeconds });
   state.env = env;
   try {
