@@ -21,6 +21,11 @@ export interface ProcessReading {
   load1: number;
 }
 
+export interface GcReading {
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
 export interface FloorSide {
   label: 'floor' | 'adapter';
   concurrency: number;
@@ -56,6 +61,10 @@ export interface SoakReport {
   samples: ProcessReading[];
   idle: ProcessReading;
   after: ProcessReading | undefined;
+  /** The adapter's warnings and errors during the timed run, by message. */
+  adapterLog: { msg: string; level: number; count: number; first: string }[];
+  /** After a full GC in the adapter, just before and just after the timed run (nothing in flight). */
+  afterGc: { before: GcReading; after: GcReading };
   cpu: { adapterPct: number; prometheusPct: number; loadGeneratorPct: number };
   /** Prometheus queries the adapter sent per request it answered (its own counters). */
   promQueriesPerRequest: number;
@@ -270,6 +279,29 @@ function processTable(r: SoakReport): string {
     '',
   ]);
   if (r.after !== undefined) rows.push(row('after the load, clients closed', r.after));
+  const g = r.afterGc;
+  const gcRow = (label: string, x: GcReading): string[] => [
+    label,
+    '',
+    mib(x.rssBytes),
+    '',
+    '',
+    mib(x.heapUsedBytes),
+    '',
+  ];
+  rows.push(
+    gcRow('after a full GC, just before the timed run', g.before),
+    gcRow('after a full GC, just after the timed run', g.after),
+    [
+      '**drift after full GC**',
+      '',
+      pct((g.after.rssBytes - g.before.rssBytes) / g.before.rssBytes),
+      '',
+      '',
+      pct((g.after.heapUsedBytes - g.before.heapUsedBytes) / g.before.heapUsedBytes),
+      '',
+    ],
+  );
   return table(
     ['adapter process', 's', 'RSS (VmRSS)', 'open fds', 'of which sockets', 'heap used', 'load avg 1 min'],
     rows,
@@ -345,6 +377,10 @@ function verdicts(r: SoakReport): string[] {
     `- RSS flat within ${DRIFT_GOAL * 100} % (end vs start): ${met(Math.abs(d.rss) <= DRIFT_GOAL)} (${pct(d.rss)}); ` +
       `open sockets: ${met(Math.abs(d.sockets) <= DRIFT_GOAL)} (${pct(d.sockets)}); open fds ${pct(d.fds)} ` +
       `(medians of the last vs the first tenth of the readings: RSS ${pct(m.rss)}, sockets ${pct(m.sockets)}).`,
+    `- Retained after a full GC, before → after the timed run: heap ${mib(r.afterGc.before.heapUsedBytes)} → ` +
+      `${mib(r.afterGc.after.heapUsedBytes)} (${pct((r.afterGc.after.heapUsedBytes - r.afterGc.before.heapUsedBytes) / r.afterGc.before.heapUsedBytes)}), ` +
+      `RSS ${mib(r.afterGc.before.rssBytes)} → ${mib(r.afterGc.after.rssBytes)} ` +
+      `(${pct((r.afterGc.after.rssBytes - r.afterGc.before.rssBytes) / r.afterGc.before.rssBytes)}).`,
   ];
 }
 
@@ -376,6 +412,17 @@ export function renderSoak(r: SoakReport): string {
     timelineTable(r),
     '',
     floorSection(r),
+    '',
+    r.adapterLog.length === 0
+      ? 'The adapter logged no warning or error during the timed run.'
+      : [
+          "The adapter's warnings and errors during the timed run (count, message, first cause):",
+          '',
+          ...r.adapterLog.map(
+            (l) =>
+              `- ${l.count} × ${l.level >= 50 ? 'error' : 'warning'} "${l.msg}": \`${l.first.replace(/`/g, "'")}\``,
+          ),
+        ].join('\n'),
     ...(r.mix.samples.length === 0
       ? []
       : ['', 'First distinct failures:', '', ...r.mix.samples.map((s) => `- \`${s.replace(/`/g, "'")}\``)]),

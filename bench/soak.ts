@@ -136,6 +136,46 @@ async function reading(adapter: AdapterChild, label: string, atS: number): Promi
   };
 }
 
+/**
+ * The adapter's warnings and errors (pino JSON, level 40 and up) among its output lines: count
+ * per message, with the first one's cause, so a failure in the report comes with its reason.
+ */
+function logSummary(lines: readonly { line: string }[]): SoakReport['adapterLog'] {
+  const byMsg = new Map<string, { count: number; level: number; first: string }>();
+  for (const { line } of lines) {
+    if (!line.startsWith('{')) continue;
+    let entry: {
+      level?: unknown;
+      msg?: unknown;
+      cause?: unknown;
+      err?: { message?: unknown };
+      error?: unknown;
+    };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue;
+    }
+    const level = typeof entry.level === 'number' ? entry.level : 0;
+    if (level < 40) continue;
+    const msg = typeof entry.msg === 'string' ? entry.msg : '(no msg)';
+    const seen = byMsg.get(msg);
+    if (seen !== undefined) seen.count++;
+    else {
+      const cause =
+        typeof entry.cause === 'string'
+          ? entry.cause
+          : typeof entry.err?.message === 'string'
+            ? entry.err.message
+            : typeof entry.error === 'string'
+              ? entry.error
+              : line;
+      byMsg.set(msg, { count: 1, level, first: cause.slice(0, 400) });
+    }
+  }
+  return [...byMsg].map(([msg, v]) => ({ msg, ...v }));
+}
+
 /** Sums of the adapter's own counters: answers by code, and requests it sent to Prometheus. */
 async function counters(adapter: AdapterChild): Promise<{ codes: Map<string, number>; promQueries: number }> {
   const codes = new Map<string, number>();
@@ -299,6 +339,9 @@ async function main(): Promise<number> {
       rulesFile,
       // As deployed: series discovery re-runs every minute during the soak.
       relistInterval: '1m',
+      // A preload runs global.gc() on SIGUSR2 (bench/adapter-process.ts): retained memory is read
+      // after a full GC once before and once after the timed run, when no request is in flight.
+      gcOnSignal: true,
       extraFlags: [
         `--kubelet-port=${fleet.port}`,
         '--kubelet-preferred-address-types=InternalIP',
@@ -336,11 +379,13 @@ async function main(): Promise<number> {
     log(`warm-up: ${o.warmupMs / 1000} s at concurrency ${o.concurrency}`);
     await runMix({ ...common, next: mixer(kinds, 0x1), durationMs: o.warmupMs });
     if (stopped()) return 130;
+    const gcBefore = await adapter.memory({ gc: true });
 
     log(`timed run: ${o.durationMs / 1000} s at concurrency ${o.concurrency}`);
     const c0 = await counters(adapter);
     const cpu0 = { adapter: await cpuMs(adapter.pid), prom: await cpuMs(env.prom.process.pid) };
     const self0 = process.cpuUsage();
+    const fromLine = adapter.process.nextLineIndex();
     const t0 = performance.now();
     const mixRun = runMix({
       ...common,
@@ -370,6 +415,8 @@ async function main(): Promise<number> {
     };
     const c1 = await counters(adapter);
     const answered = [...delta(c0.codes, c1.codes).values()].reduce((a, b) => a + b, 0);
+    const adapterLog = logSummary(adapter.process.lines().filter((l) => l.index >= fromLine));
+    const gcAfter = await adapter.memory({ gc: true });
     client.close();
     if (stopped()) return 130;
     // The load's keep-alive sockets are closed: what stays open is the adapter's own.
@@ -415,6 +462,11 @@ async function main(): Promise<number> {
       samples,
       idle,
       after,
+      adapterLog,
+      afterGc: {
+        before: { rssBytes: gcBefore.rssBytes, heapUsedBytes: gcBefore.heapUsedBytes },
+        after: { rssBytes: gcAfter.rssBytes, heapUsedBytes: gcAfter.heapUsedBytes },
+      },
       cpu,
       promQueriesPerRequest: (c1.promQueries - c0.promQueries) / Math.max(1, answered),
       adapterCodes: delta(c0.codes, c1.codes),
