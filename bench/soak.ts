@@ -136,6 +136,8 @@ async function reading(adapter: AdapterChild, label: string, atS: number): Promi
   };
 }
 
+const LEVELS: Record<string, number> = { warn: 40, error: 50, fatal: 60 };
+
 /**
  * The adapter's warnings and errors (pino JSON, level 40 and up) among its output lines: count
  * per message, with the first one's cause, so a failure in the report comes with its reason.
@@ -156,7 +158,8 @@ function logSummary(lines: readonly { line: string }[]): SoakReport['adapterLog'
     } catch {
       continue;
     }
-    const level = typeof entry.level === 'number' ? entry.level : 0;
+    // The adapter writes pino's level as its label (src/logging.ts); numbers are accepted too.
+    const level = typeof entry.level === 'number' ? entry.level : (LEVELS[String(entry.level)] ?? 0);
     if (level < 40) continue;
     const msg = typeof entry.msg === 'string' ? entry.msg : '(no msg)';
     const seen = byMsg.get(msg);
