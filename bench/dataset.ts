@@ -58,17 +58,23 @@ export function ratePerSecond(index: number): number {
   return (index % 7) + 1;
 }
 
-/** Sample times: every 30 s from now-3m to now+15m (seconds since the epoch). */
-export function sampleTimes(nowMs: number): number[] {
+/** Seconds of data after the backfill by default: long enough for `npm run bench`. */
+export const DEFAULT_HORIZON_SECONDS = 900;
+
+/**
+ * Sample times: every 30 s from now-3m to now+`horizonSeconds` (seconds since the epoch); a longer
+ * run (the soak) asks for a longer horizon so instant queries at "now" keep finding data.
+ */
+export function sampleTimes(nowMs: number, horizonSeconds = DEFAULT_HORIZON_SECONDS): number[] {
   const now = Math.floor(nowMs / 1000);
   const out: number[] = [];
-  for (let t = now - 180; t <= now + 900; t += 30) out.push(t);
+  for (let t = now - 180; t <= now + horizonSeconds; t += 30) out.push(t);
   return out;
 }
 
 /** The counter series for promtool; values start high so no extrapolation is clipped at zero. */
-export function seriesFor(nowMs: number): OpenMetricsSeries[] {
-  const times = sampleTimes(nowMs);
+export function seriesFor(nowMs: number, horizonSeconds?: number): OpenMetricsSeries[] {
+  const times = sampleTimes(nowMs, horizonSeconds);
   const origin = (times[0] ?? 0) - 100_000;
   const out: OpenMetricsSeries[] = [];
   for (const ns of NAMESPACES) {

@@ -2,7 +2,7 @@
  * What the kernel and the adapter say about a process: CPU time and memory from /proc, and the
  * samples of a Prometheus text exposition (the adapter's own /metrics).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, readlink } from 'node:fs/promises';
 import { runProcess } from '../test/helpers/process.js';
 
 let ticksPerSecond: number | undefined;
@@ -40,6 +40,21 @@ export async function procMemory(pid: number): Promise<ProcMemory> {
     return Number(m[1]) * 1024;
   };
   return { rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') };
+}
+
+export interface OpenFds {
+  total: number;
+  /** Descriptors that are sockets (TCP, Unix; `socket:[inode]` in /proc/<pid>/fd). */
+  sockets: number;
+}
+
+/** The process's open file descriptors; one that closes while being read is not counted. */
+export async function openFds(pid: number): Promise<OpenFds> {
+  const dir = `/proc/${pid}/fd`;
+  const names = await readdir(dir);
+  const targets = await Promise.all(names.map((n) => readlink(`${dir}/${n}`).catch(() => undefined)));
+  const open = targets.filter((t) => t !== undefined);
+  return { total: open.length, sockets: open.filter((t) => t.startsWith('socket:')).length };
 }
 
 /** Samples of a text exposition, keyed by `name{labels}` exactly as written. */

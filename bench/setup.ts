@@ -12,19 +12,20 @@ import {
   backfillOpenMetrics,
   renderOpenMetrics,
   startPrometheus,
+  type OpenMetricsSeries,
   type PrometheusInstance,
 } from '../test/helpers/prometheus.js';
 import { makeTempDir } from '../test/helpers/temp.js';
 import { buildAdapter, startAdapterChild, type AdapterChild } from './adapter-process.js';
 import {
   APP,
+  DEFAULT_HORIZON_SECONDS,
   NAMESPACES,
   QUERY_METRIC_SERIES,
   SERVICE,
   emptyRulesYaml,
   rulesYaml,
   seriesFor,
-  totalSeries,
 } from './dataset.js';
 
 export interface BenchEnv {
@@ -41,6 +42,8 @@ export interface BenchEnv {
   timings: Record<string, number>;
   startAdapter(o: {
     rulesFile?: string;
+    /** `--metrics-relist-interval`; default 30m, so no periodic relist lands in a timed run. */
+    relistInterval?: string;
     cpuProfDir?: string;
     gcOnSignal?: boolean;
     /** Appended to the adapter's flags, e.g. `--prometheus-query-coalescing=false`. */
@@ -50,6 +53,13 @@ export interface BenchEnv {
 }
 
 type Log = (line: string) => void;
+
+export interface SetUpOptions {
+  /** More series to backfill besides the data set's, given the backfill time. */
+  extraSeries?: (nowMs: number, horizonSeconds: number) => OpenMetricsSeries[];
+  /** Seconds of data after the backfill (default: the data set's). */
+  horizonSeconds?: number;
+}
 
 async function timed<T>(
   timings: Record<string, number>,
@@ -70,7 +80,7 @@ async function prometheusVersion(url: string): Promise<string> {
   return body.data?.version ?? 'unknown';
 }
 
-export async function setUp(log: Log): Promise<BenchEnv> {
+export async function setUp(log: Log, options: SetUpOptions = {}): Promise<BenchEnv> {
   const cleanups: (() => Promise<void>)[] = [];
   // Every caller (normal end, failure, signal) waits for the same, complete cleanup.
   let closing: Promise<void> | undefined;
@@ -93,8 +103,11 @@ export async function setUp(log: Log): Promise<BenchEnv> {
     cleanups.push(() => build.remove());
 
     const dataDir = path.join(tmp.path, 'prometheus-data');
-    await timed(timings, `backfill ${totalSeries()} series (promtool)`, log, async () => {
-      await backfillOpenMetrics(dataDir, renderOpenMetrics(seriesFor(Date.now())), { timeoutMs: 180_000 });
+    const horizon = options.horizonSeconds ?? DEFAULT_HORIZON_SECONDS;
+    const nowMs = Date.now();
+    const series = [...seriesFor(nowMs, horizon), ...(options.extraSeries?.(nowMs, horizon) ?? [])];
+    await timed(timings, `backfill ${series.length} series (promtool)`, log, async () => {
+      await backfillOpenMetrics(dataDir, renderOpenMetrics(series), { timeoutMs: 180_000 });
     });
     const prom = await timed(timings, 'start Prometheus', log, () =>
       startPrometheus({ dataDir, scrapeIntervalSeconds: 60 }),
@@ -142,8 +155,8 @@ export async function setUp(log: Log): Promise<BenchEnv> {
           '--authentication-skip-lookup',
           `--prometheus-url=${prom.url}`,
           `--config=${o.rulesFile ?? rulesFile}`,
-          // No periodic relist during timed runs; its cost is measured on its own.
-          '--metrics-relist-interval=30m',
+          // By default no periodic relist during timed runs; its cost is measured on its own.
+          `--metrics-relist-interval=${o.relistInterval ?? '30m'}`,
           ...(o.extraFlags ?? []),
         ]);
         if (closing !== undefined) throw new Error('the benchmark environment is closed');

@@ -373,7 +373,8 @@ export function renderOpenMetrics(series: readonly OpenMetricsSeries[]): string 
   const out: string[] = [];
   for (const [family, { type, lines }] of families) {
     out.push(`# TYPE ${family} ${type}`);
-    out.push(...lines);
+    // One push per line: spreading a family of 100 000+ lines overflows the call stack.
+    for (const line of lines) out.push(line);
   }
   out.push('# EOF');
   return `${out.join('\n')}\n`;
