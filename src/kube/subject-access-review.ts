@@ -7,7 +7,8 @@
  * The HPA asks each question once per sync period (15 s), longer than the 10 s the decision is
  * kept, so without renewal nearly every HPA request would wait for a SubjectAccessReview round
  * trip. A decision is never used past its TTL: renewal replaces it with a fresh one, and a
- * failed renewal just lets it expire.
+ * failed renewal just lets it expire. A renewal that lands while a request is already fetching
+ * the expired question is dropped (the fetch brings its own fresh decision).
  */
 import { LRUCache } from 'lru-cache';
 import type { KubeClient } from './client.js';
@@ -41,6 +42,8 @@ export class SubjectAccessReviewer {
   /** Allowed questions asked recently, oldest use first. */
   private readonly inUse = new Map<string, { request: AccessReviewRequest; lastUsed: number }>();
   private readonly renewing = new Set<string>();
+  /** Keys a request is fetching now: a renewal landing meanwhile must not replace that fetch. */
+  private readonly fetching = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -51,8 +54,14 @@ export class SubjectAccessReviewer {
     this.cache = new LRUCache<string, AccessDecision, AccessReviewRequest>({
       max: options.maxEntries ?? 10_000,
       ttl: Math.max(options.allowedTtlMs, options.deniedTtlMs, 1),
-      fetchMethod: async (_key, _stale, { context, options: setOptions }) => {
-        const decision = await this.call(context);
+      fetchMethod: async (key, _stale, { context, options: setOptions }) => {
+        this.fetching.add(key);
+        let decision: AccessDecision;
+        try {
+          decision = await this.call(context);
+        } finally {
+          this.fetching.delete(key);
+        }
         const ttl = decision.allowed ? this.options.allowedTtlMs : this.options.deniedTtlMs;
         if (ttl <= 0) setOptions.ttl = 1;
         else setOptions.ttl = ttl;
@@ -118,7 +127,9 @@ export class SubjectAccessReviewer {
       this.call(use.request).then(
         (decision) => {
           this.renewing.delete(key);
-          if (this.closed) return;
+          // A request fetching the key gets a fresh decision of its own; writing ours would make
+          // lru-cache abort that fetch ('replaced') and fail every request waiting on it.
+          if (this.closed || this.fetching.has(key)) return;
           this.cache.set(key, decision, {
             ttl: decision.allowed ? ttl : Math.max(1, this.options.deniedTtlMs),
           });

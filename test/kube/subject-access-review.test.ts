@@ -111,4 +111,26 @@ describe('SubjectAccessReviewer', () => {
     await sleep(600);
     assert.equal(reviewsOf('idle'), mark, 'no renewal after close()');
   });
+  it('a slow renewal landing while a request fetches the expired decision does not fail that request', async () => {
+    // Found by the soak benchmark: the renewal's cache write replaced the pending fetch, which
+    // lru-cache aborts, and every request waiting on it got a 500.
+    const reviewer = new SubjectAccessReviewer(client, {
+      allowedTtlMs: 400,
+      deniedTtlMs: 400,
+      renewTickMs: 50,
+    });
+    try {
+      assert.equal((await reviewer.review(question('hpa'))).allowed, true);
+      const first = reviewsOf('hpa');
+      kube.setLatency(700);
+      // The renewal starts in the last quarter of the TTL and outlives the decision.
+      await until(() => reviewsOf('hpa') > first, 3_000);
+      await sleep(450);
+      const decision = await reviewer.review(question('hpa'));
+      assert.equal(decision.allowed, true);
+    } finally {
+      kube.setLatency(0);
+      reviewer.close();
+    }
+  });
 });
