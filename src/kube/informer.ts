@@ -18,6 +18,12 @@ export interface KubeObjectLike {
 
 export type InformerChange = 'added' | 'modified' | 'deleted';
 
+/**
+ * Told when a cache loses its watch: 'expired' (410 Gone, the cache re-lists) or 'error' (the list
+ * or watch failed and is retried with backoff). `resource` is the collection path.
+ */
+export type WatchFailureObserver = (resource: string, reason: 'expired' | 'error') => void;
+
 export type InformerListener<T> = (
   change: InformerChange,
   key: { namespace: string; name: string },
@@ -41,6 +47,7 @@ export interface InformerConfig<T> {
   pageSize?: number;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  onWatchFailure?: WatchFailureObserver;
 }
 
 interface ListBody {
@@ -235,10 +242,15 @@ export class Informer<T> {
         }
         if (this.isStopped()) return;
         const outcome = await this.watch();
-        if (outcome === 'relist') needList = true;
+        if (outcome === 'relist') {
+          needList = true;
+          this.config.onWatchFailure?.(this.config.path, 'expired');
+          this.logger.info({ path: this.config.path }, 'watch resourceVersion expired (410 Gone); re-listing');
+        }
         backoffMs = initial;
       } catch (err) {
         if (this.isStopped()) return;
+        this.config.onWatchFailure?.(this.config.path, 'error');
         this.logger.warn(
           { path: this.config.path, err: errorMessage(err), retryMs: backoffMs },
           'informer list/watch failed; retrying',
