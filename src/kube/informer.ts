@@ -9,7 +9,7 @@
 import type { IncomingMessage } from 'node:http';
 import { UnavailableError, errorMessage } from '../errors.js';
 import type { Logger } from '../logging.js';
-import type { KubeClient } from './client.js';
+import { KubeApiError, type KubeClient } from './client.js';
 
 /** The parts of every Kubernetes object the informer itself reads. */
 export interface KubeObjectLike {
@@ -245,12 +245,18 @@ export class Informer<T> {
         if (outcome === 'relist') {
           needList = true;
           this.config.onWatchFailure?.(this.config.path, 'expired');
-          this.logger.info({ path: this.config.path }, 'watch resourceVersion expired (410 Gone); re-listing');
+          this.logger.info(
+            { path: this.config.path },
+            'watch resourceVersion expired (410 Gone); re-listing',
+          );
         }
         backoffMs = initial;
       } catch (err) {
         if (this.isStopped()) return;
-        this.config.onWatchFailure?.(this.config.path, 'error');
+        this.config.onWatchFailure?.(
+          this.config.path,
+          err instanceof KubeApiError && err.statusCode === 410 ? 'expired' : 'error',
+        );
         this.logger.warn(
           { path: this.config.path, err: errorMessage(err), retryMs: backoffMs },
           'informer list/watch failed; retrying',

@@ -210,7 +210,10 @@ class MetadataInformer {
       } catch (err) {
         if (this.isStopped()) return;
         if (err instanceof KubeApiError && err.statusCode === 410) needList = true;
-        this.options.onWatchFailure?.(path, 'error');
+        this.options.onWatchFailure?.(
+          path,
+          err instanceof KubeApiError && err.statusCode === 410 ? 'expired' : 'error',
+        );
         this.logger.warn(
           {
             resource: this.info.resource,
