@@ -37,7 +37,8 @@ import {
   metricSum,
   openSockets,
   scrapeMetrics,
-  socketBaseline,
+  steadyValue,
+  describeSockets,
   waitForLog,
   waitForSocketsAtMost,
   type LogRecord,
@@ -109,6 +110,7 @@ describe('faults around a running adapter process', { timeout: 240_000 }, () => 
   let rulesFile: string;
   let baseline = { sockets: 0, timers: 0 };
   const closers: (() => Promise<unknown>)[] = [];
+  let baselineSamples = '';
 
   const get = (path: string, timeoutMs = 15_000): Promise<HttpsResponse> =>
     call(adapter, pki, path, { cert: pki.tester, timeoutMs });
@@ -253,14 +255,14 @@ describe('faults around a running adapter process', { timeout: 240_000 }, () => 
     // Warm every path the tests use, then let idle connections close before measuring.
     for (const p of [RESOURCE_NODES, '/apis/custom.metrics.k8s.io/v1beta2', '/readyz', '/metrics'])
       await get(p);
-    await sleep(2_500);
-    baseline = { sockets: await socketBaseline(proc.pid), timers: 0 };
-    let maxTimers = 0;
-    for (let i = 0; i < 5; i++) {
-      maxTimers = Math.max(maxTimers, await timersNow());
-      await sleep(300);
-    }
-    baseline.timers = maxTimers;
+    // Idle keep-alive connections close after 5 s (Node's server default, the fake kube API's and the
+    // kubelets'), 1 s (the Prometheus proxy): measure after that, so that the baseline holds no pool
+    // left over from the start-up burst and a leak cannot hide in it.
+    await sleep(6_000);
+    const sockets = await steadyValue(() => openSockets(proc.pid));
+    const timers = await steadyValue(timersNow);
+    baseline = { sockets: sockets.value, timers: timers.value };
+    baselineSamples = `sockets ${sockets.samples.join(',')}; timers ${timers.samples.join(',')}; ${(await describeSockets(proc.pid)).join(', ')}`;
   });
 
   after(async () => {
@@ -663,8 +665,11 @@ describe('faults around a running adapter process', { timeout: 240_000 }, () => 
     await assertClean('certificate mismatch');
   });
 
-  it('after every fault: the same process, no error-level crash report, sockets at the baseline', async () => {
+  it('after every fault: the same process, no error-level crash report, sockets at the baseline', async (t) => {
     assertAlive();
+    t.diagnostic(
+      `baseline: ${baseline.sockets} sockets, ${baseline.timers} timers (samples: ${baselineSamples}); now ${await openSockets(proc.pid)} sockets, ${await timersNow()} timers: ${(await describeSockets(proc.pid)).join(', ')}`,
+    );
     assert.ok((await openSockets(proc.pid)) > 0);
     await waitForSocketsAtMost(proc.pid, baseline.sockets, 'end');
     assert.deepEqual(

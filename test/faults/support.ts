@@ -3,7 +3,7 @@
  * its own metrics, and its JSON log lines.
  */
 import assert from 'node:assert/strict';
-import { readdir, readlink } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { call, type AdapterPki } from '../helpers/adapter.js';
 import type { ManagedProcess } from '../helpers/process.js';
 import { sleep } from '../integration/support.js';
@@ -20,6 +20,47 @@ export async function openSockets(pid: number): Promise<number> {
     }
   }
   return n;
+}
+
+/**
+ * The process's TCP sockets as "local → remote" (IPv4 loopback as a.b.c.d:port), from
+ * /proc/<pid>/net/tcp{,6} matched by inode; other sockets are counted as "other".
+ */
+export async function describeSockets(pid: number): Promise<string[]> {
+  const inodes = new Set<string>();
+  for (const fd of await readdir(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/${pid}/fd/${fd}`));
+      if (m?.[1] !== undefined) inodes.add(m[1]);
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  const out: string[] = [];
+  const addr = (hex: string): string => {
+    const [ip = '', port = '0'] = hex.split(':');
+    const p = parseInt(port, 16);
+    if (ip.length !== 8) return `[v6]:${p}`;
+    const bytes = (ip.match(/../g) ?? []).map((b) => parseInt(b, 16)).reverse();
+    return `${bytes.join('.')}:${p}`;
+  };
+  for (const table of ['tcp', 'tcp6']) {
+    let text = '';
+    try {
+      text = await readFile(`/proc/${pid}/net/${table}`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      const inode = f[9];
+      if (inode === undefined || !inodes.has(inode)) continue;
+      inodes.delete(inode);
+      out.push(`${addr(f[1] ?? '')} → ${addr(f[2] ?? '')}`);
+    }
+  }
+  for (let i = 0; i < inodes.size; i++) out.push('other');
+  return out.sort();
 }
 
 /**
@@ -40,17 +81,29 @@ export async function waitForSocketsAtMost(
     if (Date.now() >= deadline) break;
     await sleep(200);
   }
-  assert.fail(`${what}: ${last} sockets open, baseline ${baseline}, after ${timeoutMs} ms`);
+  assert.fail(
+    `${what}: ${last} sockets open, baseline ${baseline}, after ${timeoutMs} ms:\n${(await describeSockets(pid)).join('\n')}`,
+  );
 }
 
-/** A steady socket count: the largest of a few samples over `spanMs` (idle pools may still be closing). */
-export async function socketBaseline(pid: number, spanMs = 1_500): Promise<number> {
-  let max = 0;
-  for (let i = 0; i < 5; i++) {
-    max = Math.max(max, await openSockets(pid));
-    await sleep(spanMs / 5);
+/**
+ * A steady value: sampled every 250 ms until four samples in a row agree (bounded by timeoutMs;
+ * then the largest of the last four). Returns the value and the samples, for messages.
+ */
+export async function steadyValue(
+  sample: () => Promise<number>,
+  timeoutMs = 10_000,
+): Promise<{ value: number; samples: number[] }> {
+  const samples: number[] = [];
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; i < Math.ceil(timeoutMs / 250) + 1; i++) {
+    samples.push(await sample());
+    const last = samples.slice(-4);
+    if (last.length === 4 && last.every((v) => v === last[0])) return { value: last[0]!, samples };
+    if (Date.now() >= deadline) break;
+    await sleep(250);
   }
-  return max;
+  return { value: Math.max(...samples.slice(-4)), samples };
 }
 
 /** Parses Prometheus text into `name{labels}` → value (labels as exposed, in order). */
