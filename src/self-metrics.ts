@@ -213,6 +213,20 @@ export class SelfMetrics {
     registers: [this.registry],
   });
 
+  readonly kubeWatchFailures = new Counter({
+    name: 'metrics_adapter_kube_watch_failures_total',
+    help: 'Kubernetes API list/watch failures of the caches, by collection path and reason (expired: 410 Gone, the cache re-lists; error: the list or watch failed and is retried with backoff).',
+    labelNames: ['resource', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly authenticationConfigReloads = new Counter({
+    name: 'metrics_adapter_authentication_config_reloads_total',
+    help: 'Reloads of the authentication settings (client CAs, requestheader settings from files or kube-system/extension-apiserver-authentication), by result.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }

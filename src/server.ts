@@ -102,12 +102,14 @@ export function connectCluster(options: ServeOptions, logger: Logger, metrics: S
       // 0 (prometheus-adapter's default) leaves refreshes to misses; timers cap at 2^31-1 ms.
       refreshIntervalMs: options.discoveryIntervalMs > 0 ? options.discoveryIntervalMs : 2 ** 31 - 1,
     });
-    const objects = new WatchingObjectLister(lister, logger);
+    const onWatchFailure = (resource: string, reason: 'expired' | 'error'): void =>
+      metrics.kubeWatchFailures.inc({ resource, reason });
+    const objects = new WatchingObjectLister(lister, logger, { onWatchFailure });
     // One node watch serves the kubelet scraper and metrics.k8s.io's node labels.
-    const nodeInformer = createNodeInformer(lister, logger);
+    const nodeInformer = createNodeInformer(lister, logger, onWatchFailure);
     const podInformer = new Informer<PodRecord>(
       lister,
-      { path: '/api/v1/pods', transform: podRecordFrom },
+      { path: '/api/v1/pods', transform: podRecordFrom, onWatchFailure },
       logger,
     );
     const kubelet = options.kubelet.enabled
@@ -168,6 +170,8 @@ export interface StartOptions {
   prometheus?: PrometheusClient;
   /** File polling interval for certificates, CAs and rules (tests shorten it). */
   filePollMs?: number;
+  /** How often kube-system/extension-apiserver-authentication is re-read; default 60 s (tests shorten it). */
+  authConfigMapRefreshMs?: number;
 }
 
 export async function startServer(start: StartOptions): Promise<RunningServer> {
@@ -203,6 +207,8 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
       kube: cluster.authenticationClient,
       logger,
       filePollMs: start.filePollMs,
+      configMapRefreshMs: start.authConfigMapRefreshMs,
+      onReload: (result) => metrics.authenticationConfigReloads.inc({ result }),
     });
     await authnSource.start();
     closers.push(() => authnSource.close());

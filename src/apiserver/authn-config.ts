@@ -43,6 +43,8 @@ export interface AuthenticationConfigSourceOptions {
   logger: Logger;
   configMapRefreshMs?: number;
   filePollMs?: number;
+  /** Told the outcome of every reload attempt (the ConfigMap changed or failed to read, a CA file changed). */
+  onReload?: (result: 'success' | 'failure') => void;
 }
 
 function bundle(pem: string, what: string): CABundle {
@@ -124,6 +126,7 @@ export class AuthenticationConfigSource {
       this.cluster = info;
       await this.rebuild('extension-apiserver-authentication changed');
     } catch (err) {
+      this.o.onReload?.('failure');
       this.o.logger.warn(
         { err: errorMessage(err) },
         'extension-apiserver-authentication refresh failed; keeping the last settings',
@@ -137,7 +140,9 @@ export class AuthenticationConfigSource {
       this.o.logger.info({ why }, 'authentication settings reloaded');
       this.logSummary();
       for (const l of this.listeners) l(this.config);
+      this.o.onReload?.('success');
     } catch (err) {
+      this.o.onReload?.('failure');
       this.o.logger.error(
         { why, err: errorMessage(err) },
         'new authentication settings rejected; keeping the previous ones',

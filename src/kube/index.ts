@@ -62,4 +62,5 @@ export {
   type InformerChange,
   type InformerListener,
   type KubeObjectLike,
+  type WatchFailureObserver,
 } from './informer.js';

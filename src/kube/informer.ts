@@ -9,7 +9,7 @@
 import type { IncomingMessage } from 'node:http';
 import { UnavailableError, errorMessage } from '../errors.js';
 import type { Logger } from '../logging.js';
-import type { KubeClient } from './client.js';
+import { KubeApiError, type KubeClient } from './client.js';
 
 /** The parts of every Kubernetes object the informer itself reads. */
 export interface KubeObjectLike {
@@ -17,6 +17,12 @@ export interface KubeObjectLike {
 }
 
 export type InformerChange = 'added' | 'modified' | 'deleted';
+
+/**
+ * Told when a cache loses its watch: 'expired' (410 Gone, the cache re-lists) or 'error' (the list
+ * or watch failed and is retried with backoff). `resource` is the collection path.
+ */
+export type WatchFailureObserver = (resource: string, reason: 'expired' | 'error') => void;
 
 export type InformerListener<T> = (
   change: InformerChange,
@@ -41,6 +47,7 @@ export interface InformerConfig<T> {
   pageSize?: number;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  onWatchFailure?: WatchFailureObserver;
 }
 
 interface ListBody {
@@ -235,10 +242,21 @@ export class Informer<T> {
         }
         if (this.isStopped()) return;
         const outcome = await this.watch();
-        if (outcome === 'relist') needList = true;
+        if (outcome === 'relist') {
+          needList = true;
+          this.config.onWatchFailure?.(this.config.path, 'expired');
+          this.logger.info(
+            { path: this.config.path },
+            'watch resourceVersion expired (410 Gone); re-listing',
+          );
+        }
         backoffMs = initial;
       } catch (err) {
         if (this.isStopped()) return;
+        this.config.onWatchFailure?.(
+          this.config.path,
+          err instanceof KubeApiError && err.statusCode === 410 ? 'expired' : 'error',
+        );
         this.logger.warn(
           { path: this.config.path, err: errorMessage(err), retryMs: backoffMs },
           'informer list/watch failed; retrying',

@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { KubeApiError, type KubeClient } from './client.js';
+import type { WatchFailureObserver } from './informer.js';
 import type { ResourceInfo } from './resource-mapper.js';
 
 export interface ObjectRef {
@@ -97,6 +98,7 @@ export interface InformerOptions {
   /** Server-side watch timeout range; each watch picks a value in [min, 2*min). */
   watchTimeoutSeconds?: number;
   maxBackoffMs?: number;
+  onWatchFailure?: WatchFailureObserver;
 }
 
 class MetadataInformer {
@@ -199,11 +201,19 @@ class MetadataInformer {
           }
         }
         const outcome = await this.watch(path);
-        if (outcome === 'relist') needList = true;
+        if (outcome === 'relist') {
+          needList = true;
+          this.options.onWatchFailure?.(path, 'expired');
+          this.logger.info({ path }, 'watch resourceVersion expired (410 Gone); re-listing');
+        }
         this.backoffMs = 500;
       } catch (err) {
         if (this.isStopped()) return;
         if (err instanceof KubeApiError && err.statusCode === 410) needList = true;
+        this.options.onWatchFailure?.(
+          path,
+          err instanceof KubeApiError && err.statusCode === 410 ? 'expired' : 'error',
+        );
         this.logger.warn(
           {
             resource: this.info.resource,

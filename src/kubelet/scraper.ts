@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { errorMessage } from '../errors.js';
-import { Informer, type KubeClient } from '../kube/index.js';
+import { Informer, type KubeClient, type WatchFailureObserver } from '../kube/index.js';
 import type { Logger } from '../logging.js';
 import type { NodeUsageQuery, PodUsageQuery, ResourceUsageSource } from '../providers/index.js';
 import type { SelfMetrics } from '../self-metrics.js';
@@ -30,8 +30,16 @@ export interface KubeletScraperDeps {
 }
 
 /** Creates the informer of node records on /api/v1/nodes (the scraper's, or one to share). */
-export function createNodeInformer(client: KubeClient, logger: Logger): Informer<NodeRecord> {
-  return new Informer<NodeRecord>(client, { path: '/api/v1/nodes', transform: nodeRecordFrom }, logger);
+export function createNodeInformer(
+  client: KubeClient,
+  logger: Logger,
+  onWatchFailure?: WatchFailureObserver,
+): Informer<NodeRecord> {
+  return new Informer<NodeRecord>(
+    client,
+    { path: '/api/v1/nodes', transform: nodeRecordFrom, onWatchFailure },
+    logger,
+  );
 }
 
 interface Cycle {

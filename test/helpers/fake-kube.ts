@@ -230,6 +230,8 @@ export interface FakeKube {
   setExtensionApiserverAuthentication(config: ExtensionAuthenticationConfig): void;
   /** Destroys the sockets of all open watches; returns how many. */
   breakWatches(): number;
+  /** Ends every open watch cleanly, as its timeoutSeconds running out would; returns how many. */
+  endWatches(): number;
   /** While on, watches (open and new) receive nothing; queued events flow when turned off. */
   stallWatches(on: boolean): void;
   /** Forget the event history: watches from any older resourceVersion get 410 Expired. */
@@ -1307,6 +1309,11 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
         w.res.socket?.destroy();
         w.res.destroy();
       }
+      return open.length;
+    },
+    endWatches() {
+      const open = [...watchers];
+      for (const w of open) endWatch(w);
       return open.length;
     },
     stallWatches(on) {

@@ -11,6 +11,10 @@ export interface TcpProxy {
   readonly port: number;
   readonly url: string;
   setUpstreamPort(port: number): void;
+  /** Stops listening and drops every open connection: clients see the upstream as stopped. */
+  pause(): Promise<void>;
+  /** Listens again on the same port. */
+  resume(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,9 +51,18 @@ export async function startTcpProxy(upstreamPort: number): Promise<TcpProxy> {
     setUpstreamPort: (p) => {
       upstream = p;
     },
+    pause: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+    resume: async () => {
+      server.listen(port, LOOPBACK);
+      await once(server, 'listening');
+    },
     close: async () => {
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
