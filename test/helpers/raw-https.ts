@@ -21,6 +21,8 @@ export interface RawRequest {
   headers?: readonly (readonly [string, string])[];
   /** Default 10 000 ms for the whole exchange. */
   timeoutMs?: number;
+  /** A slow client: send only this many bytes of the request, then nothing more. */
+  stallAfterBytes?: number;
 }
 
 export type RawAnswer =
@@ -83,7 +85,8 @@ export function rawHttpsRequest(r: RawRequest): Promise<RawAnswer> {
       ALPNProtocols: ['http/1.1'],
     });
     const timer = setTimeout(() => finish({ kind: 'timeout' }), r.timeoutMs ?? 10_000);
-    socket.once('secureConnect', () => socket.write(Buffer.from(head, 'utf8')));
+    const bytes = Buffer.from(head, 'utf8');
+    socket.once('secureConnect', () => socket.write(bytes.subarray(0, r.stallAfterBytes ?? bytes.length)));
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.once('end', () => {
       const data = Buffer.concat(chunks);

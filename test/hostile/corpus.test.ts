@@ -157,6 +157,7 @@ function sendableByNode(c: HostileCase): boolean {
   const plain = (t: string): boolean => !/[\u0000-\u0020\u007f-\uffff]/.test(t);
   const method = c.method ?? 'GET';
   return (
+    c.stallAfterBytes === undefined &&
     typeof c.expect === 'object' &&
     !('transport' in c.expect) &&
     ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method) &&
@@ -354,6 +355,8 @@ describe('hostile request corpus', { timeout: 240_000 }, () => {
           method: c.method ?? 'GET',
           target: c.target,
           headers: c.headers ?? [],
+          ...(c.stallAfterBytes !== undefined ? { stallAfterBytes: c.stallAfterBytes } : {}),
+          ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {}),
         });
     const e = c.expect;
     if (e === 'dropped') {

@@ -4,13 +4,13 @@
  * plain answer from node's HTTP parser (`transport`), an OK answer, or a dropped connection — and,
  * when it reaches Prometheus, the exact PromQL selectors it must produce.
  *
- * Expected codes follow docs/API.md's rules as an independent oracle (oracle.ts): a namespace is
- * a DNS-1123 label, an object name a Kubernetes name, selector values Kubernetes label values,
- * a metric name anything without control characters or '/'. Valid-but-unknown things are 404;
- * nothing a client sends changes the query's shape.
+ * Expected codes follow the Kubernetes API rules, with an independent oracle (oracle.ts): a
+ * namespace is a DNS-1123 label, an object name a Kubernetes name, selector values Kubernetes
+ * label values, a metric name anything without control characters or '/'. Valid-but-unknown
+ * things are 404; nothing a client sends changes the query's shape.
  *
  * Extending: LIMIT_CASES (at the bottom) is the table for limits that land later (URL length
- * 414, slow clients, 429, 504): add rows there with `category: 'limits'` and the expectation.
+ * 414, slow clients): add rows there with `category: 'limits'` and the expectation.
  */
 import {
   isDnsLabel,
@@ -74,6 +74,10 @@ export interface HostileCase {
   promql?: readonly ExpectedQuery[];
   /** The user every SubjectAccessReview of this request must name; absent: any allowed user. */
   sarUser?: string;
+  /** A slow client: only this many bytes of the request are sent (on a fresh connection). */
+  stallAfterBytes?: number;
+  /** How long to wait for the outcome; default 10 000 ms. */
+  timeoutMs?: number;
 }
 
 const enc = encodeURIComponent;
@@ -933,7 +937,7 @@ function resourceNameCases(): HostileCase[] {
   ];
 }
 
-// ---- Objects that exist without data (API.md's 404 and empty-list rows) ----
+// ---- Objects that exist without data: 404 for one object, an empty list for a wildcard ----
 
 function absentDataCases(): HostileCase[] {
   const ns = IDLE_NAMESPACE;
@@ -1231,10 +1235,14 @@ function headerCases(): HostileCase[] {
 }
 
 /**
- * Limits not in main yet (URL length → 414 — today a request line over node's 16 KiB header
- * limit is a bare 431, so e.g. a 17 KiB labelSelector belongs here —, slow headers/body → 408 or dropped, in-flight → 429,
- * request timeout → 504). Add rows here once the limits land; the runner treats them like any
- * other case (`{ transport: 414 }` or `{ status: 414, reason: 'RequestURITooLong' }`, 'dropped').
+ * Limits not in main yet: add rows here once they land; the runner treats them like any other
+ * case. URL length → 414 (today a request line over node's 16 KiB header limit is a bare 431,
+ * so e.g. a 17 KiB labelSelector belongs here): `{ transport: 414 }` or
+ * `{ status: 414, reason: 'RequestURITooLong' }`. Slow headers → 408 or dropped: e.g.
+ * `{ category: 'limits', name: 'headers never finish', target: '/apis', stallAfterBytes: 20,
+ * timeoutMs: <header timeout + margin>, expect: 'dropped' }`. Request timeout → 504 Timeout
+ * and in-flight → 429 TooManyRequests need a slow Prometheus or parallel load, which this
+ * sequential runner does not make: those belong in the limits tests.
  */
 export const LIMIT_CASES: readonly HostileCase[] = [];
 

@@ -1,8 +1,8 @@
 /**
- * The corpus's oracle for "is this a well-formed X", written from the Kubernetes rules that
- * docs/API.md names, independently of src/: a namespace is a DNS-1123 label, an object name the
+ * The corpus's oracle for "is this a well-formed X", written from the Kubernetes rules that the
+ * metrics APIs follow, independently of src/: a namespace is a DNS-1123 label, an object name the
  * adapter's accepted name form, a label value Kubernetes' label value, a metric name anything
- * without control characters or '/', a resource a lower-case plural with optional group.
+ * without control characters or '/', a resource a plural with an optional group.
  */
 
 export function isDnsLabel(v: string): boolean {
