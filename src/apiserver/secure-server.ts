@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { RequestListener } from 'node:http';
 import type { ServingOptions } from '../config/serve-options.js';
 import type { Logger } from '../logging.js';
+import { answerClientError } from './client-error.js';
 import type { MessageClasses } from './message-classes.js';
 import type { ServingPair } from './x509.js';
 
@@ -97,6 +98,7 @@ export class SecureServer {
     this.server.keepAliveTimeout = limits.keepAliveTimeoutMs;
     this.server.headersTimeout = limits.headersTimeoutMs;
     this.server.requestTimeout = Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs);
+    this.server.on('clientError', answerClientError);
     this.server.on('tlsClientError', (err) =>
       options.logger.debug({ err: err.message }, 'TLS handshake failed'),
     );

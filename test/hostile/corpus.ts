@@ -85,6 +85,8 @@ const BAD = { status: 400, reason: 'BadRequest' } as const;
 const NOT_FOUND = { status: 404, reason: 'NotFound' } as const;
 const UNAUTHORIZED = { status: 401, reason: 'Unauthorized' } as const;
 const METHOD = { status: 405, reason: 'MethodNotAllowed' } as const;
+/** Refused by node's parser (beyond the 32 KiB head); the adapter still answers with a Status. */
+const HEAD_TOO_LARGE = { status: 431, reason: 'RequestHeaderFieldsTooLarge' } as const;
 
 // ---- The data every query is about (the test's exporter and fake kube match this) ----
 
@@ -478,16 +480,16 @@ function pathCases(): HostileCase[] {
     c(`${EXTERNAL}/namespaces/shop/queue_depth%00`, BAD),
     c(`${RESOURCE}/nodes/n1%00`, BAD),
     // Raw control characters and spaces in the request line: node's parser refuses them.
-    c(`${v1}/namespaces/shop/pods/web-0\u0000/hostile_gauge`, { transport: 400 }, 'raw NUL in the path'),
-    c(`${v1}/namespaces/shop/pods/web-0\u0001/hostile_gauge`, { transport: 400 }, 'raw SOH in the path'),
-    c(`${v1}/namespaces/shop/pods/web-0\u007f/hostile_gauge`, { transport: 400 }, 'raw DEL in the path'),
-    c(`${v1}/namespaces/shop/pods/web 0/hostile_gauge`, { transport: 400 }, 'raw space in the path'),
-    c(`${v1}/namespaces/shop/pods/web-0/hostile_gauge\tx`, { transport: 400 }, 'raw tab in the path'),
+    c(`${v1}/namespaces/shop/pods/web-0\u0000/hostile_gauge`, BAD, 'raw NUL in the path'),
+    c(`${v1}/namespaces/shop/pods/web-0\u0001/hostile_gauge`, BAD, 'raw SOH in the path'),
+    c(`${v1}/namespaces/shop/pods/web-0\u007f/hostile_gauge`, BAD, 'raw DEL in the path'),
+    c(`${v1}/namespaces/shop/pods/web 0/hostile_gauge`, BAD, 'raw space in the path'),
+    c(`${v1}/namespaces/shop/pods/web-0/hostile_gauge\tx`, BAD, 'raw tab in the path'),
     // Request targets that are not paths.
     c(`https://localhost${v1}`, BAD, 'absolute-form target'),
     c(`http://evil.example.com${v1}`, BAD, 'absolute-form target of another host'),
     c('*', BAD, 'asterisk-form target'),
-    c(`apis/custom.metrics.k8s.io/v1beta1`, { transport: 400 }, 'target without a leading slash'),
+    c(`apis/custom.metrics.k8s.io/v1beta1`, BAD, 'target without a leading slash'),
     // Trailing junk and fragments.
     c(`${v1}/namespaces/shop/pods/web-0/hostile_gauge;jsessionid=1`, NOT_FOUND),
     c(`${v1}/namespaces/shop/pods/web-0;x/hostile_gauge`, BAD),
@@ -1009,14 +1011,14 @@ function methodCases(): HostileCase[] {
     name: 'unknown method CONNECTX',
     method: 'CONNECTX',
     target: '/apis',
-    expect: { transport: 400 },
+    expect: BAD,
   });
   out.push({
     category: 'methods',
     name: 'lower-case get',
     method: 'get',
     target: '/apis',
-    expect: { transport: 400 },
+    expect: BAD,
   });
   // Anonymous writes are 401 first, as on the kube-apiserver.
   out.push({
@@ -1184,67 +1186,97 @@ function identityCases(): HostileCase[] {
   return out;
 }
 
-// ---- Oversize headers (node's default 16 KiB limit) ----
+// ---- Oversize headers (the adapter's 32 KiB request head) ----
 
 function headerCases(): HostileCase[] {
   const target = `${CUSTOM}/v1beta1/namespaces/${NAMESPACE}/pods/web-0/hostile_gauge`;
   return [
     {
       category: 'headers',
-      name: 'one 17 KiB header',
+      name: 'one 33 KiB header',
+      target,
+      headers: [['X-Big', 'a'.repeat(33 * 1024)]],
+      expect: HEAD_TOO_LARGE,
+    },
+    {
+      category: 'headers',
+      name: 'one 17 KiB header (within the 32 KiB head)',
       target,
       headers: [['X-Big', 'a'.repeat(17 * 1024)]],
-      expect: { transport: 431 },
+      expect: { ok: true, items: ['web-0'] },
+      promql: [
+        customQuery([
+          ['namespace', '=', NAMESPACE],
+          ['pod', '=', 'web-0'],
+        ]),
+      ],
     },
     {
       category: 'headers',
       name: '64 KiB of headers',
       target,
       headers: Array.from({ length: 64 }, (_, i) => [`X-H${i}`, 'b'.repeat(1024)] as const),
-      expect: { transport: 431 },
+      expect: HEAD_TOO_LARGE,
     },
     {
       category: 'headers',
-      name: '17 KiB X-Remote-User with a client cert',
+      name: '33 KiB X-Remote-User with a client cert',
       target,
-      headers: [['X-Remote-User', 'u'.repeat(17 * 1024)]],
-      expect: { transport: 431 },
+      headers: [['X-Remote-User', 'u'.repeat(33 * 1024)]],
+      expect: HEAD_TOO_LARGE,
     },
     {
       category: 'headers',
       name: 'header name with a NUL',
       target,
       headers: [['X-Bad\u0000', '1']],
-      expect: { transport: 400 },
+      expect: BAD,
     },
     {
       category: 'headers',
       name: 'header value with a raw CR',
       target,
       headers: [['X-Remote-User', 'a\rb']],
-      expect: { transport: 400 },
+      expect: BAD,
     },
     {
       category: 'headers',
       name: 'header without a colon',
       target,
       headers: [['X-No-Colon', '']].map(([k]) => [`${k ?? ''} no colon`, ''] as const),
-      expect: { transport: 400 },
+      expect: BAD,
     },
   ];
 }
 
 /**
- * Limits not in main yet: add rows here once they land; the runner treats them like any other
- * case. URL length → 414 (today a request line over node's 16 KiB header limit is a bare 431,
- * so e.g. a 17 KiB labelSelector belongs here): `{ transport: 414 }` or
- * `{ status: 414, reason: 'RequestURITooLong' }`. Slow headers → 408 or dropped: e.g.
- * `{ category: 'limits', name: 'headers never finish', target: '/apis', stallAfterBytes: 20,
- * timeoutMs: <header timeout + margin>, expect: 'dropped' }`. Request timeout → 504 Timeout
- * and in-flight → 429 TooManyRequests need a slow Prometheus or parallel load, which this
- * sequential runner does not make: those belong in the limits tests.
+ * The connection and request limits (docs/configuration.md, "Limits"): a target over 16 KiB is a
+ * 414 before routing, a head that never finishes is answered 408 and closed after the 10 s head
+ * timeout. 429 (in-flight) and 504 (request timeout) need parallel load or a slow Prometheus,
+ * which this sequential runner does not make: test/integration/limits.test.ts covers them.
  */
-export const LIMIT_CASES: readonly HostileCase[] = [];
+export const LIMIT_CASES: readonly HostileCase[] = [
+  {
+    category: 'limits',
+    name: '17 KiB labelSelector (target over 16 KiB)',
+    target: `${CUSTOM}/v1beta1/namespaces/${NAMESPACE}/pods/*/hostile_gauge?labelSelector=app%20in%20(${'a'.repeat(17 * 1024)})`,
+    expect: { status: 414, reason: 'RequestURITooLong' },
+  },
+  {
+    category: 'limits',
+    name: '20 KiB path segment',
+    target: `${CUSTOM}/v1beta1/namespaces/${NAMESPACE}/pods/${'p'.repeat(20 * 1024)}/hostile_gauge`,
+    expect: { status: 414, reason: 'RequestURITooLong' },
+  },
+  {
+    category: 'limits',
+    name: 'a head that never finishes',
+    target: `${CUSTOM}/v1beta1/namespaces/${NAMESPACE}/pods/web-0/hostile_gauge`,
+    stallAfterBytes: 40,
+    timeoutMs: 14_000,
+    expect: { status: 408, reason: 'Timeout' },
+  },
+];
 
 export function hostileCorpus(): HostileCase[] {
   return [
