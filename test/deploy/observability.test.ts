@@ -29,7 +29,6 @@ import { renderKustomization, ROOT, type K8sObject } from './rendered.js';
 
 const DIR = join(ROOT, 'manifests/observability');
 
-
 interface Target {
   expr?: unknown;
   refId?: unknown;
@@ -263,10 +262,13 @@ describe('manifests/observability', () => {
         'MetricsAdapterAPIErrors',
         'MetricsAdapterCatalogStale',
         'MetricsAdapterHighLatency',
+        'MetricsAdapterKubeWatchFailing',
         'MetricsAdapterKubeletScrapeFailures',
         'MetricsAdapterPrometheusErrors',
+        'MetricsAdapterRequestsLimited',
         'MetricsAdapterRulesReloadFailing',
         'MetricsAdapterServingCertificateExpiring',
+        'MetricsAdapterTokenReviewFailing',
       ]);
       for (const r of alertRules()) {
         const name = String(r.alert);
@@ -528,6 +530,79 @@ describe('manifests/observability', () => {
           {
             eval_time: '20m',
             alertname: 'MetricsAdapterPrometheusErrors',
+            exp_alerts: [{ exp_labels: { ...labels, severity: 'warning' } }],
+          },
+        ],
+      },
+      {
+        name: 'requests limited: quiet at 0.5%, warning at 2%',
+        input_series: [
+          {
+            series: `metrics_adapter_requests_total{${target},route="custom",code="200"}`,
+            values: '0+100x40',
+          },
+          // 0.5 per minute of 100 for 10 minutes, then 2 per minute.
+          {
+            series: `metrics_adapter_requests_limited_total{${target},limit="max_requests_inflight"}`,
+            values: '0+0.5x10 5+1x30',
+          },
+          {
+            series: `metrics_adapter_requests_limited_total{${target},limit="request_timeout"}`,
+            values: '0x10 0+1x30',
+          },
+          // Refusals of bad requests are not load: never counted here.
+          {
+            series: `metrics_adapter_requests_limited_total{${target},limit="max_url_length"}`,
+            values: '0+50x40',
+          },
+        ],
+        alert_rule_test: [
+          { eval_time: '10m', alertname: 'MetricsAdapterRequestsLimited', exp_alerts: [] },
+          {
+            eval_time: '30m',
+            alertname: 'MetricsAdapterRequestsLimited',
+            exp_alerts: [{ exp_labels: { ...labels, severity: 'warning' } }],
+          },
+        ],
+      },
+      {
+        name: 'TokenReview failing for 10 minutes; rejected tokens are not failures',
+        input_series: [
+          {
+            series: `metrics_adapter_token_authentications_total{${target},method="tokenreview",result="rejected"}`,
+            values: '0+5x40',
+          },
+          {
+            series: `metrics_adapter_token_authentications_total{${target},method="tokenreview",result="error"}`,
+            values: '0x10 0+1x30',
+          },
+        ],
+        alert_rule_test: [
+          { eval_time: '10m', alertname: 'MetricsAdapterTokenReviewFailing', exp_alerts: [] },
+          {
+            eval_time: '30m',
+            alertname: 'MetricsAdapterTokenReviewFailing',
+            exp_alerts: [{ exp_labels: { ...labels, severity: 'warning' } }],
+          },
+        ],
+      },
+      {
+        name: 'kube watch failing for 15 minutes; 410 re-lists are not failures',
+        input_series: [
+          {
+            series: `metrics_adapter_kube_watch_failures_total{${target},resource="/api/v1/pods",reason="expired"}`,
+            values: '0+1x40',
+          },
+          {
+            series: `metrics_adapter_kube_watch_failures_total{${target},resource="/api/v1/pods",reason="error"}`,
+            values: '0x10 0+1x30',
+          },
+        ],
+        alert_rule_test: [
+          { eval_time: '10m', alertname: 'MetricsAdapterKubeWatchFailing', exp_alerts: [] },
+          {
+            eval_time: '35m',
+            alertname: 'MetricsAdapterKubeWatchFailing',
             exp_alerts: [{ exp_labels: { ...labels, severity: 'warning' } }],
           },
         ],
