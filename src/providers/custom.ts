@@ -25,7 +25,7 @@ import {
   type MetricDiscovery,
 } from '../rules/index.js';
 import type { SelfMetrics } from '../self-metrics.js';
-import { mapLimited } from './map-limited.js';
+import { mapLimited } from '../map-limited.js';
 
 export interface ObjectReference {
   kind: string;

@@ -11,7 +11,7 @@ import type { ResourceMapper } from '../kube/index.js';
 import type { Logger } from '../logging.js';
 import type { PrometheusClient, Sample } from '../prometheus/index.js';
 import { InternalError } from '../errors.js';
-import { mapLimited } from './map-limited.js';
+import { mapLimited } from '../map-limited.js';
 import {
   renderChunks,
   renderResourceQuery,

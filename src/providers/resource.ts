@@ -8,6 +8,7 @@
  */
 import { ApiError, NotFoundError, errorMessage } from '../errors.js';
 import type { Logger } from '../logging.js';
+import { mapLimited } from '../map-limited.js';
 import type { Requirement } from '../promql/index.js';
 import type { SelfMetrics } from '../self-metrics.js';
 import type { ClusterObjects, FieldRequirement, NodeRecord, PodRecord } from './cluster-objects.js';
@@ -77,18 +78,6 @@ function podUsageFor(pod: PodRecord, usage: PodUsage): PodUsage | undefined {
   if (extra === 0) return usage;
   const wanted = new Set(spec);
   return { ...usage, containers: have.filter((c) => wanted.has(c.name)) };
-}
-
-async function mapLimited<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
 }
 
 export class ResourceMetricsProvider {

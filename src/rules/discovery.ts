@@ -13,6 +13,7 @@ import { LRUCache } from 'lru-cache';
 import { errorMessage } from '../errors.js';
 import type { ResourceMapper } from '../kube/index.js';
 import type { Logger } from '../logging.js';
+import { mapLimited } from '../map-limited.js';
 import type { PrometheusClient } from '../prometheus/index.js';
 import { withNameMatcher } from '../promql/index.js';
 import type { SelfMetrics } from '../self-metrics.js';
@@ -128,25 +129,19 @@ export class MetricDiscovery {
     const { start, end } = this.window();
     let failures = 0;
     const concurrency = Math.max(1, this.o.concurrency ?? 4);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < queries.length) {
-        const q = queries[next++];
-        if (q === undefined) break;
-        try {
-          shapes.set(q, shapesOf(await this.o.prometheus.series([q], start, end)));
-        } catch (err) {
-          failures++;
-          const kept = previous.get(q);
-          if (kept !== undefined) shapes.set(q, kept);
-          this.o.logger.warn(
-            { seriesQuery: q, err: errorMessage(err), keptPrevious: kept !== undefined },
-            'series discovery query failed',
-          );
-        }
+    await mapLimited(queries, concurrency, async (q) => {
+      try {
+        shapes.set(q, shapesOf(await this.o.prometheus.series([q], start, end)));
+      } catch (err) {
+        failures++;
+        const kept = previous.get(q);
+        if (kept !== undefined) shapes.set(q, kept);
+        this.o.logger.warn(
+          { seriesQuery: q, err: errorMessage(err), keptPrevious: kept !== undefined },
+          'series discovery query failed',
+        );
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, queries.length) }, worker));
+    });
     const catalog = this.build(rules, shapes);
     this.state = { rules, shapes, catalog };
     this.version++;
