@@ -173,24 +173,42 @@ export class HttpPrometheusClient implements PrometheusClient {
       });
   }
 
-  private async call<T>(
+  private call<T>(
     endpoint: string,
     options: CallOptions | undefined,
     preferPost: boolean,
     fn: (driver: PrometheusDriver) => Promise<T>,
   ): Promise<T> {
-    const timeoutMs = boundedTimeout(options?.timeoutMs ?? this.options.timeoutMs, options?.signal);
+    const signal = options?.signal;
+    const timeoutMs = boundedTimeout(options?.timeoutMs ?? this.options.timeoutMs, signal);
+    return this.inSlot(endpoint, timeoutMs, signal, async (leftMs) => {
+      try {
+        return await fn(this.makeDriver(preferPost, { signal, timeoutMs: leftMs }));
+      } catch (err) {
+        throw this.translate(err, timeoutMs, signal);
+      }
+    });
+  }
+
+  /**
+   * Runs one Prometheus call in a query slot: the wait for the slot counts within `timeoutMs`,
+   * `run` gets what is left, and the call's duration and outcome are observed per endpoint.
+   */
+  private async inSlot<T>(
+    endpoint: string,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    run: (leftMs: number) => Promise<T>,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
-    const release = await this.slots.acquire(timeoutMs, options?.signal);
+    const release = await this.slots.acquire(timeoutMs, signal);
     const started = process.hrtime.bigint();
     let outcome = 'success';
     try {
-      const left = Math.max(1, deadline - Date.now());
-      return await fn(this.makeDriver(preferPost, { signal: options?.signal, timeoutMs: left }));
+      return await run(Math.max(1, deadline - Date.now()));
     } catch (err) {
-      const typed = this.translate(err, timeoutMs, options?.signal);
-      outcome = typed instanceof TimeoutError ? 'timeout' : 'error';
-      throw typed;
+      outcome = err instanceof TimeoutError ? 'timeout' : 'error';
+      throw err;
     } finally {
       release();
       this.options.observe?.(endpoint, outcome, Number(process.hrtime.bigint() - started) / 1e9);
@@ -245,32 +263,10 @@ export class HttpPrometheusClient implements PrometheusClient {
     return shared.join(options?.signal);
   }
 
-  private async runQuery(
-    promql: string,
-    post: boolean,
-    timeoutMs: number,
-    signal: AbortSignal,
-  ): Promise<Sample[]> {
-    const deadline = Date.now() + timeoutMs;
-    const release = await this.slots.acquire(timeoutMs, signal);
-    const started = process.hrtime.bigint();
-    const observe = (outcome: string): void =>
-      this.options.observe?.('query', outcome, Number(process.hrtime.bigint() - started) / 1e9);
-    try {
-      const samples = await runInstantQuery(this.transport, {
-        promql,
-        post,
-        timeoutMs: Math.max(1, deadline - Date.now()),
-        signal,
-      });
-      observe('success');
-      return samples;
-    } catch (err) {
-      observe(err instanceof TimeoutError ? 'timeout' : 'error');
-      throw err;
-    } finally {
-      release();
-    }
+  private runQuery(promql: string, post: boolean, timeoutMs: number, signal: AbortSignal): Promise<Sample[]> {
+    return this.inSlot('query', timeoutMs, signal, (leftMs) =>
+      runInstantQuery(this.transport, { promql, post, timeoutMs: leftMs, signal }),
+    );
   }
 
   series(
