@@ -20,14 +20,10 @@ export {
   type TokenReviewResult,
 } from './token-review.js';
 export {
-  readServiceAccountIssuer,
   readIssuerDiscovery,
   readServiceAccountKeys,
   parseJsonWebKeySet,
-  OPENID_CONFIGURATION_PATH,
-  JWKS_PATH,
   type JsonWebKeySetDocument,
-  type ServiceAccountIssuer,
 } from './service-account-issuer.js';
 export { readClusterAuthenticationInfo, type ClusterAuthenticationInfo } from './auth-configmap.js';
 export type {

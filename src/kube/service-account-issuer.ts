@@ -12,13 +12,8 @@ export interface JsonWebKeySetDocument {
   keys: Record<string, unknown>[];
 }
 
-export interface ServiceAccountIssuer {
-  issuer: string;
-  jwks: JsonWebKeySetDocument;
-}
-
-export const OPENID_CONFIGURATION_PATH = '/.well-known/openid-configuration';
-export const JWKS_PATH = '/openid/v1/jwks';
+const OPENID_CONFIGURATION_PATH = '/.well-known/openid-configuration';
+const JWKS_PATH = '/openid/v1/jwks';
 
 export function parseJsonWebKeySet(doc: unknown, what: string): JsonWebKeySetDocument {
   const keys = (doc as { keys?: unknown } | null)?.keys;
@@ -46,12 +41,4 @@ export async function readServiceAccountKeys(
     accept: 'application/jwk-set+json, application/json',
   });
   return parseJsonWebKeySet(doc, JWKS_PATH);
-}
-
-export async function readServiceAccountIssuer(
-  client: KubeClient,
-  timeoutMs = 10_000,
-): Promise<ServiceAccountIssuer> {
-  const issuer = await readIssuerDiscovery(client, timeoutMs);
-  return { issuer, jwks: await readServiceAccountKeys(client, timeoutMs) };
 }

@@ -87,10 +87,6 @@ export class TokenReviewer {
     return [...this.cache.entries()];
   }
 
-  clear(): void {
-    this.cache.clear();
-  }
-
   private async call(token: string): Promise<TokenReviewOutcome> {
     const spec: Record<string, unknown> = { token };
     if (this.options.audiences.length > 0) spec.audiences = [...this.options.audiences];
