@@ -202,52 +202,69 @@ export class KubeClient {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const timeoutMs = boundedTimeout(options.timeoutMs ?? this.defaultTimeoutMs, options.signal);
     const mod = url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const req = mod.request(
-        url,
-        {
-          method,
-          agent,
-          headers: {
-            ...headers,
-            Accept: options.accept ?? 'application/json',
-            'User-Agent': 'metrics-adapter',
-            ...(body !== undefined
-              ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }
-              : {}),
+    // A kept-alive connection the server closed while idle fails as soon as it is reused: the
+    // request is sent once more on a fresh one, as Go's client does. Every call this client makes
+    // is a read or a review, so sending it twice changes nothing.
+    const attempt = (mayRetry: boolean): Promise<http.IncomingMessage> =>
+      new Promise((resolve, reject) => {
+        const req = mod.request(
+          url,
+          {
+            method,
+            agent,
+            headers: {
+              ...headers,
+              Accept: options.accept ?? 'application/json',
+              'User-Agent': 'metrics-adapter',
+              ...(body !== undefined
+                ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }
+                : {}),
+            },
+            signal: options.signal,
           },
-          signal: options.signal,
-        },
-        (res) => {
-          // A JSON answer's deadline covers its body too; a stream's only its headers.
-          if (stream) clearTimeout(timer);
-          else {
-            response = res;
-            res.once('close', () => clearTimeout(timer));
-          }
-          resolve(res);
-        },
-      );
-      let response: http.IncomingMessage | undefined;
-      const timer = setTimeout(() => {
-        const err = new TimeoutError(
-          `the Kubernetes API did not answer ${method} ${path} within ${timeoutMs} ms`,
+          (res) => {
+            // A JSON answer's deadline covers its body too; a stream's only its headers.
+            if (stream) clearTimeout(timer);
+            else {
+              response = res;
+              res.once('close', () => clearTimeout(timer));
+            }
+            resolve(res);
+          },
         );
-        response?.destroy(err);
-        req.destroy(err);
-      }, timeoutMs);
-      if (!stream) timer.unref();
-      req.on('error', (err) => {
-        clearTimeout(timer);
-        if (err instanceof TimeoutError) reject(err);
-        else if (options.signal?.aborted === true) reject(abortedError(options.signal));
-        else
-          reject(
-            new UnavailableError(`cannot reach the Kubernetes API at ${this.server.origin}: ${err.message}`),
+        let response: http.IncomingMessage | undefined;
+        const timer = setTimeout(() => {
+          const err = new TimeoutError(
+            `the Kubernetes API did not answer ${method} ${path} within ${timeoutMs} ms`,
           );
+          response?.destroy(err);
+          req.destroy(err);
+        }, timeoutMs);
+        if (!stream) timer.unref();
+        req.on('error', (err: NodeJS.ErrnoException) => {
+          clearTimeout(timer);
+          if (
+            mayRetry &&
+            req.reusedSocket &&
+            response === undefined &&
+            (err.code === 'ECONNRESET' || err.code === 'EPIPE') &&
+            options.signal?.aborted !== true
+          ) {
+            resolve(attempt(false));
+            return;
+          }
+          if (err instanceof TimeoutError) reject(err);
+          else if (options.signal?.aborted === true) reject(abortedError(options.signal));
+          else
+            reject(
+              new UnavailableError(
+                `cannot reach the Kubernetes API at ${this.server.origin}: ${err.message}`,
+              ),
+            );
+        });
+        req.end(body);
       });
-      req.end(body);
-    });
+    return attempt(true);
   }
 
   close(): void {
