@@ -265,7 +265,7 @@ export class HttpPrometheusClient implements PrometheusClient {
 
   private runQuery(promql: string, post: boolean, timeoutMs: number, signal: AbortSignal): Promise<Sample[]> {
     return this.inSlot('query', timeoutMs, signal, (leftMs) =>
-      runInstantQuery(this.transport, { promql, post, timeoutMs: leftMs, signal }),
+      runInstantQuery(this.transport, { promql, post, timeoutMs: leftMs, budgetMs: timeoutMs, signal }),
     );
   }
 

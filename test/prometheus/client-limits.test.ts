@@ -79,6 +79,24 @@ describe('HttpPrometheusClient limits', () => {
     await prom.waitFor((q) => q[0]?.abandoned === true, 5_000);
   });
 
+  it('a timeout names --prometheus-timeout even when part of it went waiting for a slot', async () => {
+    const c = client({ timeoutMs: 600, maxConcurrent: 1 });
+    const first = c.query('up{pod="holder"}');
+    await prom.waitFor((q) => q.length === 1);
+    const second = c.query('up{pod="waiter"}');
+    await new Promise((r) => setTimeout(r, 150));
+    prom.queries[0]?.release();
+    await first;
+    await prom.waitFor((q) => q.length === 2);
+    await assert.rejects(second, (err: unknown) => {
+      assert.ok(err instanceof TimeoutError);
+      assert.match(err.message, /did not answer within 600 ms$/);
+      return true;
+    });
+    const sent = ms(prom.queries[1]?.timeout);
+    assert.ok(sent < 540, `timeout=${sent}ms: the slot wait is not deducted`);
+  });
+
   it('a coalesced call is aborted only when every caller has gone', async () => {
     const c = client();
     const one = new AbortController();
