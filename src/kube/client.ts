@@ -11,6 +11,9 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { abortedError, boundedTimeout } from '../deadline.js';
 import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
 
+/** Connections kept to the Kubernetes API (per client). */
+const MAX_SOCKETS = 32;
+
 export class KubeConfigError extends Error {}
 
 /** A non-2xx answer from the Kubernetes API, with the Status message it carried. */
@@ -118,8 +121,8 @@ export class KubeClient {
       this.agent?.destroy();
       this.agent =
         this.server.protocol === 'https:'
-          ? new https.Agent({ keepAlive: true, maxSockets: 32, ...(material as https.AgentOptions) })
-          : new http.Agent({ keepAlive: true, maxSockets: 32 });
+          ? new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, ...(material as https.AgentOptions) })
+          : new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
       this.agentKey = key;
     }
     return { headers, agent: this.agent };
@@ -203,9 +206,11 @@ export class KubeClient {
     const timeoutMs = boundedTimeout(options.timeoutMs ?? this.defaultTimeoutMs, options.signal);
     const mod = url.protocol === 'https:' ? https : http;
     // A kept-alive connection the server closed while idle fails as soon as it is reused: the
-    // request is sent once more on a fresh one, as Go's client does. Every call this client makes
-    // is a read or a review, so sending it twice changes nothing.
-    const attempt = (mayRetry: boolean): Promise<http.IncomingMessage> =>
+    // request is sent again, as Go's client does, until it fails on a connection that was not
+    // reused. Every stale connection is dropped when it fails, so the retries are bounded by the
+    // pool (several may have gone stale together: the server closes them all after its idle
+    // timeout). Every call this client makes is a read or a review, so resending changes nothing.
+    const attempt = (retriesLeft: number): Promise<http.IncomingMessage> =>
       new Promise((resolve, reject) => {
         const req = mod.request(
           url,
@@ -244,13 +249,13 @@ export class KubeClient {
         req.on('error', (err: NodeJS.ErrnoException) => {
           clearTimeout(timer);
           if (
-            mayRetry &&
+            retriesLeft > 0 &&
             req.reusedSocket &&
             response === undefined &&
             (err.code === 'ECONNRESET' || err.code === 'EPIPE') &&
             options.signal?.aborted !== true
           ) {
-            resolve(attempt(false));
+            resolve(attempt(retriesLeft - 1));
             return;
           }
           if (err instanceof TimeoutError) reject(err);
@@ -264,7 +269,7 @@ export class KubeClient {
         });
         req.end(body);
       });
-    return attempt(true);
+    return attempt(MAX_SOCKETS);
   }
 
   close(): void {

@@ -94,9 +94,45 @@ export async function runInstantQuery(t: QueryTransport, q: QueryRequest): Promi
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
     headers['Content-Length'] = Buffer.byteLength(body);
   }
+  const request: Outgoing = {
+    method: q.post ? 'POST' : 'GET',
+    path: q.post ? path : `${path}?${params.toString()}`,
+    headers,
+    body,
+  };
+  // A kept-alive connection Prometheus (or a proxy before it) closed while idle fails as soon as
+  // it is reused: the query is sent again, as Go's client does, until it fails on a connection
+  // that was not reused. Each stale connection is dropped when it fails, so the pool bounds this.
+  const deadline = Date.now() + q.timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await sendOnce(t, q, request, Math.max(1, deadline - Date.now()));
+    } catch (err) {
+      if (!(err instanceof StaleConnection)) throw err;
+      if (attempt >= MAX_STALE_RETRIES) {
+        throw new UnavailableError(`unable to reach Prometheus at ${t.display}: ${err.message}`);
+      }
+    }
+  }
+}
+
+/** Retries on reused connections that turned out closed; the agents keep at most 64 sockets. */
+const MAX_STALE_RETRIES = 64;
+
+class StaleConnection extends Error {}
+
+interface Outgoing {
+  method: string;
+  path: string;
+  headers: Record<string, string | number>;
+  body: string | undefined;
+}
+
+function sendOnce(t: QueryTransport, q: QueryRequest, o: Outgoing, timeoutMs: number): Promise<Sample[]> {
   const mod = t.base.protocol === 'https:' ? https : http;
   return new Promise<Sample[]>((resolve, reject) => {
     let settled = false;
+    let responded = false;
     const fail = (err: Error): void => {
       if (settled) return;
       settled = true;
@@ -108,13 +144,14 @@ export async function runInstantQuery(t: QueryTransport, q: QueryRequest): Promi
         protocol: t.base.protocol,
         hostname: t.base.hostname,
         port: t.base.port,
-        method: q.post ? 'POST' : 'GET',
-        path: q.post ? path : `${path}?${params.toString()}`,
-        headers,
+        method: o.method,
+        path: o.path,
+        headers: o.headers,
         agent: t.agent,
         signal: q.signal,
       },
       (res) => {
+        responded = true;
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
@@ -177,12 +214,16 @@ export async function runInstantQuery(t: QueryTransport, q: QueryRequest): Promi
     );
     const timer = setTimeout(() => {
       req.destroy();
-      fail(new TimeoutError(`Prometheus at ${t.display} did not answer within ${q.budgetMs ?? q.timeoutMs} ms`));
-    }, q.timeoutMs);
-    req.on('error', (err) => {
+      fail(
+        new TimeoutError(`Prometheus at ${t.display} did not answer within ${q.budgetMs ?? q.timeoutMs} ms`),
+      );
+    }, timeoutMs);
+    req.on('error', (err: NodeJS.ErrnoException) => {
       if (q.signal?.aborted === true) fail(abortedError(q.signal));
+      else if (req.reusedSocket && !responded && (err.code === 'ECONNRESET' || err.code === 'EPIPE'))
+        fail(new StaleConnection(err.message));
       else fail(new UnavailableError(`unable to reach Prometheus at ${t.display}: ${err.message}`));
     });
-    req.end(body);
+    req.end(o.body);
   });
 }

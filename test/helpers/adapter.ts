@@ -101,7 +101,9 @@ export async function startAdapter(
 ): Promise<InProcessAdapter> {
   const parsed = parseCommandLine(flags);
   const options = buildServeOptions(parsed.values, parsed.given);
-  const logger = opts.logLevel !== undefined ? createLogger(opts.logLevel) : silentLogger();
+  // TEST_ADAPTER_LOG=<level> shows the in-process adapters' logs on stderr when chasing a failure.
+  const level = opts.logLevel ?? process.env.TEST_ADAPTER_LOG;
+  const logger = level !== undefined && level !== '' ? createLogger(level) : silentLogger();
   const server = await startServer({ options, logger, filePollMs: opts.filePollMs ?? 200 });
   return { server, url: server.url, close: () => server.close(2_000) };
 }

@@ -184,7 +184,7 @@ describe('custom.metrics.k8s.io on a real Prometheus', { timeout: 120_000 }, () 
     await adapter.server.discovery.relist();
     for (const v of ['v1beta1', 'v1beta2']) {
       const r = await get<ResourceList & { groupVersion: string }>(`/apis/custom.metrics.k8s.io/${v}`);
-      assert.equal(r.status, 200);
+      assert.equal(r.status, 200, r.raw);
       assert.equal(r.body.groupVersion, `custom.metrics.k8s.io/${v}`);
       const names = r.body.resources.map((x) => `${x.name}:${x.namespaced}`);
       for (const want of [
