@@ -24,6 +24,23 @@ import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
 import { runInstantQuery, type QueryTransport } from './instant-query.js';
 import { QuerySlots, type SlotsObserver } from './query-slots.js';
 
+/** Resends on reused connections that turned out closed; the agent keeps at most 64 sockets. */
+const MAX_STALE_RETRIES = 64;
+
+/** True when a driver call failed because the kept-alive connection it reused had been closed. */
+function onStaleConnection(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as {
+    code?: unknown;
+    original?: { request?: { reusedSocket?: unknown }; response?: unknown };
+  };
+  return (
+    (e.code === 'ECONNRESET' || e.code === 'EPIPE') &&
+    e.original?.response === undefined &&
+    e.original?.request?.reusedSocket === true
+  );
+}
+
 export interface Sample {
   labels: Readonly<Record<string, string>>;
   value: number;
@@ -182,10 +199,16 @@ export class HttpPrometheusClient implements PrometheusClient {
     const signal = options?.signal;
     const timeoutMs = boundedTimeout(options?.timeoutMs ?? this.options.timeoutMs, signal);
     return this.inSlot(endpoint, timeoutMs, signal, async (leftMs) => {
-      try {
-        return await fn(this.makeDriver(preferPost, { signal, timeoutMs: leftMs }));
-      } catch (err) {
-        throw this.translate(err, timeoutMs, signal);
+      // Resent on stale kept-alive connections, like the instant query (instant-query.ts).
+      const deadline = Date.now() + leftMs;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const left = Math.max(1, deadline - Date.now());
+          return await fn(this.makeDriver(preferPost, { signal, timeoutMs: left }));
+        } catch (err) {
+          if (attempt < MAX_STALE_RETRIES && signal?.aborted !== true && onStaleConnection(err)) continue;
+          throw this.translate(err, timeoutMs, signal);
+        }
       }
     });
   }
