@@ -10,6 +10,7 @@ import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { abortedError, boundedTimeout } from '../deadline.js';
 import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
+import { failedOnStaleConnection, resendWhileStale, staleFailure } from '../stale-connection.js';
 
 /** Connections kept to the Kubernetes API (per client). */
 const MAX_SOCKETS = 32;
@@ -205,13 +206,9 @@ export class KubeClient {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const timeoutMs = boundedTimeout(options.timeoutMs ?? this.defaultTimeoutMs, options.signal);
     const mod = url.protocol === 'https:' ? https : http;
-    // A kept-alive connection the server closed while idle fails as soon as it is reused: the
-    // request is sent again, as Go's client does, until it fails on a connection that was not
-    // reused. Every stale connection is dropped when it fails, so the retries are bounded by the
-    // pool (several may have gone stale together: the server closes them all after its idle
-    // timeout). Every call this client makes is a read or a review, so resending changes nothing.
-    const attempt = (retriesLeft: number): Promise<http.IncomingMessage> =>
+    const attempt = (): Promise<http.IncomingMessage> =>
       new Promise((resolve, reject) => {
+        let answered = false;
         const req = mod.request(
           url,
           {
@@ -228,6 +225,7 @@ export class KubeClient {
             signal: options.signal,
           },
           (res) => {
+            answered = true;
             // A JSON answer's deadline covers its body too; a stream's only its headers.
             if (stream) clearTimeout(timer);
             else {
@@ -248,28 +246,18 @@ export class KubeClient {
         if (!stream) timer.unref();
         req.on('error', (err: NodeJS.ErrnoException) => {
           clearTimeout(timer);
-          if (
-            retriesLeft > 0 &&
-            req.reusedSocket &&
-            response === undefined &&
-            (err.code === 'ECONNRESET' || err.code === 'EPIPE') &&
-            options.signal?.aborted !== true
-          ) {
-            resolve(attempt(retriesLeft - 1));
-            return;
-          }
+          const message = `cannot reach the Kubernetes API at ${this.server.origin}: ${err.message}`;
           if (err instanceof TimeoutError) reject(err);
           else if (options.signal?.aborted === true) reject(abortedError(options.signal));
-          else
-            reject(
-              new UnavailableError(
-                `cannot reach the Kubernetes API at ${this.server.origin}: ${err.message}`,
-              ),
-            );
+          else if (failedOnStaleConnection(req, err, answered))
+            reject(staleFailure(new UnavailableError(message)));
+          else reject(new UnavailableError(message));
         });
         req.end(body);
       });
-    return attempt(MAX_SOCKETS);
+    // Several pooled connections may have gone stale together (the server closes them all after
+    // its idle timeout), so the resends go through the pool.
+    return resendWhileStale(attempt, MAX_SOCKETS);
   }
 
   close(): void {

@@ -8,6 +8,7 @@
  */
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import { failedOnStaleConnection, resendWhileStale, staleFailure } from '../stale-connection.js';
 
 export type ScrapeErrorKind =
   | 'timeout'
@@ -27,12 +28,6 @@ export class ScrapeError extends Error {
   ) {
     super(message);
     this.name = 'ScrapeError';
-  }
-}
-
-class StaleSocketError extends ScrapeError {
-  constructor(message: string) {
-    super('connection', message);
   }
 }
 
@@ -105,15 +100,9 @@ export class KubeletHttpClient {
     this.closingAgent = new https.Agent({ ...common, keepAlive: false });
   }
 
-  async get(req: KubeletGet): Promise<Buffer> {
-    try {
-      return await this.attempt(req);
-    } catch (err) {
-      // A kept-alive socket the kubelet had already closed: the request never reached it, so
-      // send it once more on a fresh connection (what Go's transport does too).
-      if (err instanceof StaleSocketError) return this.attempt(req);
-      throw err;
-    }
+  get(req: KubeletGet): Promise<Buffer> {
+    // The agent keeps one idle connection per kubelet, so one resend reaches a fresh connection.
+    return resendWhileStale(() => this.attempt(req), 1);
   }
 
   private attempt(req: KubeletGet): Promise<Buffer> {
@@ -176,9 +165,9 @@ export class KubeletHttpClient {
         request.destroy();
       }, req.timeoutMs);
       request.on('error', (err: NodeJS.ErrnoException) => {
-        if (request.reusedSocket && !responded && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
-          finish(new StaleSocketError(err.message));
-        } else finish(classifyTransportError(err));
+        if (failedOnStaleConnection(request, err, responded))
+          finish(staleFailure(new ScrapeError('connection', err.message)));
+        else finish(classifyTransportError(err));
       });
       request.end();
     });

@@ -21,24 +21,14 @@ import https from 'node:https';
 import { PrometheusDriver } from 'prometheus-query';
 import { abortedError, boundedTimeout } from '../deadline.js';
 import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
-import { runInstantQuery, type QueryTransport } from './instant-query.js';
+import { failedOnStaleConnection, resendWhileStale, staleFailure } from '../stale-connection.js';
+import { MAX_STALE_RESENDS, runInstantQuery, type QueryTransport } from './instant-query.js';
 import { QuerySlots, type SlotsObserver } from './query-slots.js';
 
-/** Resends on reused connections that turned out closed; the agent keeps at most 64 sockets. */
-const MAX_STALE_RETRIES = 64;
-
-/** True when a driver call failed because the kept-alive connection it reused had been closed. */
-function onStaleConnection(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as {
-    code?: unknown;
-    original?: { request?: { reusedSocket?: unknown }; response?: unknown };
-  };
-  return (
-    (e.code === 'ECONNRESET' || e.code === 'EPIPE') &&
-    e.original?.response === undefined &&
-    e.original?.request?.reusedSocket === true
-  );
+/** prometheus-query's network failure keeps axios' error, whose `request` is Node's. */
+interface DriverNetworkError {
+  code?: unknown;
+  original?: { request?: { reusedSocket?: unknown }; response?: unknown };
 }
 
 export interface Sample {
@@ -199,17 +189,22 @@ export class HttpPrometheusClient implements PrometheusClient {
     const signal = options?.signal;
     const timeoutMs = boundedTimeout(options?.timeoutMs ?? this.options.timeoutMs, signal);
     return this.inSlot(endpoint, timeoutMs, signal, async (leftMs) => {
-      // Resent on stale kept-alive connections, like the instant query (instant-query.ts).
       const deadline = Date.now() + leftMs;
-      for (let attempt = 0; ; attempt++) {
+      const send = async (): Promise<T> => {
         try {
-          const left = Math.max(1, deadline - Date.now());
-          return await fn(this.makeDriver(preferPost, { signal, timeoutMs: left }));
+          return await fn(
+            this.makeDriver(preferPost, { signal, timeoutMs: Math.max(1, deadline - Date.now()) }),
+          );
         } catch (err) {
-          if (attempt < MAX_STALE_RETRIES && signal?.aborted !== true && onStaleConnection(err)) continue;
-          throw this.translate(err, timeoutMs, signal);
+          const e: DriverNetworkError = typeof err === 'object' && err !== null ? err : {};
+          const typed = this.translate(err, timeoutMs, signal);
+          const stale =
+            signal?.aborted !== true &&
+            failedOnStaleConnection(e.original?.request, e, e.original?.response !== undefined);
+          throw stale ? staleFailure(typed) : typed;
         }
-      }
+      };
+      return resendWhileStale(send, MAX_STALE_RESENDS);
     });
   }
 

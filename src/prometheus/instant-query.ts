@@ -11,6 +11,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { abortedError } from '../deadline.js';
 import { TimeoutError, UnavailableError } from '../errors.js';
+import { failedOnStaleConnection, resendWhileStale, staleFailure } from '../stale-connection.js';
 import type { Sample } from './client.js';
 import { scanVectorAnswer } from './vector-scan.js';
 
@@ -100,26 +101,16 @@ export async function runInstantQuery(t: QueryTransport, q: QueryRequest): Promi
     headers,
     body,
   };
-  // A kept-alive connection Prometheus (or a proxy before it) closed while idle fails as soon as
-  // it is reused: the query is sent again, as Go's client does, until it fails on a connection
-  // that was not reused. Each stale connection is dropped when it fails, so the pool bounds this.
+  // Prometheus closes idle connections after --web.read-timeout, proxies before it sooner.
   const deadline = Date.now() + q.timeoutMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await sendOnce(t, q, request, Math.max(1, deadline - Date.now()));
-    } catch (err) {
-      if (!(err instanceof StaleConnection)) throw err;
-      if (attempt >= MAX_STALE_RETRIES) {
-        throw new UnavailableError(`unable to reach Prometheus at ${t.display}: ${err.message}`);
-      }
-    }
-  }
+  return resendWhileStale(
+    () => sendOnce(t, q, request, Math.max(1, deadline - Date.now())),
+    MAX_STALE_RESENDS,
+  );
 }
 
-/** Retries on reused connections that turned out closed; the agents keep at most 64 sockets. */
-const MAX_STALE_RETRIES = 64;
-
-class StaleConnection extends Error {}
+/** The client's agent keeps at most 64 connections (client.ts). */
+export const MAX_STALE_RESENDS = 64;
 
 interface Outgoing {
   method: string;
@@ -219,10 +210,12 @@ function sendOnce(t: QueryTransport, q: QueryRequest, o: Outgoing, timeoutMs: nu
       );
     }, timeoutMs);
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (q.signal?.aborted === true) fail(abortedError(q.signal));
-      else if (req.reusedSocket && !responded && (err.code === 'ECONNRESET' || err.code === 'EPIPE'))
-        fail(new StaleConnection(err.message));
-      else fail(new UnavailableError(`unable to reach Prometheus at ${t.display}: ${err.message}`));
+      if (q.signal?.aborted === true) {
+        fail(abortedError(q.signal));
+        return;
+      }
+      const unreachable = new UnavailableError(`unable to reach Prometheus at ${t.display}: ${err.message}`);
+      fail(failedOnStaleConnection(req, err, responded) ? staleFailure(unreachable) : unreachable);
     });
     req.end(o.body);
   });

@@ -4,10 +4,12 @@
  * SubjectAccessReview or TokenReview of a user's request), until a fresh connection answers.
  */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { UnavailableError } from '../../src/errors.js';
 import { KubeClient } from '../../src/kube/index.js';
+import { LOOPBACK } from '../helpers/ports.js';
 import { startStaleKeepAliveServer, type StaleKeepAliveServer } from '../helpers/stale-keepalive-server.js';
 
 const ANSWER = '{"kind":"Status","apiVersion":"v1","status":"Success"}';
@@ -75,6 +77,52 @@ describe('KubeClient and stale kept-alive connections', () => {
       assert.equal(server.connections - before, 1, 'one fresh connection, not retried');
     } finally {
       server.resetAll = false;
+    }
+  });
+
+  it('a stream cut after its answer began is not sent again', async () => {
+    // The first request of a connection is answered and kept alive; the second (a watch, on the
+    // reused connection) gets its headers and one event, then the connection is reset.
+    let requests = 0;
+    const watchServer = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      let served = 0;
+      socket.on('data', () => {
+        requests++;
+        served++;
+        if (served === 1) {
+          socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${ANSWER.length}\r\n\r\n${ANSWER}`);
+        } else {
+          socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{}\n\r\n');
+          setTimeout(() => socket.resetAndDestroy(), 50);
+        }
+      });
+    });
+    watchServer.listen(0, LOOPBACK);
+    await new Promise((r) => watchServer.once('listening', r));
+    const kc = new KubeConfig();
+    kc.loadFromClusterAndUser(
+      {
+        name: 'w',
+        server: `http://${LOOPBACK}:${(watchServer.address() as net.AddressInfo).port}`,
+        skipTLSVerify: false,
+      },
+      { name: 'tester', token: 'secret' },
+    );
+    const watchClient = new KubeClient(kc, 5_000);
+    try {
+      await watchClient.requestJSON('GET', '/api/v1/pods');
+      const stream = await watchClient.openStream('/api/v1/pods', { query: { watch: 'true' } });
+      await new Promise<void>((resolve) => {
+        stream.on('error', () => undefined);
+        stream.resume();
+        stream.once('close', () => resolve());
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(requests, 2, 'the cut watch was not sent again');
+    } finally {
+      watchClient.close();
+      await new Promise((r) => watchServer.close(r));
     }
   });
 });
