@@ -3,17 +3,19 @@
  * cluster), values, and the offline JWKS file needing its issuer.
  */
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { FLAG_SPECS } from '../../src/config/flag-specs.js';
 import { FlagError, parseCommandLine } from '../../src/config/flags.js';
 import { buildServeOptions } from '../../src/config/serve-options.js';
+import { makeTempDir, type TempDir } from '../helpers/temp.js';
 
-const written: string[] = [];
-after(() => {
-  for (const f of written) rmSync(f, { force: true });
+let dir: TempDir;
+before(async () => {
+  dir = await makeTempDir('token-flags');
 });
+after(() => dir.remove());
 
 const build = (args: string[]) => {
   const p = parseCommandLine(['--cert-dir=/tmp/x', ...args]);
@@ -31,9 +33,8 @@ test('bearer token flags: defaults', () => {
 });
 
 test('bearer token flags: values', () => {
-  const jwks = join(tmpdir(), `jwks-flags-${process.pid}.json`);
+  const jwks = join(dir.path, 'jwks.json');
   writeFileSync(jwks, '{"keys":[]}');
-  written.push(jwks);
   assert.deepEqual(
     build([
       '--authentication-token-webhook-cache-ttl=30s',
@@ -54,17 +55,15 @@ test('bearer token flags: values', () => {
 });
 
 test('--service-account-jwks-file without --service-account-issuer is an error naming the flag', () => {
-  const jwks = join(tmpdir(), `jwks-flags-alone-${process.pid}.json`);
+  const jwks = join(dir.path, 'jwks-alone.json');
   writeFileSync(jwks, '{"keys":[]}');
-  written.push(jwks);
   assert.throws(
     () => build([`--service-account-jwks-file=${jwks}`]),
     (err: unknown) => err instanceof FlagError && err.flag === '--service-account-issuer',
   );
 });
 
-test('--authentication-token-webhook-cache-ttl is no longer a compatibility-only flag', async () => {
-  const { FLAG_SPECS } = await import('../../src/config/flag-specs.js');
+test('--authentication-token-webhook-cache-ttl is no longer a compatibility-only flag', () => {
   const spec = FLAG_SPECS.find((f) => f.name === 'authentication-token-webhook-cache-ttl');
   assert.equal(spec?.compatOnly, undefined);
   assert.equal(spec?.default, 10_000);
