@@ -34,6 +34,7 @@ import { makeTempDir, type TempDir } from '../helpers/temp.js';
 import { assertStatus, eventually, sleep } from '../integration/support.js';
 import {
   logsSince,
+  metricGrowth,
   metricSum,
   openSockets,
   scrapeMetrics,
@@ -283,19 +284,21 @@ describe('faults around a running adapter process', { timeout: 240_000 }, () => 
       assert.equal(r.json<Items>().items.length, fleet.pods().length);
       const m1 = await metrics();
       assert.ok(
-        metricSum(m1, 'metrics_adapter_prometheus_requests_total', { endpoint: 'query', outcome: 'error' }) >
-          metricSum(m0, 'metrics_adapter_prometheus_requests_total', { endpoint: 'query', outcome: 'error' }),
+        metricGrowth(m0, m1, 'metrics_adapter_prometheus_requests_total', {
+          endpoint: 'query',
+          outcome: 'error',
+        }) > 0,
       );
       assert.ok(
-        metricSum(m1, 'metrics_adapter_resource_metrics_source_failures_total', { source: 'prometheus' }) >
-          metricSum(m0, 'metrics_adapter_resource_metrics_source_failures_total', { source: 'prometheus' }),
+        metricGrowth(m0, m1, 'metrics_adapter_resource_metrics_source_failures_total', {
+          source: 'prometheus',
+        }) > 0,
       );
       assert.ok(
-        metricSum(m1, 'metrics_adapter_resource_metrics_objects_total', { kind: 'pods', source: 'kubelet' }) >
-          metricSum(m0, 'metrics_adapter_resource_metrics_objects_total', {
-            kind: 'pods',
-            source: 'kubelet',
-          }),
+        metricGrowth(m0, m1, 'metrics_adapter_resource_metrics_objects_total', {
+          kind: 'pods',
+          source: 'kubelet',
+        }) > 0,
       );
       const failed = await hasLog(
         from,
@@ -338,15 +341,10 @@ describe('faults around a running adapter process', { timeout: 240_000 }, () => 
       );
       const m1 = await metrics();
       assert.ok(
-        metricSum(m1, 'metrics_adapter_prometheus_requests_total', {
+        metricGrowth(m0, m1, 'metrics_adapter_prometheus_requests_total', {
           endpoint: 'query',
           outcome: 'timeout',
-        }) >=
-          metricSum(m0, 'metrics_adapter_prometheus_requests_total', {
-            endpoint: 'query',
-            outcome: 'timeout',
-          }) +
-            2,
+        }) >= 2,
       );
       await hasLog(
         from,
@@ -402,15 +400,10 @@ describe('faults around a running adapter process', { timeout: 240_000 }, () => 
         }
         const m1 = await metrics();
         assert.ok(
-          metricSum(m1, 'metrics_adapter_prometheus_requests_total', {
+          metricGrowth(m0, m1, 'metrics_adapter_prometheus_requests_total', {
             endpoint: 'query',
             outcome: 'error',
-          }) >=
-            metricSum(m0, 'metrics_adapter_prometheus_requests_total', {
-              endpoint: 'query',
-              outcome: 'error',
-            }) +
-              2,
+          }) >= 2,
         );
         await hasLog(
           from,
@@ -446,8 +439,7 @@ describe('faults around a running adapter process', { timeout: 240_000 }, () => 
       assert.match(s.message, /SubjectAccessReview/);
       const m1 = await metrics();
       assert.ok(
-        metricSum(m1, 'metrics_adapter_authorization_decisions_total', { decision: 'error' }) >
-          metricSum(m0, 'metrics_adapter_authorization_decisions_total', { decision: 'error' }),
+        metricGrowth(m0, m1, 'metrics_adapter_authorization_decisions_total', { decision: 'error' }) > 0,
       );
       await hasLog(from, 'authorization failure log', (l) => l.msg === 'request failed' && l.code === 500);
       // Changes made meanwhile are picked up after the return.
@@ -455,8 +447,9 @@ describe('faults around a running adapter process', { timeout: 240_000 }, () => 
       await eventually(
         'a watch failure counted',
         async () =>
-          metricSum(await metrics(), 'metrics_adapter_kube_watch_failures_total', { reason: 'error' }) >
-          metricSum(m0, 'metrics_adapter_kube_watch_failures_total', { reason: 'error' })
+          metricGrowth(m0, await metrics(), 'metrics_adapter_kube_watch_failures_total', {
+            reason: 'error',
+          }) > 0
             ? true
             : undefined,
         15_000,
@@ -496,8 +489,7 @@ describe('faults around a running adapter process', { timeout: 240_000 }, () => 
       assert.match(s.message, /SubjectAccessReview/);
       const m1 = await metrics();
       assert.ok(
-        metricSum(m1, 'metrics_adapter_authorization_decisions_total', { decision: 'error' }) >
-          metricSum(m0, 'metrics_adapter_authorization_decisions_total', { decision: 'error' }),
+        metricGrowth(m0, m1, 'metrics_adapter_authorization_decisions_total', { decision: 'error' }) > 0,
       );
       await hasLog(
         from,
@@ -542,8 +534,9 @@ describe('faults around a running adapter process', { timeout: 240_000 }, () => 
     await eventually(
       'expired watches counted',
       async () =>
-        metricSum(await metrics(), 'metrics_adapter_kube_watch_failures_total', { reason: 'expired' }) >
-        metricSum(m0, 'metrics_adapter_kube_watch_failures_total', { reason: 'expired' })
+        metricGrowth(m0, await metrics(), 'metrics_adapter_kube_watch_failures_total', {
+          reason: 'expired',
+        }) > 0
           ? true
           : undefined,
       20_000,
@@ -568,8 +561,9 @@ describe('faults around a running adapter process', { timeout: 240_000 }, () => 
       await eventually(
         'a timeout counted',
         async () =>
-          metricSum(await metrics(), 'metrics_adapter_kubelet_scrape_errors_total', { kind: 'timeout' }) >
-          metricSum(m0, 'metrics_adapter_kubelet_scrape_errors_total', { kind: 'timeout' })
+          metricGrowth(m0, await metrics(), 'metrics_adapter_kubelet_scrape_errors_total', {
+            kind: 'timeout',
+          }) > 0
             ? true
             : undefined,
         20_000,
@@ -649,9 +643,9 @@ describe('faults around a running adapter process', { timeout: 240_000 }, () => 
     await eventually(
       'the rejected reload counted',
       async () =>
-        metricSum(await metrics(), 'metrics_adapter_serving_certificate_reloads_total', {
+        metricGrowth(m0, await metrics(), 'metrics_adapter_serving_certificate_reloads_total', {
           result: 'failure',
-        }) > metricSum(m0, 'metrics_adapter_serving_certificate_reloads_total', { result: 'failure' })
+        }) > 0
           ? true
           : undefined,
       20_000,
@@ -671,8 +665,9 @@ describe('faults around a running adapter process', { timeout: 240_000 }, () => 
       'the new certificate in use',
       async () => {
         const m = await metrics();
-        return metricSum(m, 'metrics_adapter_serving_certificate_reloads_total', { result: 'success' }) >
-          metricSum(m0, 'metrics_adapter_serving_certificate_reloads_total', { result: 'success' })
+        return metricGrowth(m0, m, 'metrics_adapter_serving_certificate_reloads_total', {
+          result: 'success',
+        }) > 0
           ? true
           : undefined;
       },

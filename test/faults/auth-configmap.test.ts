@@ -18,7 +18,7 @@ import { startFakeKube, type FakeKube } from '../helpers/fake-kube.js';
 import { LOOPBACK } from '../helpers/ports.js';
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
 import { assertStatus, eventually, sleep } from '../integration/support.js';
-import { metricSum, parseMetrics, type LogRecord } from './support.js';
+import { metricGrowth, scrapeMetrics, type LogRecord } from './support.js';
 
 /** Active handles by type (timers, sockets, servers) of this process now. */
 function activeResources(): Map<string, number> {
@@ -42,11 +42,16 @@ describe('the authentication ConfigMap changes under a running adapter', { timeo
     assert.ok(cert);
     return call(server, pki, path, { cert, headers: { 'X-Remote-User': 'dave', 'X-Remote-Group': 'devs' } });
   };
-  const metrics = async (): Promise<Map<string, number>> => {
-    const r = await call(server, pki, '/metrics', { cert: pki.tester });
-    assert.equal(r.status, 200, r.body.slice(0, 300));
-    return parseMetrics(r.body);
-  };
+  const metrics = (): Promise<Map<string, number>> => scrapeMetrics(server, pki);
+  /** The ConfigMap's requestheader settings: this CA, this one allowed name, the usual headers. */
+  const setRequestHeader = (clientCA: string, allowedName: string): void =>
+    kube.setExtensionApiserverAuthentication({
+      requestheaderClientCA: clientCA,
+      requestheaderAllowedNames: [allowedName],
+      requestheaderUsernameHeaders: ['X-Remote-User'],
+      requestheaderGroupHeaders: ['X-Remote-Group'],
+      requestheaderExtraHeadersPrefix: ['X-Remote-Extra-'],
+    });
   const logged = (from: number, match: (l: LogRecord) => boolean): LogRecord | undefined =>
     logs.slice(from).find(match);
 
@@ -60,13 +65,7 @@ describe('the authentication ConfigMap changes under a running adapter', { timeo
     certs.b = await caB.issue({ commonName: 'front-proxy-b', usage: 'client' });
     // Signed by the new CA but with the old name: refused once the allowed names change.
     certs.bWithOldName = await caB.issue({ commonName: 'front-proxy-a', usage: 'client' });
-    kube.setExtensionApiserverAuthentication({
-      requestheaderClientCA: caA.certPem,
-      requestheaderAllowedNames: ['front-proxy-a'],
-      requestheaderUsernameHeaders: ['X-Remote-User'],
-      requestheaderGroupHeaders: ['X-Remote-Group'],
-      requestheaderExtraHeadersPrefix: ['X-Remote-Extra-'],
-    });
+    setRequestHeader(caA.certPem, 'front-proxy-a');
     const kubeconfig = await kube.writeKubeconfig(tmp.path, { user: 'token' });
     const parsed = parseCommandLine([
       '--secure-port=0',
@@ -124,13 +123,7 @@ describe('the authentication ConfigMap changes under a running adapter', { timeo
   it('a new requestheader CA and allowed names take effect without a restart', async () => {
     const from = logs.length;
     const m0 = await metrics();
-    kube.setExtensionApiserverAuthentication({
-      requestheaderClientCA: caB.certPem,
-      requestheaderAllowedNames: ['front-proxy-b'],
-      requestheaderUsernameHeaders: ['X-Remote-User'],
-      requestheaderGroupHeaders: ['X-Remote-Group'],
-      requestheaderExtraHeadersPrefix: ['X-Remote-Extra-'],
-    });
+    setRequestHeader(caB.certPem, 'front-proxy-b');
     await eventually(
       'the new front proxy accepted',
       async () => ((await asProxy(certs.b)).status === 200 ? true : undefined),
@@ -140,8 +133,7 @@ describe('the authentication ConfigMap changes under a running adapter', { timeo
     assertStatus(await asProxy(certs.bWithOldName), 401, 'Unauthorized', 'new CA, name no longer allowed');
     const m1 = await metrics();
     assert.ok(
-      metricSum(m1, 'metrics_adapter_authentication_config_reloads_total', { result: 'success' }) >
-        metricSum(m0, 'metrics_adapter_authentication_config_reloads_total', { result: 'success' }),
+      metricGrowth(m0, m1, 'metrics_adapter_authentication_config_reloads_total', { result: 'success' }) > 0,
     );
     const reloaded = logged(from, (l) => l.msg === 'authentication settings reloaded');
     assert.equal(reloaded?.why, 'extension-apiserver-authentication changed');
@@ -153,20 +145,16 @@ describe('the authentication ConfigMap changes under a running adapter', { timeo
   it('a ConfigMap with an unusable CA is rejected, the last settings keep working; fixing it recovers', async () => {
     const from = logs.length;
     const m0 = await metrics();
-    kube.setExtensionApiserverAuthentication({
-      requestheaderClientCA:
-        '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n',
-      requestheaderAllowedNames: ['front-proxy-a'],
-      requestheaderUsernameHeaders: ['X-Remote-User'],
-      requestheaderGroupHeaders: ['X-Remote-Group'],
-      requestheaderExtraHeadersPrefix: ['X-Remote-Extra-'],
-    });
+    setRequestHeader(
+      '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n',
+      'front-proxy-a',
+    );
     await eventually(
       'the rejection counted',
       async () =>
-        metricSum(await metrics(), 'metrics_adapter_authentication_config_reloads_total', {
+        metricGrowth(m0, await metrics(), 'metrics_adapter_authentication_config_reloads_total', {
           result: 'failure',
-        }) > metricSum(m0, 'metrics_adapter_authentication_config_reloads_total', { result: 'failure' })
+        }) > 0
           ? true
           : undefined,
       10_000,
@@ -181,13 +169,7 @@ describe('the authentication ConfigMap changes under a running adapter', { timeo
     assert.equal((await asProxy(certs.b)).status, 200, 'the last good settings keep working');
     assertStatus(await asProxy(certs.a), 401, 'Unauthorized', 'the broken ConfigMap trusts nothing new');
 
-    kube.setExtensionApiserverAuthentication({
-      requestheaderClientCA: caA.certPem,
-      requestheaderAllowedNames: ['front-proxy-a'],
-      requestheaderUsernameHeaders: ['X-Remote-User'],
-      requestheaderGroupHeaders: ['X-Remote-Group'],
-      requestheaderExtraHeadersPrefix: ['X-Remote-Extra-'],
-    });
+    setRequestHeader(caA.certPem, 'front-proxy-a');
     await eventually(
       'the fixed ConfigMap in effect',
       async () => ((await asProxy(certs.a)).status === 200 ? true : undefined),

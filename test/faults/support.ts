@@ -134,6 +134,16 @@ export function metricSum(
   return sum;
 }
 
+/** How much `name` (summed as `metricSum` does) grew from `before` to `after`. */
+export function metricGrowth(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  name: string,
+  labels: Record<string, string> = {},
+): number {
+  return metricSum(after, name, labels) - metricSum(before, name, labels);
+}
+
 export async function scrapeMetrics(adapter: { url: string }, pki: AdapterPki): Promise<Map<string, number>> {
   const r = await call(adapter, pki, '/metrics', { cert: pki.tester });
   assert.equal(r.status, 200, r.body.slice(0, 300));

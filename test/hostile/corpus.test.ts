@@ -28,6 +28,7 @@ import { startPrometheus, type PrometheusInstance } from '../helpers/prometheus.
 import { rawHttpsRequest, type RawAnswer } from '../helpers/raw-https.js';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
+import { assertStatus } from '../integration/support.js';
 import { ADAPTER_RESOURCE_RULES } from '../providers/adapter-resource-rules.js';
 import {
   hostileCorpus,
@@ -63,16 +64,6 @@ ${ADAPTER_RESOURCE_RULES}`;
 const CORPUS = hostileCorpus();
 const MIN_CORPUS = 500;
 
-interface StatusJSON {
-  kind?: unknown;
-  apiVersion?: unknown;
-  metadata?: unknown;
-  status?: unknown;
-  message?: unknown;
-  reason?: unknown;
-  code?: unknown;
-}
-
 function describeAnswer(a: RawAnswer): string {
   return a.kind === 'answered'
     ? `${a.status} ${a.body.slice(0, 300)}`
@@ -84,22 +75,6 @@ type Answered = Extract<RawAnswer, { kind: 'answered' }>;
 function answered(a: RawAnswer, what: string): Answered {
   if (a.kind !== 'answered') assert.fail(`${what}: no answer (${describeAnswer(a)})`);
   return a;
-}
-
-/** Asserts a valid metav1.Status failure with this code and reason. */
-function assertStatusAnswer(a: Answered, code: number, reason: string, what: string): void {
-  const label = `${what}: ${describeAnswer(a)}`;
-  assert.equal(a.status, code, label);
-  assert.match(a.headers['content-type'] ?? '', /^application\/json/, label);
-  const body = JSON.parse(a.body) as StatusJSON;
-  assert.equal(body.kind, 'Status', label);
-  assert.equal(body.apiVersion, 'v1', label);
-  assert.deepEqual(body.metadata, {}, label);
-  assert.equal(body.status, 'Failure', label);
-  assert.equal(body.code, code, label);
-  assert.equal(body.reason, reason, label);
-  assert.equal(typeof body.message, 'string', label);
-  assert.ok(String(body.message).length > 0, label);
 }
 
 /** The names a list answer holds, whatever the API. */
@@ -374,7 +349,7 @@ describe('hostile request corpus', { timeout: 240_000 }, () => {
           assert.deepEqual([...names].sort(), [...e.items].sort(), `${what}: ${a.body.slice(0, 500)}`);
         }
       } else {
-        assertStatusAnswer(a, e.status, e.reason, what);
+        assertStatus(a, e.status, e.reason, what);
         if (e.detailsKind !== undefined) {
           const details = (JSON.parse(a.body) as { details?: { kind?: string } }).details;
           assert.equal(details?.kind, e.detailsKind, `${what}: ${a.body}`);
@@ -382,7 +357,7 @@ describe('hostile request corpus', { timeout: 240_000 }, () => {
       }
       // Any answer the app wrote with an error code is a Status, whatever the case expected.
       if (a.status >= 400 && !('transport' in e)) {
-        assertStatusAnswer(a, a.status, String((JSON.parse(a.body) as StatusJSON).reason), what);
+        assertStatus(a, a.status, String((JSON.parse(a.body) as { reason?: unknown }).reason), what);
       }
     }
     assertQueries(

@@ -20,12 +20,17 @@ export interface StatusBody {
   details?: { name?: string; group?: string; kind?: string };
 }
 
+/** An answer as `httpsRequest` or `rawHttpsRequest` gives it. */
+export type AnswerLike = Pick<HttpsResponse, 'status' | 'body'> & {
+  headers: Record<string, string | string[] | undefined>;
+};
+
 /** Asserts that `res` is a metav1.Status failure with this code and reason, and returns it. */
-export function assertStatus(res: HttpsResponse, code: number, reason: string, what = ''): StatusBody {
+export function assertStatus(res: AnswerLike, code: number, reason: string, what = ''): StatusBody {
   const label = `${what} → ${res.status} ${res.body.slice(0, 300)}`;
   assert.equal(res.status, code, label);
   assert.match(String(res.headers['content-type']), /^application\/json/, label);
-  const body = res.json<StatusBody>();
+  const body = JSON.parse(res.body) as StatusBody;
   assert.equal(body.kind, 'Status', label);
   assert.equal(body.apiVersion, 'v1', label);
   assert.deepEqual(body.metadata, {}, label);
