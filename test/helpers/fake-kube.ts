@@ -206,8 +206,11 @@ export interface FakeKube {
   readonly requestLog: RequestLogEntry[];
   readonly sarLog: SarLogEntry[];
   readonly tokenReviewLog: TokenReviewLogEntry[];
-  /** Its service-account token issuer: keys, JWKS, minting tokens. */
-  readonly serviceAccounts: FakeServiceAccountIssuer;
+  /**
+   * Its service-account token issuer: keys, JWKS, minting tokens. Made on first use (its key
+   * pairs take a tenth of a second or more, and most tests never see a service-account token).
+   */
+  serviceAccounts(): Promise<FakeServiceAccountIssuer>;
   /** Requests so far for a path (e.g. '/openid/v1/jwks'). */
   requestCount(path: string): number;
   /** Current global resourceVersion. */
@@ -381,7 +384,9 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
   const bookmarkIntervalMs = Math.max(10, opts.bookmarkIntervalMs ?? 1_000);
   const defaultWatchTimeout = opts.defaultWatchTimeoutSeconds ?? 600;
   const apiAudiences = opts.apiAudiences ?? [DEFAULT_ISSUER];
-  const serviceAccounts = await createFakeServiceAccountIssuer(opts.serviceAccountIssuer ?? DEFAULT_ISSUER);
+  let issuer: Promise<FakeServiceAccountIssuer> | undefined;
+  const serviceAccounts = (): Promise<FakeServiceAccountIssuer> =>
+    (issuer ??= createFakeServiceAccountIssuer(opts.serviceAccountIssuer ?? DEFAULT_ISSUER));
   const requestLog: RequestLogEntry[] = [];
   const sarLog: SarLogEntry[] = [];
   const tokenReviewLog: TokenReviewLogEntry[] = [];
@@ -804,7 +809,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
         status = { authenticated: true, user: userOut, audiences: valid };
       }
     } else {
-      const verdict = await serviceAccounts.review(token, wanted);
+      const verdict = await (await serviceAccounts()).review(token, wanted);
       if (verdict?.authenticated === true) {
         authenticated = true;
         const userOut: Record<string, unknown> = {
@@ -1064,13 +1069,14 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       else fn();
     };
     if (url.pathname === '/.well-known/openid-configuration' || url.pathname === '/openid/v1/jwks') {
+      const sa = method === 'GET' ? await serviceAccounts() : undefined;
       getOnly(() =>
         sendJson(
           res,
           200,
           url.pathname === '/openid/v1/jwks'
-            ? serviceAccounts.jwks()
-            : serviceAccounts.openIdConfiguration(`https://${LOOPBACK}:${port}`),
+            ? sa?.jwks()
+            : sa?.openIdConfiguration(`https://${LOOPBACK}:${port}`),
         ),
       );
       return;

@@ -20,7 +20,7 @@ import {
   type InProcessAdapter,
 } from '../helpers/adapter.js';
 import { startFakeKube, type FakeKube, type SarLogEntry } from '../helpers/fake-kube.js';
-import { createFakeServiceAccountIssuer } from '../helpers/fake-sa-issuer.js';
+import { createFakeServiceAccountIssuer, type FakeServiceAccountIssuer } from '../helpers/fake-sa-issuer.js';
 import { writeKubeconfigFile } from '../helpers/kubeconfig.js';
 import { runKubectl } from '../helpers/kubectl.js';
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
@@ -48,6 +48,7 @@ async function tokenMetric(adapter: InProcessAdapter, method: string, result: st
 describe('bearer tokens', () => {
   let tmp: TempDir;
   let kube: FakeKube;
+  let sa: FakeServiceAccountIssuer;
   let pki: AdapterPki;
   let adapter: InProcessAdapter;
   let reviewOnly: InProcessAdapter;
@@ -58,6 +59,7 @@ describe('bearer tokens', () => {
     kube = await startFakeKube({
       tokens: { 'static-token': { username: 'jane', uid: 'j-1', groups: ['ops'] } },
     });
+    sa = await kube.serviceAccounts();
     kube.setSarPolicy(() => ({ allowed: true, reason: 'allowed by the test policy' }));
     pki = await createAdapterPki(tmp.path);
     const kubeconfig = await kube.writeKubeconfig(tmp.path, { user: 'token', username: 'metrics-adapter' });
@@ -84,7 +86,7 @@ describe('bearer tokens', () => {
     });
     await waitUntil('the adapter loaded the service-account keys', async () => {
       const before = kube.tokenReviewLog.length;
-      const r = await call(adapter, pki, DISCOVERY, { headers: bearer(await kube.serviceAccounts.mint()) });
+      const r = await call(adapter, pki, DISCOVERY, { headers: bearer(await sa.mint()) });
       return r.status === 200 && kube.tokenReviewLog.length === before;
     });
   });
@@ -96,7 +98,7 @@ describe('bearer tokens', () => {
   });
 
   it('kubectl get --raw --token: a service-account token is verified locally, without a TokenReview', async () => {
-    const token = await kube.serviceAccounts.mint({
+    const token = await sa.mint({
       namespace: 'kube-system',
       serviceAccount: 'horizontal-pod-autoscaler',
     });
@@ -112,7 +114,7 @@ describe('bearer tokens', () => {
   });
 
   it('kubectl get --raw --token: an expired token is refused as Unauthorized', async () => {
-    const token = await kube.serviceAccounts.mint({ expiresIn: -3600 });
+    const token = await sa.mint({ expiresIn: -3600 });
     const r = await runKubectl(['get', '--raw', DISCOVERY, `--token=${token}`], {
       kubeconfig: adapterKubeconfig,
     });
@@ -130,28 +132,25 @@ describe('bearer tokens', () => {
 
   /** Tokens the adapter must refuse with a 401 Status, whichever path decides. */
   const REFUSED: [string, () => Promise<string>][] = [
-    ['expired', () => kube.serviceAccounts.mint({ expiresIn: -3600 })],
-    ['not valid yet', () => kube.serviceAccounts.mint({ notBefore: 3600 })],
-    ['wrong audience', () => kube.serviceAccounts.mint({ audiences: ['vault'] })],
-    [
-      'wrong issuer for a key we know',
-      () => kube.serviceAccounts.mint({ issuer: 'https://evil.example.com' }),
-    ],
-    ['alg none', () => kube.serviceAccounts.mint({ alg: 'none' })],
+    ['expired', () => sa.mint({ expiresIn: -3600 })],
+    ['not valid yet', () => sa.mint({ notBefore: 3600 })],
+    ['wrong audience', () => sa.mint({ audiences: ['vault'] })],
+    ['wrong issuer for a key we know', () => sa.mint({ issuer: 'https://evil.example.com' })],
+    ['alg none', () => sa.mint({ alg: 'none' })],
     ['malformed JWT', () => Promise.resolve('eyJub3QganNvbg.e30.c2ln')],
     ['unknown opaque token', () => Promise.resolve('no-such-token')],
     [
       'bound pod deleted (TokenReview sees it)',
       async () => {
-        kube.serviceAccounts.revokeBinding('pod-gone');
-        return kube.serviceAccounts.mint({ pod: { name: 'gone', uid: 'pod-gone' }, warnAfter: -1 });
+        sa.revokeBinding('pod-gone');
+        return sa.mint({ pod: { name: 'gone', uid: 'pod-gone' }, warnAfter: -1 });
       },
     ],
     [
       'legacy token of a deleted secret',
       async () => {
-        kube.serviceAccounts.revokeBinding('old-token-secret');
-        return kube.serviceAccounts.mintLegacy({ secretName: 'old-token-secret' });
+        sa.revokeBinding('old-token-secret');
+        return sa.mintLegacy({ secretName: 'old-token-secret' });
       },
     ],
   ];
@@ -176,7 +175,7 @@ describe('bearer tokens', () => {
   });
 
   it('sends legacy tokens to TokenReview, and caches the answer', async () => {
-    const token = await kube.serviceAccounts.mintLegacy({ namespace: 'ci', serviceAccount: 'deployer' });
+    const token = await sa.mintLegacy({ namespace: 'ci', serviceAccount: 'deployer' });
     const reviews = (): number => kube.tokenReviewLog.filter((e) => e.token === token).length;
     for (let i = 0; i < 3; i++) {
       const r = await call(adapter, pki, DISCOVERY, { headers: bearer(token) });
@@ -202,12 +201,12 @@ describe('bearer tokens', () => {
     const stranger = await (await import('../helpers/certs.js')).createCA('stranger-ca');
     const cert = await stranger.issue({ commonName: 'stranger', usage: 'client' });
     assertStatus(await call(adapter, pki, DISCOVERY, { cert }), 401, 'Unauthorized');
-    const token = await kube.serviceAccounts.mint();
+    const token = await sa.mint();
     assert.equal((await call(adapter, pki, DISCOVERY, { cert, headers: bearer(token) })).status, 200);
   });
 
   it('gives the same SubjectAccessReview identity for a token verified locally, by TokenReview, or sent through the front proxy', async () => {
-    const token = await kube.serviceAccounts.mint({
+    const token = await sa.mint({
       namespace: 'monitoring',
       serviceAccount: 'prometheus',
       serviceAccountUid: 'sa-prom',
@@ -281,7 +280,7 @@ describe('bearer tokens', () => {
       organizations: ['system:serviceaccounts', 'system:serviceaccounts:monitoring'],
       usage: 'client',
     });
-    const token = await kube.serviceAccounts.mint({
+    const token = await sa.mint({
       namespace: 'monitoring',
       serviceAccount: 'prometheus',
       jti: '',
@@ -340,8 +339,8 @@ describe('bearer tokens', () => {
 
   it('keeps working after a key rotation: an unknown kid reloads the JWKS, no TokenReview', async () => {
     const jwksReads = kube.requestCount('/openid/v1/jwks');
-    const kid = await kube.serviceAccounts.addKey('ES256');
-    const token = await kube.serviceAccounts.mint({ kid });
+    const kid = await sa.addKey('ES256');
+    const token = await sa.mint({ kid });
     const reviews = kube.tokenReviewLog.length;
     // The first load may be within the reload interval (10 s): until then TokenReview answers.
     const r = await call(adapter, pki, DISCOVERY, { headers: bearer(token) });
