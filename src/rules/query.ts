@@ -21,8 +21,6 @@ export interface ObjectQueryScope {
   /** Set for namespaced objects: the namespace label and value. */
   namespace?: { label: string; value: string };
   metricSelector: readonly Requirement[];
-  /** Labels grouped by after the resource label (resourceRules: the container label). */
-  extraGroupBy?: readonly string[];
 }
 
 export interface ExternalQueryScope {
@@ -61,9 +59,16 @@ function execute(rule: RenderableRule, args: TemplateArgs): string {
   return text;
 }
 
-/** The PromQL for the objects `scope.names` (one or more) of a custom-metrics rule. */
-export function renderObjectQuery(rule: RenderableRule, scope: ObjectQueryScope): string {
-  if (scope.names.length === 0) throw new InternalError('no object names to query');
+/**
+ * The template arguments for the objects `names` (undefined: every object that has the label,
+ * `label!=""`), grouped by the resource label and then `extraGroupBy`.
+ */
+function objectArgs(
+  scope: Omit<ObjectQueryScope, 'names'>,
+  names: readonly string[] | undefined,
+  extraGroupBy: readonly string[],
+): TemplateArgs {
+  if (names?.length === 0) throw new InternalError('no object names to query');
   const matchers = requirementsToMatchers(scope.metricSelector);
   const values = new Map<string, string>();
   selectorValues(scope.metricSelector, values);
@@ -71,21 +76,30 @@ export function renderObjectQuery(rule: RenderableRule, scope: ObjectQueryScope)
     matchers.push(`${scope.namespace.label}=${promqlString(scope.namespace.value)}`);
     values.set(scope.namespace.label, scope.namespace.value);
   }
-  const [only] = scope.names;
-  matchers.push(
-    scope.names.length === 1 && only !== undefined
-      ? `${scope.resourceLabel}=${promqlString(only)}`
-      : `${scope.resourceLabel}=~${promqlString(regexAlternation([...scope.names]))}`,
-  );
-  values.set(scope.resourceLabel, scope.names.join('|'));
-  const groupBy = [scope.resourceLabel, ...(scope.extraGroupBy ?? [])];
-  return execute(rule, {
+  if (names === undefined) {
+    matchers.push(`${scope.resourceLabel}!=""`);
+  } else {
+    const [only] = names;
+    matchers.push(
+      names.length === 1 && only !== undefined
+        ? `${scope.resourceLabel}=${promqlString(only)}`
+        : `${scope.resourceLabel}=~${promqlString(regexAlternation([...names]))}`,
+    );
+    values.set(scope.resourceLabel, names.join('|'));
+  }
+  const groupBy = [scope.resourceLabel, ...extraGroupBy];
+  return {
     Series: scope.seriesName,
     LabelMatchers: matchers.join(','),
     LabelValuesByName: new GoMap(values, ''),
     GroupBy: groupBy.join(','),
     GroupBySlice: groupBy,
-  });
+  };
+}
+
+/** The PromQL for the objects `scope.names` (one or more) of a custom-metrics rule. */
+export function renderObjectQuery(rule: RenderableRule, scope: ObjectQueryScope): string {
+  return execute(rule, objectArgs(scope, scope.names, []));
 }
 
 /**
@@ -93,22 +107,7 @@ export function renderObjectQuery(rule: RenderableRule, scope: ObjectQueryScope)
  * never sends this; `explain` runs it when it cannot list the objects a label selector stands for.
  */
 export function renderAllObjectsQuery(rule: RenderableRule, scope: Omit<ObjectQueryScope, 'names'>): string {
-  const matchers = requirementsToMatchers(scope.metricSelector);
-  const values = new Map<string, string>();
-  selectorValues(scope.metricSelector, values);
-  if (scope.namespace !== undefined) {
-    matchers.push(`${scope.namespace.label}=${promqlString(scope.namespace.value)}`);
-    values.set(scope.namespace.label, scope.namespace.value);
-  }
-  matchers.push(`${scope.resourceLabel}!=""`);
-  const groupBy = [scope.resourceLabel, ...(scope.extraGroupBy ?? [])];
-  return execute(rule, {
-    Series: scope.seriesName,
-    LabelMatchers: matchers.join(','),
-    LabelValuesByName: new GoMap(values, ''),
-    GroupBy: groupBy.join(','),
-    GroupBySlice: groupBy,
-  });
+  return execute(rule, objectArgs(scope, undefined, []));
 }
 
 /** The PromQL of an external-metrics rule (no object names; grouping is the rule's business). */
@@ -149,33 +148,14 @@ export interface ResourceQueryScope {
  * matchers, and `.GroupBy` = the resource label then the extra labels.
  */
 export function renderResourceQuery(rule: RenderableRule, scope: ResourceQueryScope): string {
-  const matchers: string[] = [];
-  const values = new Map<string, string>();
-  if (scope.namespace !== undefined) {
-    matchers.push(`${scope.namespace.label}=${promqlString(scope.namespace.value)}`);
-    values.set(scope.namespace.label, scope.namespace.value);
-  }
-  const names = scope.names;
-  if (names === undefined) {
-    matchers.push(`${scope.resourceLabel}!=""`);
-  } else {
-    if (names.length === 0) throw new InternalError('no object names to query');
-    const [only] = names;
-    matchers.push(
-      names.length === 1 && only !== undefined
-        ? `${scope.resourceLabel}=${promqlString(only)}`
-        : `${scope.resourceLabel}=~${promqlString(regexAlternation([...names]))}`,
-    );
-    values.set(scope.resourceLabel, names.join('|'));
-  }
-  const groupBy = [scope.resourceLabel, ...scope.extraGroupBy];
-  return execute(rule, {
-    Series: '',
-    LabelMatchers: matchers.join(','),
-    LabelValuesByName: new GoMap(values, ''),
-    GroupBy: groupBy.join(','),
-    GroupBySlice: groupBy,
-  });
+  return execute(
+    rule,
+    objectArgs(
+      { seriesName: '', resourceLabel: scope.resourceLabel, namespace: scope.namespace, metricSelector: [] },
+      scope.names,
+      scope.extraGroupBy,
+    ),
+  );
 }
 
 /** Arguments used to check a template at load time (and to find its window). */

@@ -21,7 +21,6 @@ import {
   type SeriesShape,
 } from '../../rules/index.js';
 import {
-  renderAllUsageQuery,
   renderUsageQuery,
   usagePlanProblems,
   usageQueryPlans,
@@ -380,7 +379,7 @@ async function checkUsageQueries(
           message: `renders invalid PromQL: ${check.message}`,
         });
       if (prometheus !== undefined && check.ok) {
-        const all = renderAllUsageQuery(plan, undefined);
+        const all = renderUsageQuery(plan, undefined, undefined);
         try {
           const samples = await prometheus.query(all);
           const objects = new Set(samples.map((s) => s.labels[plan.objectLabel] ?? ''));

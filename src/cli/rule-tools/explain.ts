@@ -30,12 +30,7 @@ import {
 } from '../../rules/index.js';
 import type { ResourcesSource } from './check.js';
 import { parseApiPath } from './request-path.js';
-import {
-  renderAllUsageQuery,
-  renderUsageQuery,
-  usageQueryPlans,
-  type UsageQueryPlan,
-} from './resource-rules.js';
+import { renderUsageQuery, usageQueryPlans, type UsageQueryPlan } from './resource-rules.js';
 
 export interface ExplainDeps {
   /** Rules set and discovery run (the server passes its live discovery). */
@@ -592,12 +587,10 @@ function usageQuery(
   names: readonly string[] | undefined,
   namespace: string | undefined,
 ): ExplainedQuery {
-  const promql =
-    names === undefined ? renderAllUsageQuery(plan, namespace) : renderUsageQuery(plan, names, namespace);
   return newQuery(
     `${plan.resource} of ${names === undefined ? `every ${plan.target === 'pods' ? 'pod' : 'node'}` : plan.target}`,
     plan.path,
-    promql,
+    renderUsageQuery(plan, names, namespace),
   );
 }
 

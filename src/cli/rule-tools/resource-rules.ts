@@ -7,7 +7,7 @@
 import type { ResourceRuleConfig, ResourceRulesConfig, SourceLocation } from '../../config/rules-file.js';
 import { parseTemplate, type Template } from '../../gotemplate/index.js';
 import type { GroupResource, ResourceMapper } from '../../kube/index.js';
-import { renderAllObjectsQuery, renderObjectQuery } from '../../rules/index.js';
+import { renderResourceQuery } from '../../rules/index.js';
 
 export type UsageResource = 'cpu' | 'memory';
 export type UsageTarget = 'pods' | 'nodes';
@@ -99,40 +99,24 @@ export function usagePlanProblems(config: ResourceRulesConfig, mapper: ResourceM
   return problems;
 }
 
-/** The PromQL for named objects (pods of `namespace`, or nodes). */
+/**
+ * The PromQL for the named pods (of `namespace`) or nodes; `names` undefined: every pod (of
+ * `namespace`, or of all namespaces) or every node.
+ */
 export function renderUsageQuery(
   plan: UsageQueryPlan,
-  names: readonly string[],
+  names: readonly string[] | undefined,
   namespace: string | undefined,
 ): string {
-  return renderObjectQuery(
+  return renderResourceQuery(
     { path: plan.path, metricsQuery: plan.template },
     {
-      seriesName: '',
       resourceLabel: plan.objectLabel,
       names,
       namespace:
         namespace !== undefined && plan.namespaceLabel !== undefined
           ? { label: plan.namespaceLabel, value: namespace }
           : undefined,
-      metricSelector: [],
-      extraGroupBy: plan.containerLabel === undefined ? [] : [plan.containerLabel],
-    },
-  );
-}
-
-/** The PromQL for every pod (of `namespace`, or of all namespaces) or every node. */
-export function renderAllUsageQuery(plan: UsageQueryPlan, namespace: string | undefined): string {
-  return renderAllObjectsQuery(
-    { path: plan.path, metricsQuery: plan.template },
-    {
-      seriesName: '',
-      resourceLabel: plan.objectLabel,
-      namespace:
-        namespace !== undefined && plan.namespaceLabel !== undefined
-          ? { label: plan.namespaceLabel, value: namespace }
-          : undefined,
-      metricSelector: [],
       extraGroupBy: plan.containerLabel === undefined ? [] : [plan.containerLabel],
     },
   );
