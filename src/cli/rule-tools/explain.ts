@@ -542,18 +542,8 @@ async function explainResource(
   const withData = new Map<string, number>();
   for (const plan of plans) {
     const query = usageQuery(plan, every ? undefined : objects.names, p.namespace);
-    e.queries.push(query);
-    const samples = await runQuery(query, deps.prometheus, deps.signal);
-    if (samples === undefined) {
-      e.outcome = {
-        status: 503,
-        reason: 'ServiceUnavailable',
-        message: query.syntax.ok
-          ? (query.error ?? 'the query failed')
-          : `Prometheus would reject the query: ${query.syntax.message}`,
-      };
-      return;
-    }
+    const samples = await runExplained(e, query, deps);
+    if (samples === undefined) return;
     query.mapping = mapUsageSamples(samples, plan, every ? undefined : objects.names);
     for (const m of query.mapping.matched) withData.set(m.object, (withData.get(m.object) ?? 0) + 1);
   }
