@@ -421,6 +421,18 @@ describe('metrics-adapter explain', { timeout: 400_000 }, () => {
     assert.match(text, /query: memory of pods, from resourceRules\.memory\.containerQuery — syntax ok/);
   });
 
+  it('metrics.k8s.io pods of all namespaces: grouped by namespace too, as the server queries', async () => {
+    const { code, e } = await explain(['/apis/metrics.k8s.io/v1beta1/pods']);
+    assert.equal(code, 0);
+    assert.deepEqual(
+      e.queries.map((q) => q.promql),
+      [
+        'sum(rate(container_cpu_usage_seconds_total{pod!=""}[1m])) by (pod,container,namespace)',
+        'sum(container_memory_working_set_bytes{pod!=""}) by (pod,container,namespace)',
+      ],
+    );
+  });
+
   it('metrics.k8s.io nodes without a cluster: every node', async () => {
     const { code, e } = await explain(['/apis/metrics.k8s.io/v1beta1/nodes']);
     assert.equal(code, 0);

@@ -117,7 +117,15 @@ export function renderUsageQuery(
         namespace !== undefined && plan.namespaceLabel !== undefined
           ? { label: plan.namespaceLabel, value: namespace }
           : undefined,
-      extraGroupBy: plan.containerLabel === undefined ? [] : [plan.containerLabel],
+      extraGroupBy: usageGroupBy(plan, namespace),
     },
   );
+}
+
+/** As the server groups: by container, and by namespace too when the query spans namespaces. */
+function usageGroupBy(plan: UsageQueryPlan, namespace: string | undefined): string[] {
+  if (plan.containerLabel === undefined) return [];
+  return namespace === undefined && plan.namespaceLabel !== undefined
+    ? [plan.containerLabel, plan.namespaceLabel]
+    : [plan.containerLabel];
 }
