@@ -9,8 +9,14 @@ describe('the prometheus-adapter binary path as first argument', () => {
     [['adapter', '--v=4'], ['--v=4']],
     [['/usr/local/bin/prometheus-adapter', '--config=/etc/a.yaml'], ['--config=/etc/a.yaml']],
     [['/k8s-prometheus-adapter'], []],
-    [['--secure-port=6443', '/adapter'], ['--secure-port=6443', '/adapter']],
-    [['serve', '--v=2'], ['serve', '--v=2']],
+    [
+      ['--secure-port=6443', '/adapter'],
+      ['--secure-port=6443', '/adapter'],
+    ],
+    [
+      ['serve', '--v=2'],
+      ['serve', '--v=2'],
+    ],
     [['/adapterx'], ['/adapterx']],
     [[], []],
   ];
