@@ -140,13 +140,11 @@ export class CustomMetricsProvider {
     return info;
   }
 
-  /** The entry and PromQL a request would run, without running it (also used by `explain`). */
+  /** The entry and PromQL a request would run, without running it (explain's tests compare with it). */
   async plan(q: CustomMetricQuery): Promise<{
     entry: CustomMetricEntry;
     info: ResourceInfo;
     names: string[];
-    /** The first query to run (the only one unless the names were split over several). */
-    query: string | undefined;
     /** Every query to run: one, or more when one would exceed --max-query-length. */
     queries: string[];
   }> {
@@ -174,7 +172,7 @@ export class CustomMetricsProvider {
         );
       }
     }
-    if (names.length === 0) return { entry, info, names, query: undefined, queries: [] };
+    if (names.length === 0) return { entry, info, names, queries: [] };
     let namespace: { label: string; value: string } | undefined;
     if (q.namespace !== undefined) {
       const label = entry.rule.association.namespaceLabel(this.o.mapper);
@@ -201,7 +199,7 @@ export class CustomMetricsProvider {
         renderObjectQuery(entry.rule, { ...scope, names: part }),
       ).map((c) => c.query),
     );
-    return { entry, info, names, query: queries[0], queries };
+    return { entry, info, names, queries };
   }
 
   async getValues(q: CustomMetricQuery): Promise<CustomMetricValue[]> {

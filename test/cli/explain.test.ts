@@ -147,7 +147,7 @@ describe('metrics-adapter explain', { timeout: 400_000 }, () => {
       user: { name: 't', uid: '', groups: [], extra: {} },
       signal: new AbortController().signal,
     });
-    return (await provider.plan(q)).query;
+    return (await provider.plan(q)).queries[0];
   }
 
   async function explain(
