@@ -3,11 +3,10 @@
  * (between the `bench:begin` / `bench:end` markers; text outside them is kept, so the
  * interpretation written by hand survives a re-run).
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import * as prettier from 'prettier';
 import type { AdapterMemory, RelistResult } from './adapter-process.js';
 import { expressCostLine, expressCostSection, type ExpressCost } from './express-cost.js';
 import { median } from './load.js';
+import { replaceGenerated, table, type MachineInfo } from './markdown.js';
 import { SIDE_LABELS, type AdapterSideResult, type ScenarioResult } from './measure.js';
 import type { FixedCost } from './fixed.js';
 import type { PacedScenario, PacedSideResult } from './paced.js';
@@ -34,14 +33,7 @@ export interface MemoryReport {
 export interface Report {
   command: string;
   date: string;
-  machine: {
-    nproc: number;
-    cpu: string;
-    memoryGiB: number;
-    kernel: string;
-    node: string;
-    prometheus: string;
-  };
+  machine: MachineInfo;
   results: ScenarioResult[];
   paced: PacedScenario[];
   fixedCosts: FixedCost[];
@@ -78,12 +70,6 @@ const throughputMet = (r: ScenarioResult, side: AdapterSide = 'adapter'): boolea
 function roundRange(r: ScenarioResult, side: AdapterSide = 'adapter'): string {
   const ratios = r[side].roundMedians.map((a, i) => a / (r.floor.roundMedians[i] ?? Number.NaN));
   return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
-}
-
-function table(header: string[], rows: string[][], align: ('l' | 'r')[]): string {
-  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
-  const sep = `|${align.map((a) => (a === 'r' ? '---:' : ':---')).join('|')}|`;
-  return [line(header), sep, ...rows.map(line)].join('\n');
 }
 
 function mainReading(m: MemoryReport): MemoryReading | undefined {
@@ -492,14 +478,5 @@ const SKELETON = (generated: string): string =>
 
 export async function writeReport(file: string, r: Report): Promise<void> {
   const generated = renderGenerated(r);
-  const existing = await readFile(file, 'utf8').catch(() => undefined);
-  const begin = existing?.indexOf(BEGIN) ?? -1;
-  const end = existing?.indexOf(END) ?? -1;
-  const text =
-    existing !== undefined && begin >= 0 && end > begin
-      ? existing.slice(0, begin) + generated + existing.slice(end + END.length)
-      : SKELETON(generated);
-  // Formatted like the rest of the repository (`npm run format`), so re-runs keep it tidy.
-  const config = (await prettier.resolveConfig(file)) ?? {};
-  await writeFile(file, await prettier.format(text, { ...config, filepath: file }));
+  await replaceGenerated(file, { begin: BEGIN, end: END }, generated, () => SKELETON(generated));
 }

@@ -10,7 +10,6 @@
  * is a ratio against the floor measured in the same run. Not a test: run it by hand.
  */
 import { copyFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { AdapterChild } from './adapter-process.js';
 import { PROJECT_ROOT } from './adapter-process.js';
@@ -19,6 +18,7 @@ import { runExpressCost } from './express-cost.js';
 import { measureFixedCosts } from './fixed.js';
 import { BenchClient } from './http.js';
 import { runBlock } from './load.js';
+import { machineInfo } from './markdown.js';
 import { measureScenario, type Plan, type ScenarioResult } from './measure.js';
 import { runPaced, type PacedScenario } from './paced.js';
 import { findProfile, monotonicUs, summarize, type Window, type WindowSummary } from './profile.js';
@@ -287,14 +287,7 @@ async function main(): Promise<number> {
     const report: Report = {
       command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
       date: new Date().toISOString(),
-      machine: {
-        nproc: os.availableParallelism(),
-        cpu: os.cpus()[0]?.model ?? 'unknown',
-        memoryGiB: os.totalmem() / 2 ** 30,
-        kernel: `${os.type()} ${os.release()}`,
-        node: process.version,
-        prometheus: env.promVersion,
-      },
+      machine: machineInfo(env.promVersion),
       results,
       paced,
       fixedCosts,

@@ -3,8 +3,7 @@
  * `soak:begin` / `soak:end` markers; text outside them is kept, so the interpretation written by
  * hand survives a re-run).
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import * as prettier from 'prettier';
+import { replaceGenerated, table, type MachineInfo } from './markdown.js';
 import { summarizeLatency, type KindTally, type MixResult } from './soak-load.js';
 
 export const DRIFT_GOAL = 0.1;
@@ -41,14 +40,7 @@ export interface FloorSide {
 export interface SoakReport {
   command: string;
   date: string;
-  machine: {
-    nproc: number;
-    cpu: string;
-    memoryGiB: number;
-    kernel: string;
-    node: string;
-    prometheus: string;
-  };
+  machine: MachineInfo;
   concurrency: number;
   durationS: number;
   warmupS: number;
@@ -81,12 +73,6 @@ const ms = (v: number): string =>
   Number.isNaN(v) ? '—' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
 const pct = (v: number): string => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} %`;
-
-function table(header: string[], rows: string[][], align: ('l' | 'r')[]): string {
-  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
-  const sep = `|${align.map((a) => (a === 'r' ? '---:' : ':---')).join('|')}|`;
-  return [line(header), sep, ...rows.map(line)].join('\n');
-}
 
 function failureText(failures: Map<string, number>, without429 = true): string {
   const parts = [...failures]
@@ -432,13 +418,10 @@ export function renderSoak(r: SoakReport): string {
 /** Replaces the generated soak block of `file`, or appends a "Soak" section holding it. */
 export async function writeSoak(file: string, r: SoakReport): Promise<void> {
   const generated = `${BEGIN}\n\n${renderSoak(r)}\n\n${END}`;
-  const existing = (await readFile(file, 'utf8').catch(() => undefined)) ?? '# Benchmarks\n';
-  const begin = existing.indexOf(BEGIN);
-  const end = existing.indexOf(END);
-  const text =
-    begin >= 0 && end > begin
-      ? existing.slice(0, begin) + generated + existing.slice(end + END.length)
-      : `${existing.trimEnd()}\n\n## Soak\n\n${generated}\n`;
-  const config = (await prettier.resolveConfig(file)) ?? {};
-  await writeFile(file, await prettier.format(text, { ...config, filepath: file }));
+  await replaceGenerated(
+    file,
+    { begin: BEGIN, end: END },
+    generated,
+    (existing) => `${(existing ?? '# Benchmarks\n').trimEnd()}\n\n## Soak\n\n${generated}\n`,
+  );
 }

@@ -24,6 +24,7 @@ import { startKubeletFleet, type FakeKubeletFleet } from '../test/helpers/fake-k
 import { PROJECT_ROOT, type AdapterChild } from './adapter-process.js';
 import { totalSeries } from './dataset.js';
 import { BenchClient } from './http.js';
+import { machineInfo } from './markdown.js';
 import { cpuMs, openFds, procMemory, sample } from './procstat.js';
 import { buildScenarios, floorRequests, verifyScenario } from './scenarios.js';
 import { setUp, type BenchEnv } from './setup.js';
@@ -443,14 +444,7 @@ async function main(): Promise<number> {
     const report: SoakReport = {
       command: `npm run bench:soak${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
       date: new Date().toISOString(),
-      machine: {
-        nproc: os.availableParallelism(),
-        cpu: os.cpus()[0]?.model ?? 'unknown',
-        memoryGiB: os.totalmem() / 2 ** 30,
-        kernel: `${os.type()} ${os.release()}`,
-        node: process.version,
-        prometheus: env.promVersion,
-      },
+      machine: machineInfo(env.promVersion),
       concurrency: o.concurrency,
       durationS: o.durationMs / 1000,
       warmupS: o.warmupMs / 1000,
