@@ -31,6 +31,7 @@ import type { ManagedProcess } from '../helpers/process.js';
 import { startPrometheus, type PrometheusInstance } from '../helpers/prometheus.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
+import { FAST_RESOURCE_RULES } from '../providers/adapter-resource-rules.js';
 import { assertStatus, eventually, sleep } from '../integration/support.js';
 import {
   logsSince,
@@ -71,27 +72,7 @@ externalRules:
       overrides:
         namespace: {resource: namespace}
     metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (queue)'
-resourceRules:
-  cpu:
-    containerQuery: sum(rate(container_cpu_usage_seconds_total{<<.LabelMatchers>>,container!=""}[5s])) by (<<.GroupBy>>)
-    nodeQuery: sum(rate(node_cpu_usage_seconds_total{<<.LabelMatchers>>}[5s])) by (<<.GroupBy>>)
-    resources:
-      overrides:
-        node: {resource: node}
-        namespace: {resource: namespace}
-        pod: {resource: pod}
-    containerLabel: container
-  memory:
-    containerQuery: sum(container_memory_working_set_bytes{<<.LabelMatchers>>,container!=""}) by (<<.GroupBy>>)
-    nodeQuery: sum(node_memory_working_set_bytes{<<.LabelMatchers>>}) by (<<.GroupBy>>)
-    resources:
-      overrides:
-        node: {resource: node}
-        namespace: {resource: namespace}
-        pod: {resource: pod}
-    containerLabel: container
-  window: 5s
-`;
+${FAST_RESOURCE_RULES.trimStart()}`;
 
 interface Items {
   items: { metadata?: { name?: string }; describedObject?: { name: string }; value?: string }[];

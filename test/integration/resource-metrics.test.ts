@@ -26,6 +26,7 @@ import { runKubectl } from '../helpers/kubectl.js';
 import { LOOPBACK } from '../helpers/ports.js';
 import { startPrometheus, type PrometheusInstance } from '../helpers/prometheus.js';
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
+import { FAST_RESOURCE_RULES } from '../providers/adapter-resource-rules.js';
 import { eventually, sleep } from './support.js';
 
 const TOKEN = 'resource-metrics-e2e-token';
@@ -306,29 +307,6 @@ describe(
   },
 );
 
-const RESOURCE_RULES = `
-resourceRules:
-  cpu:
-    containerQuery: sum(rate(container_cpu_usage_seconds_total{<<.LabelMatchers>>,container!=""}[5s])) by (<<.GroupBy>>)
-    nodeQuery: sum(rate(node_cpu_usage_seconds_total{<<.LabelMatchers>>}[5s])) by (<<.GroupBy>>)
-    resources:
-      overrides:
-        node: {resource: node}
-        namespace: {resource: namespace}
-        pod: {resource: pod}
-    containerLabel: container
-  memory:
-    containerQuery: sum(container_memory_working_set_bytes{<<.LabelMatchers>>,container!=""}) by (<<.GroupBy>>)
-    nodeQuery: sum(node_memory_working_set_bytes{<<.LabelMatchers>>}) by (<<.GroupBy>>)
-    resources:
-      overrides:
-        node: {resource: node}
-        namespace: {resource: namespace}
-        pod: {resource: pod}
-    containerLabel: container
-  window: 5s
-`;
-
 /** Prometheus's figures are set far from the fleet's, so the answer shows which source gave it. */
 const PROM_CORES = 4;
 const PROM_MEMORY = 3 * 2 ** 30;
@@ -379,7 +357,7 @@ describe(
       // rate() over 30 s needs two samples.
       await sleep(2_500);
       const rules = join(c.tmp.path, 'rules.yaml');
-      await writeFile(rules, RESOURCE_RULES);
+      await writeFile(rules, FAST_RESOURCE_RULES);
       adapter = await startAdapter(
         adapterFlags(c, [`--prometheus-url=${prom.url}`, `--config=${rules}`, '--prometheus-timeout=3s']),
       );

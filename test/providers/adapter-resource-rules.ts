@@ -43,3 +43,30 @@ resourceRules:
           resource: pod
   window: 5m
 `;
+
+/**
+ * resourceRules with 5 s windows, for tests whose series begin moments before the first request
+ * (the simulated kubelet fleet's counters scraped by a real Prometheus).
+ */
+export const FAST_RESOURCE_RULES = `
+resourceRules:
+  cpu:
+    containerQuery: sum(rate(container_cpu_usage_seconds_total{<<.LabelMatchers>>,container!=""}[5s])) by (<<.GroupBy>>)
+    nodeQuery: sum(rate(node_cpu_usage_seconds_total{<<.LabelMatchers>>}[5s])) by (<<.GroupBy>>)
+    resources:
+      overrides:
+        node: {resource: node}
+        namespace: {resource: namespace}
+        pod: {resource: pod}
+    containerLabel: container
+  memory:
+    containerQuery: sum(container_memory_working_set_bytes{<<.LabelMatchers>>,container!=""}) by (<<.GroupBy>>)
+    nodeQuery: sum(node_memory_working_set_bytes{<<.LabelMatchers>>}) by (<<.GroupBy>>)
+    resources:
+      overrides:
+        node: {resource: node}
+        namespace: {resource: namespace}
+        pod: {resource: pod}
+    containerLabel: container
+  window: 5s
+`;
