@@ -19,6 +19,7 @@ import {
   type OpenMetricsSeries,
 } from '../test/helpers/prometheus.js';
 import { makeTempDir } from '../test/helpers/temp.js';
+import { resourceRulesWithWindow } from '../test/providers/adapter-resource-rules.js';
 import { buildAdapter, startAdapterChild } from './adapter-process.js';
 import { BenchClient, type PreparedRequest } from './http.js';
 import { median, percentile } from './load.js';
@@ -33,27 +34,7 @@ function arg(name: string, fallback: string): string {
   return hit === undefined ? fallback : hit.slice(name.length + 3);
 }
 
-const RULES = `resourceRules:
-  cpu:
-    containerQuery: sum(rate(container_cpu_usage_seconds_total{<<.LabelMatchers>>,container!=""}[2m])) by (<<.GroupBy>>)
-    nodeQuery: sum(rate(node_cpu_usage_seconds_total{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)
-    resources:
-      overrides:
-        node: {resource: node}
-        namespace: {resource: namespace}
-        pod: {resource: pod}
-    containerLabel: container
-  memory:
-    containerQuery: sum(container_memory_working_set_bytes{<<.LabelMatchers>>,container!=""}) by (<<.GroupBy>>)
-    nodeQuery: sum(node_memory_working_set_bytes{<<.LabelMatchers>>}) by (<<.GroupBy>>)
-    resources:
-      overrides:
-        node: {resource: node}
-        namespace: {resource: namespace}
-        pod: {resource: pod}
-    containerLabel: container
-  window: 2m
-`;
+const RULES = resourceRulesWithWindow('2m').trimStart();
 
 function series(pods: number, nowMs: number): OpenMetricsSeries[] {
   const now = Math.floor(nowMs / 1000);

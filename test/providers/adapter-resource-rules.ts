@@ -45,28 +45,29 @@ resourceRules:
 `;
 
 /**
- * resourceRules with 5 s windows, for tests whose series begin moments before the first request
- * (the simulated kubelet fleet's counters scraped by a real Prometheus).
+ * Plain resourceRules over the kubelet's cAdvisor and resource-metrics series, with rate windows
+ * of `window`: 5 s for tests whose series begin moments before the first request (the simulated
+ * kubelet fleet's counters scraped by a real Prometheus), longer for benchmarks.
  */
-export const FAST_RESOURCE_RULES = `
-resourceRules:
-  cpu:
-    containerQuery: sum(rate(container_cpu_usage_seconds_total{<<.LabelMatchers>>,container!=""}[5s])) by (<<.GroupBy>>)
-    nodeQuery: sum(rate(node_cpu_usage_seconds_total{<<.LabelMatchers>>}[5s])) by (<<.GroupBy>>)
-    resources:
+export function resourceRulesWithWindow(window: string): string {
+  const overrides = `    resources:
       overrides:
         node: {resource: node}
         namespace: {resource: namespace}
         pod: {resource: pod}
-    containerLabel: container
+    containerLabel: container`;
+  return `
+resourceRules:
+  cpu:
+    containerQuery: sum(rate(container_cpu_usage_seconds_total{<<.LabelMatchers>>,container!=""}[${window}])) by (<<.GroupBy>>)
+    nodeQuery: sum(rate(node_cpu_usage_seconds_total{<<.LabelMatchers>>}[${window}])) by (<<.GroupBy>>)
+${overrides}
   memory:
     containerQuery: sum(container_memory_working_set_bytes{<<.LabelMatchers>>,container!=""}) by (<<.GroupBy>>)
     nodeQuery: sum(node_memory_working_set_bytes{<<.LabelMatchers>>}) by (<<.GroupBy>>)
-    resources:
-      overrides:
-        node: {resource: node}
-        namespace: {resource: namespace}
-        pod: {resource: pod}
-    containerLabel: container
-  window: 5s
+${overrides}
+  window: ${window}
 `;
+}
+
+export const FAST_RESOURCE_RULES = resourceRulesWithWindow('5s');
