@@ -41,6 +41,29 @@ export async function buildAdapter(): Promise<AdapterBuild> {
   }
 }
 
+/**
+ * The shipped build: `node scripts/bundle.mjs` (what `npm run build` runs after tsc) into a
+ * temporary directory, so the figures are those of the `bin` entry an operator runs.
+ */
+export async function buildAdapterBundle(): Promise<AdapterBuild> {
+  const dir: TempDir = await makeTempDir('bench-adapter-bundle');
+  try {
+    const outDir = path.join(dir.path, 'dist', 'bundle');
+    const r = await runProcess(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'scripts', 'bundle.mjs'), `--outdir=${outDir}`],
+      { cwd: PROJECT_ROOT, timeoutMs: 120_000 },
+    );
+    if (r.code !== 0) throw new Error(`bundle failed (code ${String(r.code)}):\n${r.stdout}\n${r.stderr}`);
+    // The demo finds rules/ two levels above its module, as in the package.
+    await symlink(path.join(PROJECT_ROOT, 'rules'), path.join(dir.path, 'rules'), 'dir');
+    return { mainJs: path.join(outDir, 'main.js'), remove: () => dir.remove() };
+  } catch (err) {
+    await dir.remove();
+    throw err;
+  }
+}
+
 export interface AdapterMemory {
   /** VmRSS from /proc. */
   rssBytes: number;
@@ -82,6 +105,8 @@ export interface StartAdapterOptions {
   /** Preload a SIGUSR2 handler that runs a full GC (for memory readings); touches nothing else. */
   gcOnSignal?: boolean;
   startTimeoutMs?: number;
+  /** More node flags before the script, e.g. V8 heap sizing. */
+  nodeFlags?: string[];
 }
 
 const GC_DONE = 'bench: full gc done';
@@ -100,6 +125,7 @@ export async function startAdapterChild(o: StartAdapterOptions): Promise<Adapter
   const nodeFlags = [
     ...(o.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`]),
     ...(o.gcOnSignal === true ? ['--expose-gc', `--import=${GC_PRELOAD}`] : []),
+    ...(o.nodeFlags ?? []),
   ];
   const proc = await startProcess(process.execPath, [...nodeFlags, o.mainJs, ...o.flags], {
     env,

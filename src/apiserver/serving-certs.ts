@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { FileSetWatcher } from '../config/file-watch.js';
 import type { Logger } from '../logging.js';
-import { selfSignedCertificate } from './pki.js';
 import { checkServingPair, type ServingPair } from './x509.js';
 
 export async function loadServingPair(certFile: string, keyFile: string): Promise<ServingPair> {
@@ -39,6 +38,9 @@ export async function ensureSelfSignedPair(
     if (isIP(h) !== 0) ips.add(h);
     else dnsNames.add(h);
   }
+  // Loaded only here: @peculiar/x509 and its ASN.1 schemas cost ≈ 12 MiB resident, and an
+  // adapter with the operator's certificates never issues one.
+  const { selfSignedCertificate } = await import('./pki.js');
   const pair = await selfSignedCertificate({
     commonName: `metrics-adapter-self-signed@${Math.floor(Date.now() / 1000)}`,
     dnsNames: [...dnsNames],

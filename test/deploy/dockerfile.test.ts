@@ -138,6 +138,7 @@ describe('Dockerfile', () => {
       'package-lock.json',
       'tsconfig.json',
       'tsconfig.build.json',
+      'scripts/bundle.mjs',
       'src',
     ]) {
       assert.ok(sources.includes(needed), `build stage copies ${needed}`);
