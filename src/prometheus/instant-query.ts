@@ -1,11 +1,12 @@
 /**
  * The instant query, the one Prometheus call on every metrics request, on plain node:http(s).
  *
- * Series and label-value lookups go through prometheus-query; this hot path does not, because
+ * Label-value lookups and series lists go through prometheus-query; this hot path does not, because
  * axios plus prometheus-query's result classes cost more CPU per request than the rest of the
  * adapter (measured in docs/benchmarks.md: about 0.9 ms against 0.4 ms for a small answer), and
  * axios asks for gzip, which makes Prometheus compress every answer. Here the answer is read
- * uncompressed and parsed once, straight into samples.
+ * uncompressed and parsed once, straight into samples. The transport (transport.ts) is shared
+ * with discovery's streamed series lookup (series-shapes.ts).
  */
 import { TimeoutError, UnavailableError } from '../errors.js';
 import type { Sample } from './client.js';
