@@ -10,7 +10,7 @@
  */
 import { TimeoutError, UnavailableError } from '../errors.js';
 import type { Sample } from './client.js';
-import { callApi, type BodyReader, type QueryTransport } from './transport.js';
+import { callApi, MAX_ANSWER_BYTES, type BodyReader, type QueryTransport } from './transport.js';
 import { scanVectorAnswer } from './vector-scan.js';
 
 export { MAX_STALE_RESENDS, type QueryTransport } from './transport.js';
@@ -33,8 +33,6 @@ interface ApiEnvelope {
 }
 
 type VectorItem = { metric?: Record<string, string>; value?: [number, string] };
-
-const MAX_BODY = 256 * 1024 * 1024;
 
 function samplesFrom(data: ApiEnvelope['data'], display: string): Sample[] {
   const type = data?.resultType;
@@ -92,7 +90,7 @@ class InstantAnswerReader implements BodyReader<Sample[]> {
 
   data(chunk: Buffer): void {
     this.size += chunk.length;
-    if (this.size > MAX_BODY)
+    if (this.size > MAX_ANSWER_BYTES)
       throw new UnavailableError(`Prometheus at ${this.display} answered more than 256 MiB`);
     this.chunks.push(chunk);
   }

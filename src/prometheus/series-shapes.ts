@@ -6,7 +6,7 @@
  */
 import { TimeoutError, UnavailableError } from '../errors.js';
 import { MalformedAnswerError, SeriesShapeScanner, type SeriesShape } from './series-scan.js';
-import { callApi, type BodyReader, type QueryTransport } from './transport.js';
+import { callApi, MAX_ANSWER_BYTES, type BodyReader, type QueryTransport } from './transport.js';
 
 export interface SeriesShapesRequest {
   selectors: readonly string[];
@@ -16,6 +16,8 @@ export interface SeriesShapesRequest {
   timeoutMs: number;
   budgetMs?: number;
   signal?: AbortSignal;
+  /** Default MAX_ANSWER_BYTES, as for every answer; smaller in tests. */
+  maxBytes?: number;
 }
 
 /** How much of an answer that is not a series list is quoted in the error. */
@@ -36,7 +38,7 @@ export function runSeriesShapes(t: QueryTransport, r: SeriesShapesRequest): Prom
       budgetMs: r.budgetMs,
       signal: r.signal,
     },
-    () => new SeriesShapesReader(t.display),
+    () => new SeriesShapesReader(t.display, r.maxBytes ?? MAX_ANSWER_BYTES),
   );
 }
 
@@ -44,10 +46,22 @@ class SeriesShapesReader implements BodyReader<SeriesShape[]> {
   private readonly scanner = new SeriesShapeScanner();
   /** The start of the body, quoted when it turns out not to be a series list. */
   private head = Buffer.alloc(0);
+  private size = 0;
 
-  constructor(private readonly display: string) {}
+  constructor(
+    private readonly display: string,
+    private readonly maxBytes: number,
+  ) {}
 
   data(chunk: Buffer, statusCode: number): void {
+    // Nothing is held, but every Prometheus answer is capped (docs/security.md): a broken upstream
+    // cannot keep discovery reading forever.
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      const limit =
+        this.maxBytes % 2 ** 20 === 0 ? `${this.maxBytes / 2 ** 20} MiB` : `${this.maxBytes} bytes`;
+      throw new UnavailableError(`Prometheus at ${this.display} answered more than ${limit}`);
+    }
     if (this.head.length < QUOTED_BYTES)
       this.head = Buffer.concat([this.head, chunk.subarray(0, QUOTED_BYTES - this.head.length)]);
     try {

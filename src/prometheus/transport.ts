@@ -28,6 +28,9 @@ export interface QueryTransport {
   display: string;
 }
 
+/** No answer is read past this, streamed or not (docs/security.md: a hostile or broken upstream). */
+export const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
+
 /** The client's agent keeps at most 64 connections (client.ts). */
 export const MAX_STALE_RESENDS = 64;
 

@@ -8,6 +8,7 @@ import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { TimeoutError, UnavailableError } from '../../src/errors.js';
 import { HttpPrometheusClient } from '../../src/prometheus/index.js';
+import { runSeriesShapes } from '../../src/prometheus/series-shapes.js';
 import { shapesOf } from '../../src/rules/index.js';
 import { listenOnLoopback } from '../helpers/ports.js';
 import { startStaleKeepAliveServer } from '../helpers/stale-keepalive-server.js';
@@ -217,6 +218,35 @@ describe('HttpPrometheusClient.seriesShapes', () => {
       }
     });
   }
+
+  it('stops reading an answer longer than the cap', async () => {
+    const big = JSON.stringify({
+      status: 'success',
+      data: Array.from({ length: 500 }, (_, i) => ({ __name__: 'm', pod: `pod-${i}` })),
+    });
+    handler = (_req, res) => sendJson(res, 200, big);
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const transport = { base: new URL(base), agent, headers: {}, display: base };
+      const lookup = (maxBytes: number): Promise<unknown> =>
+        runSeriesShapes(transport, {
+          selectors: ['m'],
+          start: START,
+          end: END,
+          post: false,
+          timeoutMs: 5_000,
+          maxBytes,
+        });
+      assert.equal(((await lookup(big.length)) as unknown[]).length, 1);
+      await assert.rejects(
+        lookup(4_096),
+        (e: unknown) => e instanceof UnavailableError && /answered more than 4096 bytes$/.test(e.message),
+      );
+    } finally {
+      agent.destroy();
+      handler = (_req, res) => sendJson(res, 200, ANSWER);
+    }
+  });
 
   it('gives up at the deadline, and on abort', async () => {
     handler = (_req, res) => setTimeout(() => sendJson(res, 200, ANSWER), 1_000).unref();
