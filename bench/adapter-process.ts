@@ -20,16 +20,19 @@ export interface AdapterBuild {
   remove(): Promise<void>;
 }
 
-/** `tsc -p tsconfig.build.json` into a temporary directory that resolves the project's packages. */
-export async function buildAdapter(): Promise<AdapterBuild> {
+/**
+ * `tsc -p tsconfig.build.json` into a temporary directory that resolves the project's packages;
+ * `root` is another copy of the sources (e.g. an older commit's, for a comparison).
+ */
+export async function buildAdapter(root = PROJECT_ROOT): Promise<AdapterBuild> {
   const dir: TempDir = await makeTempDir('bench-adapter-build');
   try {
     const tsc = path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const outDir = path.join(dir.path, 'dist');
     const r = await runProcess(
       process.execPath,
-      [tsc, '-p', path.join(PROJECT_ROOT, 'tsconfig.build.json'), '--outDir', outDir],
-      { cwd: PROJECT_ROOT, timeoutMs: 180_000 },
+      [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', outDir],
+      { cwd: root, timeoutMs: 180_000 },
     );
     if (r.code !== 0) throw new Error(`tsc failed (code ${String(r.code)}):\n${r.stdout}\n${r.stderr}`);
     await writeFile(path.join(dir.path, 'package.json'), '{ "type": "module" }\n');

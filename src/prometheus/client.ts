@@ -1,6 +1,8 @@
 /**
  * Our small interface to anything that speaks the Prometheus HTTP API (Prometheus, Thanos, Mimir,
- * Cortex, VictoriaMetrics), implemented with `prometheus-query`. Transport concerns the library
+ * Cortex, VictoriaMetrics). Series lists and label values go through `prometheus-query`; the
+ * instant query (instant-query.ts) and discovery's series lookup (series-shapes.ts) run on our own
+ * transport (transport.ts) with the same settings. Transport concerns the library
  * does not cover are added through its request interceptor: a keep-alive agent with our CA and
  * client certificate, a bearer token re-read when its file changes, and a per-call deadline and
  * abort signal. Errors become typed ApiErrors whose messages name the upstream problem without
@@ -22,8 +24,11 @@ import { PrometheusDriver } from 'prometheus-query';
 import { abortedError, boundedTimeout } from '../deadline.js';
 import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
 import { failedOnStaleConnection, resendWhileStale, staleFailure } from '../stale-connection.js';
-import { MAX_STALE_RESENDS, runInstantQuery, type QueryTransport } from './instant-query.js';
+import { runInstantQuery } from './instant-query.js';
 import { QuerySlots, type SlotsObserver } from './query-slots.js';
+import type { SeriesShape } from './series-scan.js';
+import { runSeriesShapes } from './series-shapes.js';
+import { MAX_STALE_RESENDS, type QueryTransport } from './transport.js';
 
 /** prometheus-query's network failure keeps axios' error, whose `request` is Node's. */
 interface DriverNetworkError {
@@ -60,6 +65,16 @@ export interface PrometheusClient {
     end: Date,
     options?: CallOptions,
   ): Promise<string[]>;
+  /**
+   * What `shapesOf(series(…))` gives (rules/catalog.ts), read without holding the series: for
+   * discovery, which needs only names and label names. Optional: without it callers reduce series().
+   */
+  seriesShapes?(
+    selectors: readonly string[],
+    start: Date,
+    end: Date,
+    options?: CallOptions,
+  ): Promise<SeriesShape[]>;
 }
 
 export interface TransportSettings {
@@ -305,6 +320,30 @@ export class HttpPrometheusClient implements PrometheusClient {
         return labels;
       });
     });
+  }
+
+  /** The series lookup of discovery, streamed and reduced to shapes as it is read (series-shapes.ts). */
+  seriesShapes(
+    selectors: readonly string[],
+    start: Date,
+    end: Date,
+    options?: CallOptions,
+  ): Promise<SeriesShape[]> {
+    const total = selectors.reduce((n, s) => n + s.length, 0);
+    const post = this.options.alwaysPost === true || total > (this.options.postThreshold ?? 2048);
+    const signal = options?.signal;
+    const timeoutMs = boundedTimeout(options?.timeoutMs ?? this.options.timeoutMs, signal);
+    return this.inSlot('series', timeoutMs, signal, (leftMs) =>
+      runSeriesShapes(this.transport, {
+        selectors,
+        start,
+        end,
+        post,
+        timeoutMs: leftMs,
+        budgetMs: timeoutMs,
+        signal,
+      }),
+    );
   }
 
   labelValues(

@@ -19,6 +19,7 @@ export {
   type CallOptions,
   type TransportSettings,
 } from './client.js';
+export { type SeriesShape } from './series-scan.js';
 
 export interface PrometheusConnection {
   client: HttpPrometheusClient;

@@ -1,31 +1,19 @@
 /**
  * The instant query, the one Prometheus call on every metrics request, on plain node:http(s).
  *
- * Series and label-value lookups go through prometheus-query; this hot path does not, because
+ * Label-value lookups and series lists go through prometheus-query; this hot path does not, because
  * axios plus prometheus-query's result classes cost more CPU per request than the rest of the
  * adapter (measured in docs/benchmarks.md: about 0.9 ms against 0.4 ms for a small answer), and
  * axios asks for gzip, which makes Prometheus compress every answer. Here the answer is read
- * uncompressed and parsed once, straight into samples.
+ * uncompressed and parsed once, straight into samples. The transport (transport.ts) is shared
+ * with discovery's streamed series lookup (series-shapes.ts).
  */
-import http from 'node:http';
-import https from 'node:https';
-import { abortedError } from '../deadline.js';
 import { TimeoutError, UnavailableError } from '../errors.js';
-import { failedOnStaleConnection, resendWhileStale, staleFailure } from '../stale-connection.js';
 import type { Sample } from './client.js';
+import { callApi, MAX_ANSWER_BYTES, type BodyReader, type QueryTransport } from './transport.js';
 import { scanVectorAnswer } from './vector-scan.js';
 
-export interface QueryTransport {
-  /** Base URL without credentials, e.g. http://prometheus:9090/prefix */
-  base: URL;
-  agent: http.Agent;
-  headers: Readonly<Record<string, string>>;
-  authorization?: () => Promise<string | undefined> | string | undefined;
-  /** "Basic …" from credentials in the configured URL. */
-  basicAuth?: string;
-  /** The URL as shown in messages (no credentials). */
-  display: string;
-}
+export { MAX_STALE_RESENDS, type QueryTransport } from './transport.js';
 
 export interface QueryRequest {
   promql: string;
@@ -45,8 +33,6 @@ interface ApiEnvelope {
 }
 
 type VectorItem = { metric?: Record<string, string>; value?: [number, string] };
-
-const MAX_BODY = 256 * 1024 * 1024;
 
 function samplesFrom(data: ApiEnvelope['data'], display: string): Sample[] {
   const type = data?.resultType;
@@ -81,142 +67,55 @@ export async function runInstantQuery(t: QueryTransport, q: QueryRequest): Promi
     query: q.promql,
     timeout: `${Math.max(1, Math.floor(q.timeoutMs * 0.9))}ms`,
   });
-  const path = `${t.base.pathname.replace(/\/$/, '')}/api/v1/query`;
-  const body = q.post ? params.toString() : undefined;
-  const headers: Record<string, string | number> = {
-    ...t.headers,
-    Accept: 'application/json',
-    'Accept-Encoding': 'identity',
-    'User-Agent': 'metrics-adapter',
-  };
-  const authorization = (await t.authorization?.()) ?? t.basicAuth;
-  if (authorization !== undefined) headers.Authorization = authorization;
-  if (body !== undefined) {
-    headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    headers['Content-Length'] = Buffer.byteLength(body);
-  }
-  const request: Outgoing = {
-    method: q.post ? 'POST' : 'GET',
-    path: q.post ? path : `${path}?${params.toString()}`,
-    headers,
-    body,
-  };
-  // Prometheus closes idle connections after --web.read-timeout, proxies before it sooner.
-  const deadline = Date.now() + q.timeoutMs;
-  return resendWhileStale(
-    () => sendOnce(t, q, request, Math.max(1, deadline - Date.now())),
-    MAX_STALE_RESENDS,
+  return callApi(
+    t,
+    {
+      endpoint: 'query',
+      params,
+      post: q.post,
+      timeoutMs: q.timeoutMs,
+      budgetMs: q.budgetMs,
+      signal: q.signal,
+    },
+    () => new InstantAnswerReader(t.display),
   );
 }
 
-/** The client's agent keeps at most 64 connections (client.ts). */
-export const MAX_STALE_RESENDS = 64;
+/** Holds the whole answer (small: one sample per object asked about), then parses it once. */
+class InstantAnswerReader implements BodyReader<Sample[]> {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
 
-interface Outgoing {
-  method: string;
-  path: string;
-  headers: Record<string, string | number>;
-  body: string | undefined;
-}
+  constructor(private readonly display: string) {}
 
-function sendOnce(t: QueryTransport, q: QueryRequest, o: Outgoing, timeoutMs: number): Promise<Sample[]> {
-  const mod = t.base.protocol === 'https:' ? https : http;
-  return new Promise<Sample[]>((resolve, reject) => {
-    let settled = false;
-    let responded = false;
-    const fail = (err: Error): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      reject(err);
-    };
-    const req = mod.request(
-      {
-        protocol: t.base.protocol,
-        hostname: t.base.hostname,
-        port: t.base.port,
-        method: o.method,
-        path: o.path,
-        headers: o.headers,
-        agent: t.agent,
-        signal: q.signal,
-      },
-      (res) => {
-        responded = true;
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > MAX_BODY)
-            res.destroy(new UnavailableError(`Prometheus at ${t.display} answered more than 256 MiB`));
-          else chunks.push(c);
-        });
-        res.on('error', (err) =>
-          fail(
-            err instanceof UnavailableError
-              ? err
-              : new UnavailableError(`Prometheus at ${t.display}: ${err.message}`),
-          ),
-        );
-        res.on('end', () => {
-          if (settled) return;
-          const text = Buffer.concat(chunks, size).toString('utf8');
-          const statusCode = res.statusCode ?? 0;
-          if (statusCode >= 200 && statusCode < 300) {
-            const fast = scanVectorAnswer(text);
-            if (fast !== undefined) {
-              settled = true;
-              clearTimeout(timer);
-              resolve(fast);
-              return;
-            }
-          }
-          let env: ApiEnvelope;
-          try {
-            env = JSON.parse(text) as ApiEnvelope;
-          } catch {
-            fail(
-              new UnavailableError(
-                `Prometheus at ${t.display} answered ${res.statusCode ?? '?'} with a body that is not JSON: ${text.slice(0, 200)}`,
-              ),
-            );
-            return;
-          }
-          const status = res.statusCode ?? 0;
-          if (status < 200 || status >= 300 || env.status !== 'success') {
-            const reason = (env.error ?? res.statusMessage ?? 'unknown error').slice(0, 500);
-            if (env.errorType === 'timeout') {
-              fail(new TimeoutError(`Prometheus at ${t.display} timed out evaluating the query: ${reason}`));
-            } else {
-              fail(new UnavailableError(`Prometheus at ${t.display} answered ${status}: ${reason}`));
-            }
-            return;
-          }
-          try {
-            const samples = samplesFrom(env.data, t.display);
-            settled = true;
-            clearTimeout(timer);
-            resolve(samples);
-          } catch (err) {
-            fail(err as Error);
-          }
-        });
-      },
-    );
-    const timer = setTimeout(() => {
-      req.destroy();
-      fail(
-        new TimeoutError(`Prometheus at ${t.display} did not answer within ${q.budgetMs ?? q.timeoutMs} ms`),
+  data(chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.size > MAX_ANSWER_BYTES)
+      throw new UnavailableError(`Prometheus at ${this.display} answered more than 256 MiB`);
+    this.chunks.push(chunk);
+  }
+
+  end(statusCode: number, statusMessage: string | undefined): Sample[] {
+    const display = this.display;
+    const text = Buffer.concat(this.chunks, this.size).toString('utf8');
+    if (statusCode >= 200 && statusCode < 300) {
+      const fast = scanVectorAnswer(text);
+      if (fast !== undefined) return fast;
+    }
+    let env: ApiEnvelope;
+    try {
+      env = JSON.parse(text) as ApiEnvelope;
+    } catch {
+      throw new UnavailableError(
+        `Prometheus at ${display} answered ${statusCode || '?'} with a body that is not JSON: ${text.slice(0, 200)}`,
       );
-    }, timeoutMs);
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      if (q.signal?.aborted === true) {
-        fail(abortedError(q.signal));
-        return;
-      }
-      const unreachable = new UnavailableError(`unable to reach Prometheus at ${t.display}: ${err.message}`);
-      fail(failedOnStaleConnection(req, err, responded) ? staleFailure(unreachable) : unreachable);
-    });
-    req.end(o.body);
-  });
+    }
+    if (statusCode < 200 || statusCode >= 300 || env.status !== 'success') {
+      const reason = (env.error ?? statusMessage ?? 'unknown error').slice(0, 500);
+      if (env.errorType === 'timeout')
+        throw new TimeoutError(`Prometheus at ${display} timed out evaluating the query: ${reason}`);
+      throw new UnavailableError(`Prometheus at ${display} answered ${statusCode}: ${reason}`);
+    }
+    return samplesFrom(env.data, display);
+  }
 }

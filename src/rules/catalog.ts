@@ -5,13 +5,11 @@
  * label names, so thousands of series collapse into a few shapes.
  */
 import type { ResourceInfo, ResourceMapper } from '../kube/index.js';
+import type { SeriesShape } from '../prometheus/index.js';
 import { metricNameFor } from './naming.js';
 import type { CompiledRule } from './types.js';
 
-export interface SeriesShape {
-  name: string;
-  labels: readonly string[];
-}
+export type { SeriesShape };
 
 export interface CustomMetricEntry {
   metric: string;

@@ -122,6 +122,16 @@ export class MetricDiscovery {
     return { start: new Date(end.getTime() - this.o.maxAgeMs), end };
   }
 
+  /**
+   * The shapes of the series matching `selectors`, read without holding the series where the
+   * client can (HttpPrometheusClient); the same shapes either way.
+   */
+  private async seriesShapes(selectors: string[], start: Date, end: Date): Promise<SeriesShape[]> {
+    const p = this.o.prometheus;
+    if (p.seriesShapes !== undefined) return p.seriesShapes(selectors, start, end);
+    return shapesOf(await p.series(selectors, start, end));
+  }
+
   private async relistWith(rules: CompiledRules, previous: Map<string, SeriesShape[]>): Promise<void> {
     const started = process.hrtime.bigint();
     const queries = [...new Set(this.allRules(rules).map((r) => r.seriesQuery))];
@@ -131,7 +141,7 @@ export class MetricDiscovery {
     const concurrency = Math.max(1, this.o.concurrency ?? 4);
     await mapLimited(queries, concurrency, async (q) => {
       try {
-        shapes.set(q, shapesOf(await this.o.prometheus.series([q], start, end)));
+        shapes.set(q, await this.seriesShapes([q], start, end));
       } catch (err) {
         failures++;
         const kept = previous.get(q);
@@ -249,7 +259,7 @@ export class MetricDiscovery {
         .map((c) => withNameMatcher(query, c))
         .filter((s): s is string => s !== undefined);
       if (selectors.length === 0) continue;
-      const shapes = shapesOf(await this.o.prometheus.series(selectors, window.start, window.end));
+      const shapes = await this.seriesShapes(selectors, window.start, window.end);
       if (shapes.length === 0) continue;
       // Only touch the catalog if the rules did not change meanwhile.
       if (this.state.rules !== state.rules) return false;
