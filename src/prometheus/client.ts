@@ -1,6 +1,6 @@
 /**
  * Our small interface to anything that speaks the Prometheus HTTP API (Prometheus, Thanos, Mimir,
- * Cortex, VictoriaMetrics). Series lists and label values go through `prometheus-query`; the
+ * Cortex, VictoriaMetrics). Series lists and label values go through `prometheus-query` (loaded on first use); the
  * instant query (instant-query.ts) and discovery's series lookup (series-shapes.ts) run on our own
  * transport (transport.ts) with the same settings. Transport concerns the library
  * does not cover are added through its request interceptor: a keep-alive agent with our CA and
@@ -20,7 +20,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { PrometheusDriver } from 'prometheus-query';
+import type { PrometheusDriver } from 'prometheus-query';
 import { abortedError, boundedTimeout } from '../deadline.js';
 import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
 import { failedOnStaleConnection, resendWhileStale, staleFailure } from '../stale-connection.js';
@@ -29,6 +29,16 @@ import { QuerySlots, type SlotsObserver } from './query-slots.js';
 import type { SeriesShape } from './series-scan.js';
 import { runSeriesShapes } from './series-shapes.js';
 import { MAX_STALE_RESENDS, type QueryTransport } from './transport.js';
+
+/**
+ * prometheus-query is loaded on its first use (a series or label-values lookup: the rule tools,
+ * a request for a metric the catalog does not know yet). With axios it costs a running adapter
+ * about 13 MiB resident (axios also loads Node's fetch and http2 modules), and discovery and
+ * queries, all that an adapter at rest does, go through transport.ts.
+ */
+let driverModule: Promise<typeof import('prometheus-query')> | undefined;
+const loadDriverModule = (): Promise<typeof import('prometheus-query')> =>
+  (driverModule ??= import('prometheus-query'));
 
 /** prometheus-query's network failure keeps axios' error, whose `request` is Node's. */
 interface DriverNetworkError {
@@ -132,7 +142,7 @@ export function redactUrl(url: string): string {
 }
 
 export class HttpPrometheusClient implements PrometheusClient {
-  private readonly makeDriver: (preferPost: boolean, ctx: CallContext) => PrometheusDriver;
+  private readonly makeDriver: (preferPost: boolean, ctx: CallContext) => Promise<PrometheusDriver>;
   private readonly agent: http.Agent;
   private readonly display: string;
   private readonly transport: QueryTransport;
@@ -169,8 +179,8 @@ export class HttpPrometheusClient implements PrometheusClient {
     };
     const endpoint = `${url.protocol}//${url.host}`;
     const baseURL = `${url.pathname.replace(/\/$/, '')}/api/v1/`;
-    this.makeDriver = (preferPost: boolean, ctx: CallContext): PrometheusDriver =>
-      new PrometheusDriver({
+    this.makeDriver = async (preferPost: boolean, ctx: CallContext): Promise<PrometheusDriver> =>
+      new (await loadDriverModule()).PrometheusDriver({
         endpoint,
         baseURL,
         headers: { ...(t.headers ?? {}) },
@@ -207,9 +217,11 @@ export class HttpPrometheusClient implements PrometheusClient {
       const deadline = Date.now() + leftMs;
       const send = async (): Promise<T> => {
         try {
-          return await fn(
-            this.makeDriver(preferPost, { signal, timeoutMs: Math.max(1, deadline - Date.now()) }),
-          );
+          const driver = await this.makeDriver(preferPost, {
+            signal,
+            timeoutMs: Math.max(1, deadline - Date.now()),
+          });
+          return await fn(driver);
         } catch (err) {
           const e: DriverNetworkError = typeof err === 'object' && err !== null ? err : {};
           const typed = this.translate(err, timeoutMs, signal);
