@@ -4,7 +4,7 @@
  * production build config, written to a temporary directory, so dist/ is left alone and never
  * stale).
  */
-import { symlink, writeFile } from 'node:fs/promises';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdapterPki } from '../test/helpers/adapter.js';
@@ -65,6 +65,21 @@ export async function buildAdapterBundle(): Promise<AdapterBuild> {
     await dir.remove();
     throw err;
   }
+}
+
+/** The node flags the image runs the adapter with (`ENV NODE_OPTIONS` in the Dockerfile). */
+export async function imageNodeFlags(): Promise<string[]> {
+  const text = await readFile(path.join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
+  const m = /^ENV\s+NODE_OPTIONS="([^"]*)"/m.exec(text);
+  if (m?.[1] === undefined) throw new Error('the Dockerfile sets no NODE_OPTIONS');
+  return m[1].split(/\s+/).filter(Boolean);
+}
+
+/** `bundle` (the shipped `bin`, run with the image's node flags) or the plain `tsc` output. */
+export async function buildFor(kind: string): Promise<AdapterBuild & { nodeFlags: string[] }> {
+  if (kind === 'bundle') return { ...(await buildAdapterBundle()), nodeFlags: await imageNodeFlags() };
+  if (kind === 'tsc') return { ...(await buildAdapter()), nodeFlags: [] };
+  throw new Error(`unknown build ${kind} (bundle or tsc)`);
 }
 
 export interface AdapterMemory {

@@ -3,7 +3,10 @@
  * series and the repository's default rules (rules/default.yaml, modelled on prometheus-adapter's
  * default configuration), against a real Prometheus holding backfilled data.
  *
- *   node --import tsx bench/discovery-scale.ts [--baseline=REV] [--pods=5000] [--gauges=40] [--relists=3] [--json=FILE]
+ *   node --import tsx bench/discovery-scale.ts [--baseline=REV] [--build=bundle|tsc] [--pods=5000] [--gauges=40] [--relists=3] [--json=FILE]
+ *
+ * This checkout's adapter is the shipped bundle run with the image's node flags (`--build=bundle`,
+ * the default) or the plain tsc output (`--build=tsc`, like for like with a --baseline).
  *
  * With --baseline, the adapter built from that revision's src/ runs too, against the same
  * Prometheus, its relists taking turns with this checkout's.
@@ -36,7 +39,13 @@ import {
 } from '../test/helpers/prometheus.js';
 import { makeTempDir } from '../test/helpers/temp.js';
 import { runProcess } from '../test/helpers/process.js';
-import { buildAdapter, PROJECT_ROOT, startAdapterChild, type AdapterChild } from './adapter-process.js';
+import {
+  buildAdapter,
+  buildFor,
+  PROJECT_ROOT,
+  startAdapterChild,
+  type AdapterChild,
+} from './adapter-process.js';
 import { emptyRulesYaml } from './dataset.js';
 import { machineInfo, table } from './markdown.js';
 import { procMemory } from './procstat.js';
@@ -152,6 +161,8 @@ interface Variant {
   label: string;
   commit: string;
   mainJs: string;
+  /** Node flags before the script (the image's, for the bundle). */
+  nodeFlags?: string[];
   adapter?: AdapterChild;
   result?: VariantResult;
 }
@@ -250,12 +261,13 @@ async function run(cleanups: (() => Promise<void>)[]): Promise<Result> {
     cleanups.push(() => build.remove());
     variants.push({ label: 'baseline', commit, mainJs: build.mainJs });
   }
-  log('build adapter (tsc) ...');
+  const kind = arg('build', 'bundle');
+  log(`build adapter (${kind}) ...`);
   // What is built: the commit, and whether src/ differs from it.
   const commit = await gitCommit();
-  const build = await buildAdapter();
+  const build = await buildFor(kind);
   cleanups.push(() => build.remove());
-  variants.push({ label: 'current', commit, mainJs: build.mainJs });
+  variants.push({ label: 'current', commit, mainJs: build.mainJs, nodeFlags: build.nodeFlags });
 
   const nowMs = Date.now();
   let series = dataSet(pods, gauges, nowMs);
@@ -302,6 +314,7 @@ async function run(cleanups: (() => Promise<void>)[]): Promise<Result> {
     log(`${v.label}: the adapter with rules that match nothing ...`);
     const empty = await startAdapterChild({
       mainJs: v.mainJs,
+      nodeFlags: v.nodeFlags,
       flags: flags.map((f) => (f.startsWith('--config=') ? `--config=${emptyRules}` : f)),
       pki,
     });
@@ -317,6 +330,7 @@ async function run(cleanups: (() => Promise<void>)[]): Promise<Result> {
     // startAdapterChild stops the child itself when it fails to get ready.
     const adapter = await startAdapterChild({
       mainJs: v.mainJs,
+      nodeFlags: v.nodeFlags,
       flags,
       pki,
       gcOnSignal: true,

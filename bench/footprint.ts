@@ -9,6 +9,9 @@
  *   node --import tsx bench/footprint.ts [--pods=10] [--settle=20] [--builds=bundle,tsc]
  *        [--node-flags="--max-semi-space-size=1 ..."] [--imports] [--write]
  *
+ * The bundle runs with the image's NODE_OPTIONS (Dockerfile), the tsc build with none;
+ * --node-flags replaces both.
+ *
  * With --write the table replaces the generated block of docs/benchmarks.md (footprint markers).
  */
 import { spawnSync } from 'node:child_process';
@@ -21,8 +24,7 @@ import { startPrometheus, type PrometheusInstance } from '../test/helpers/promet
 import { makeTempDir } from '../test/helpers/temp.js';
 import {
   PROJECT_ROOT,
-  buildAdapter,
-  buildAdapterBundle,
+  buildFor,
   startAdapterChild,
   type AdapterBuild,
   type AdapterChild,
@@ -39,7 +41,8 @@ const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 const PODS = Number(arg('pods', '10'));
 const SETTLE_S = Number(arg('settle', '20'));
 const BUILDS = arg('builds', 'bundle,tsc').split(',').filter(Boolean);
-const NODE_FLAGS = arg('node-flags', '').split(' ').filter(Boolean);
+/** Default: for the bundle the image's NODE_OPTIONS, for the tsc build none. */
+const NODE_FLAGS_ARG = process.argv.find((a) => a.startsWith('--node-flags='));
 const NAMESPACE = 'demo';
 const MiB = 1048576;
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -74,6 +77,7 @@ function fillExporter(exp: Exporter): void {
 
 interface Reading {
   build: string;
+  nodeFlags: string[];
   startToReadyMs: number;
   metrics: number;
   rssBytes: number;
@@ -92,7 +96,7 @@ async function discoveredMetrics(child: AdapterChild): Promise<number> {
 
 async function measure(
   name: string,
-  build: AdapterBuild,
+  build: AdapterBuild & { nodeFlags: string[] },
   env: { kubeconfig: string; prom: PrometheusInstance; dir: string },
 ): Promise<Reading> {
   const pki = await createAdapterPki(env.dir);
@@ -100,7 +104,7 @@ async function measure(
   const child = await startAdapterChild({
     mainJs: build.mainJs,
     pki,
-    nodeFlags: NODE_FLAGS,
+    nodeFlags: build.nodeFlags,
     flags: baseFlags(pki, [
       `--kubeconfig=${env.kubeconfig}`,
       '--authentication-skip-lookup',
@@ -132,6 +136,7 @@ async function measure(
     const mem = await child.memory();
     return {
       build: name,
+      nodeFlags: build.nodeFlags,
       startToReadyMs,
       metrics,
       rssBytes: mem.rssBytes,
@@ -188,11 +193,12 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void close().then(() => process.exit(130)));
   try {
-    const builds = new Map<string, AdapterBuild>();
+    const builds = new Map<string, AdapterBuild & { nodeFlags: string[] }>();
     for (const b of BUILDS) {
       log(`build: ${b} ...`);
-      const built = b === 'bundle' ? await buildAdapterBundle() : await buildAdapter();
+      const built = await buildFor(b);
       closers.push(() => built.remove());
+      if (NODE_FLAGS_ARG !== undefined) built.nodeFlags = NODE_FLAGS_ARG.slice(13).split(' ').filter(Boolean);
       builds.set(b, built);
     }
     const exp = await startExporter();
@@ -221,6 +227,7 @@ async function main(): Promise<void> {
     const m = machineInfo('');
     const rows = readings.map((r) => [
       r.build === 'bundle' ? 'bundle (`npm run build`, the `bin` entry)' : 'tsc output, unbundled',
+      r.nodeFlags.length === 0 ? '(none)' : `\`${r.nodeFlags.join(' ')}\``,
       String(r.metrics),
       `${(r.startToReadyMs / 1000).toFixed(1)} s`,
       `**${(r.rssBytes / MiB).toFixed(1)} MiB**`,
@@ -233,12 +240,20 @@ async function main(): Promise<void> {
         '`',
       ),
       `- Date: ${new Date().toISOString()}; machine: ${m.nproc} CPUs, ${m.cpu}, ${m.memoryGiB.toFixed(0)} GiB, ${m.kernel}; Node ${m.node}`,
-      `- ${PODS} pods, ${SETTLE_S} s after the first discovery and one Pods request; node flags: ${NODE_FLAGS.length === 0 ? '(none)' : NODE_FLAGS.join(' ')}`,
+      `- ${PODS} pods, ${SETTLE_S} s after the first discovery and one Pods request`,
       '',
       table(
-        ['build', 'metrics discovered', 'start → ready', 'RSS at rest', 'peak RSS', 'heap used / total'],
+        [
+          'build',
+          'node flags',
+          'metrics discovered',
+          'start → ready',
+          'RSS at rest',
+          'peak RSS',
+          'heap used / total',
+        ],
         rows,
-        ['l', 'r', 'r', 'r', 'r', 'r'],
+        ['l', 'l', 'r', 'r', 'r', 'r', 'r'],
       ),
     ];
     if (flag('imports')) {
