@@ -4,7 +4,7 @@
  * production build config, written to a temporary directory, so dist/ is left alone and never
  * stale).
  */
-import { symlink, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdapterPki } from '../test/helpers/adapter.js';
@@ -20,16 +20,35 @@ export interface AdapterBuild {
   remove(): Promise<void>;
 }
 
-/** `tsc -p tsconfig.build.json` into a temporary directory that resolves the project's packages. */
-export async function buildAdapter(): Promise<AdapterBuild> {
+/**
+ * `tsc -p tsconfig.build.json` into a temporary directory that resolves the project's packages.
+ * With `rev`, the sources are that git revision's (`git archive`), so a benchmark can run the
+ * adapter as it was next to the adapter as it is, in the same run.
+ */
+export async function buildAdapter(o: { rev?: string } = {}): Promise<AdapterBuild> {
   const dir: TempDir = await makeTempDir('bench-adapter-build');
   try {
     const tsc = path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const outDir = path.join(dir.path, 'dist');
+    let root = PROJECT_ROOT;
+    if (o.rev !== undefined) {
+      root = path.join(dir.path, 'tree');
+      await mkdir(root);
+      const tar = path.join(dir.path, 'tree.tar');
+      const files = ['src', 'tsconfig.json', 'tsconfig.build.json'];
+      const a = await runProcess('git', ['archive', '--output', tar, o.rev, ...files], {
+        cwd: PROJECT_ROOT,
+        timeoutMs: 60_000,
+      });
+      if (a.code !== 0) throw new Error(`git archive ${o.rev} failed:\n${a.stderr}`);
+      const x = await runProcess('tar', ['-xf', tar, '-C', root], { timeoutMs: 60_000 });
+      if (x.code !== 0) throw new Error(`tar failed:\n${x.stderr}`);
+      await symlink(path.join(PROJECT_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+    }
     const r = await runProcess(
       process.execPath,
-      [tsc, '-p', path.join(PROJECT_ROOT, 'tsconfig.build.json'), '--outDir', outDir],
-      { cwd: PROJECT_ROOT, timeoutMs: 180_000 },
+      [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', outDir],
+      { cwd: root, timeoutMs: 180_000 },
     );
     if (r.code !== 0) throw new Error(`tsc failed (code ${String(r.code)}):\n${r.stdout}\n${r.stderr}`);
     await writeFile(path.join(dir.path, 'package.json'), '{ "type": "module" }\n');

@@ -23,7 +23,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadRules, renderObjectQuery } from '../src/rules/index.js';
-import type { AdapterChild } from './adapter-process.js';
+import { buildAdapter, type AdapterChild } from './adapter-process.js';
 import { BenchClient, type PreparedRequest } from './http.js';
 import {
   XL_APP,
@@ -37,7 +37,7 @@ import {
 import { median, percentile, runBlock } from './load.js';
 import { machineInfo, table } from './markdown.js';
 import { runPaced } from './paced.js';
-import { sample } from './procstat.js';
+import { cpuMs, sample } from './procstat.js';
 import { findProfile, monotonicUs, summarize, type WindowSummary } from './profile.js';
 import { captureQueries } from './querylog.js';
 import { floorRequests, parseQuantity } from './scenarios.js';
@@ -54,21 +54,32 @@ interface Options {
   out: string | undefined;
   /** Extra flags for the adapter side (not the no-split one), e.g. to try other limits. */
   adapterFlags: string[];
+  /** A git revision whose adapter runs as one more side (the same flags as "adapter"). */
+  compareWith: string | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { quick: false, profile: false, out: undefined, adapterFlags: [] };
+  const o: Options = {
+    quick: false,
+    profile: false,
+    out: undefined,
+    adapterFlags: [],
+    compareWith: undefined,
+  };
   for (const a of argv) {
     if (a === '--quick') o.quick = true;
     else if (a === '--profile') o.profile = true;
     else if (a.startsWith('--out=')) o.out = path.resolve(a.slice('--out='.length));
+    else if (a.startsWith('--compare-with=')) o.compareWith = a.slice('--compare-with='.length);
     else if (a.startsWith('--adapter-flags='))
       o.adapterFlags = a
         .slice('--adapter-flags='.length)
         .split(/\s+/)
         .filter((f) => f !== '');
     else
-      throw new Error(`unknown argument ${a} (known: --quick, --profile, --out=FILE, --adapter-flags="…")`);
+      throw new Error(
+        `unknown argument ${a} (known: --quick, --profile, --out=FILE, --compare-with=REV, --adapter-flags="…")`,
+      );
   }
   return o;
 }
@@ -78,20 +89,21 @@ function log(line: string): void {
   process.stderr.write(`[large ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
 }
 
-type SideId = 'floor' | 'parts' | 'adapter' | 'noSplit';
+type SideId = 'floor' | 'parts' | 'adapter' | 'base' | 'noSplit';
 const LABELS: Record<SideId, string> = {
   floor: 'floor: one query straight to Prometheus',
   parts: `the adapter's parts straight to Prometheus (${SPLIT_CONCURRENCY} at a time)`,
   adapter: 'adapter (defaults: split)',
+  base: 'adapter at --compare-with (defaults: split)',
   noSplit: 'adapter --max-query-length=0 (one query)',
 };
-/** Over 4 rounds each side goes first, second, third and last once. */
-const ORDERS: readonly (readonly SideId[])[] = [
-  ['floor', 'adapter', 'parts', 'noSplit'],
-  ['noSplit', 'parts', 'adapter', 'floor'],
-  ['adapter', 'noSplit', 'floor', 'parts'],
-  ['parts', 'floor', 'noSplit', 'adapter'],
-];
+
+/** Round r's side order: the list rotated by r, reversed every other round. */
+function orderOf(ids: readonly SideId[], round: number): SideId[] {
+  const k = Math.floor(round / 2) % ids.length;
+  const rotated = [...ids.slice(k), ...ids.slice(0, k)];
+  return round % 2 === 0 ? rotated : rotated.reverse();
+}
 
 /** Sends every part, at most `limit` at a time, as one "request" of the parts side. */
 class PartsClient {
@@ -139,7 +151,11 @@ async function queryCounters(a: AdapterChild | undefined): Promise<[number, numb
 interface SideResult {
   id: SideId;
   latencies: number[];
+  /** Medians of each quarter of the back-to-back requests, in order. */
   roundMedians: number[];
+  /** CPU over the back-to-back requests (divide by their count). */
+  adapterCpuMs: number;
+  prometheusCpuMs: number;
   bytes: number;
   paced: number[];
   queriesPerRequest?: number;
@@ -151,35 +167,63 @@ async function timedOnce(side: Side): Promise<[number, number]> {
   return [Number(process.hrtime.bigint() - t0) / 1e6, bytes];
 }
 
+/**
+ * Back to back at concurrency 1, interleaved finely: each round sends `perRound` requests per
+ * side, the sides in a rotating order, so a busy spell of the shared machine hits every side alike
+ * (blocks of many requests per side made the medians depend on what else ran meanwhile). Records
+ * the CPU time the adapter process and Prometheus spent per request of each side.
+ */
 async function backToBack(
   sides: readonly Side[],
-  o: { rounds: number; perRound: number; warmup: number },
+  o: { rounds: number; perRound: number; warmup: number; prometheusPid: number },
   results: Map<SideId, SideResult>,
 ): Promise<void> {
   for (const s of sides) for (let i = 0; i < o.warmup; i++) await s.once();
   const deadline = Date.now() + 10 * 60_000;
+  const counters = new Map<SideId, [number, number]>();
+  for (const s of sides) counters.set(s.id, await queryCounters(s.adapter));
   for (let round = 0; round < o.rounds; round++) {
-    for (const id of ORDERS[round % ORDERS.length] ?? []) {
+    for (const id of orderOf(
+      sides.map((x) => x.id),
+      round,
+    )) {
       const s = sides.find((x) => x.id === id);
       if (s === undefined) continue;
       const r = results.get(id) as SideResult;
-      const before = await queryCounters(s.adapter);
-      const lat: number[] = [];
+      const cpu0 = await Promise.all([
+        s.adapter === undefined ? 0 : cpuMs(s.adapter.pid),
+        cpuMs(o.prometheusPid),
+      ]);
       for (let i = 0; i < o.perRound; i++) {
         if (Date.now() > deadline) throw new Error('back-to-back rounds not finished within 10 minutes');
         const [ms, bytes] = await timedOnce(s);
-        lat.push(ms);
+        r.latencies.push(ms);
         r.bytes = bytes;
       }
-      const after = await queryCounters(s.adapter);
-      if (s.adapter !== undefined) {
-        const q = (after[1] - before[1]) / (after[0] - before[0]);
-        r.queriesPerRequest = q;
-      }
-      r.latencies.push(...lat);
-      r.roundMedians.push(median(lat));
-      log(`  round ${round + 1}/${o.rounds} ${LABELS[id].padEnd(60)}: median ${median(lat).toFixed(1)} ms`);
+      const cpu1 = await Promise.all([
+        s.adapter === undefined ? 0 : cpuMs(s.adapter.pid),
+        cpuMs(o.prometheusPid),
+      ]);
+      r.adapterCpuMs += cpu1[0] - cpu0[0];
+      r.prometheusCpuMs += cpu1[1] - cpu0[1];
     }
+    if ((round + 1) % Math.max(1, Math.floor(o.rounds / 4)) === 0)
+      log(
+        `  round ${round + 1}/${o.rounds}: ` +
+          [...results.values()].map((r) => `${r.id} ${median(r.latencies).toFixed(1)} ms`).join(', '),
+      );
+  }
+  for (const s of sides) {
+    if (s.adapter === undefined) continue;
+    const before = counters.get(s.id) ?? [0, 0];
+    const after = await queryCounters(s.adapter);
+    (results.get(s.id) as SideResult).queriesPerRequest = (after[1] - before[1]) / (after[0] - before[0]);
+  }
+  for (const r of results.values()) {
+    const q = Math.max(1, Math.floor(r.latencies.length / 4));
+    r.roundMedians = [0, 1, 2, 3].map((k) =>
+      median(r.latencies.slice(k * q, k === 3 ? undefined : (k + 1) * q)),
+    );
   }
 }
 
@@ -238,8 +282,15 @@ async function main(): Promise<number> {
   const loadBefore = os.loadavg();
   const env = await setUp(log, { extraSeries: xlSeries, horizonSeconds: 1_800 });
   state.env = env;
-  const closers: (() => void)[] = [];
+  const closers: (() => void | Promise<void>)[] = [];
   try {
+    let baseMainJs: string | undefined;
+    if (options.compareWith !== undefined) {
+      log(`building the adapter at ${options.compareWith}`);
+      const base = await buildAdapter({ rev: options.compareWith });
+      closers.push(() => base.remove());
+      baseMainJs = base.mainJs;
+    }
     const pods = xlPodNames();
     env.kube.setPods(
       XL_NAMESPACE,
@@ -266,6 +317,10 @@ async function main(): Promise<number> {
     const noSplit = await env.startAdapter({ rulesFile, extraFlags: ['--max-query-length=0'] });
     const floorClient = new BenchClient(env.prom.url, 1);
     closers.push(() => floorClient.close());
+    const baseAdapter =
+      baseMainJs === undefined
+        ? undefined
+        : await env.startAdapter({ rulesFile, extraFlags: options.adapterFlags, mainJs: baseMainJs });
     const aClient = adapter.client(1);
     const nClient = noSplit.client(1);
 
@@ -315,19 +370,48 @@ async function main(): Promise<number> {
       { id: 'adapter', once: () => send(aClient, adapterRequest), adapter },
       { id: 'noSplit', once: () => send(nClient, adapterRequest), adapter: noSplit },
     ];
+    if (baseAdapter !== undefined) {
+      const bClient = baseAdapter.client(1);
+      const b = await bClient.send(adapterRequest);
+      assert.equal(b.status, 200);
+      const strip = (x: Buffer): string => x.toString().replace(/"timestamp":"[^"]*"/g, '');
+      assert.equal(
+        strip(b.body),
+        strip(adapterBody),
+        `the adapter at ${options.compareWith} answers differently`,
+      );
+      sides.splice(3, 0, { id: 'base', once: () => send(bClient, adapterRequest), adapter: baseAdapter });
+      LABELS.base = `adapter at ${options.compareWith} (defaults: split)`;
+    }
     const results = new Map<SideId, SideResult>(
-      sides.map((s) => [s.id, { id: s.id, latencies: [], roundMedians: [], bytes: 0, paced: [] }]),
+      sides.map((s) => [
+        s.id,
+        {
+          id: s.id,
+          latencies: [],
+          roundMedians: [],
+          adapterCpuMs: 0,
+          prometheusCpuMs: 0,
+          bytes: 0,
+          paced: [],
+        },
+      ]),
     );
     const loadDuring: number[] = [os.loadavg()[0] ?? 0];
     log('back to back (concurrency 1), interleaved rounds');
     await backToBack(
       sides,
-      { rounds: 4, perRound: options.quick ? 5 : 15, warmup: options.quick ? 2 : 5 },
+      {
+        rounds: options.quick ? 8 : 40,
+        perRound: 2,
+        warmup: options.quick ? 2 : 5,
+        prometheusPid: env.prom.process.pid,
+      },
       results,
     );
     loadDuring.push(os.loadavg()[0] ?? 0);
 
-    const periodMs = 1_200;
+    const periodMs = 1_500;
     log(`paced: one request per ${periodMs} ms per side, sides in turn`);
     const paced = await runPaced(
       sides.map((s) => ({
@@ -384,8 +468,8 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     clearTimeout(deadline);
-    for (const c of closers) c();
     await env.close();
+    for (const c of closers.reverse()) await c();
   }
 }
 
@@ -419,6 +503,10 @@ function render(r: {
       s.id === 'floor' ? '' : `${(b2b / floorB2b).toFixed(2)}×`,
       paced.toFixed(1),
       s.id === 'floor' ? '' : `${(paced / floorPaced).toFixed(2)}×`,
+      s.id === 'adapter' || s.id === 'base' || s.id === 'noSplit'
+        ? (s.adapterCpuMs / s.latencies.length).toFixed(1)
+        : '',
+      (s.prometheusCpuMs / s.latencies.length).toFixed(1),
       s.bytes > 0 ? `${(s.bytes / 1024).toFixed(0)} KiB` : '',
     ];
   });
@@ -435,14 +523,16 @@ function render(r: {
         'Prometheus queries per request',
         'back to back p50 ms',
         'p90 ms',
-        'round medians',
+        'quarter medians',
         'p50 ratio',
         'paced p50 ms',
         'paced ratio',
+        'adapter CPU ms per request',
+        'Prometheus CPU ms per request',
         'answer',
       ],
       rows,
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
   ];
   if (r.profile !== undefined) {
