@@ -207,18 +207,20 @@ export class CustomMetricsProvider {
     if (queries.length === 0) return [];
     // Chunks name disjoint objects, so their series together are the one query's series.
     if (queries.length > 1) this.o.metrics.splitQueries.inc({ api: 'custom' });
-    const samples = (
-      await mapLimited(queries, this.o.splitConcurrency ?? 4, (query) =>
-        this.o.prometheus.query(query, { signal: q.signal }),
-      )
-    ).flat();
+    const answers = await mapLimited(queries, this.o.splitConcurrency ?? 4, (query) =>
+      this.o.prometheus.query(query, { signal: q.signal }),
+    );
+    // Read the parts in order without concatenating them (5 000 samples would be copied once more).
     const byName = new Map<string, Sample>();
     let duplicates = 0;
-    for (const s of samples) {
-      const name = s.labels[entry.resourceLabel];
-      if (name === undefined) continue;
-      if (byName.has(name)) duplicates++;
-      else byName.set(name, s);
+    const label = entry.resourceLabel;
+    for (const samples of answers) {
+      for (const s of samples) {
+        const name = s.labels[label];
+        if (name === undefined) continue;
+        if (byName.has(name)) duplicates++;
+        else byName.set(name, s);
+      }
     }
     if (duplicates > 0) {
       this.o.logger.debug(
@@ -228,6 +230,10 @@ export class CustomMetricsProvider {
     }
     const out: CustomMetricValue[] = [];
     let nonFinite = 0;
+    // The same for every item: computed once, not per object.
+    const kind = info.kind;
+    const apiVersion = apiVersionOf(info);
+    const windowSeconds = entry.rule.windowSeconds;
     for (const name of names) {
       const s = byName.get(name);
       if (s === undefined) continue;
@@ -235,15 +241,11 @@ export class CustomMetricsProvider {
         nonFinite++;
         continue;
       }
-      const describedObject: ObjectReference = { kind: info.kind, name, apiVersion: apiVersionOf(info) };
-      if (q.namespace !== undefined) describedObject.namespace = q.namespace;
-      out.push({
-        describedObject,
-        metric: q.metric,
-        timestamp: s.timestamp,
-        windowSeconds: entry.rule.windowSeconds,
-        value: s.value,
-      });
+      const describedObject: ObjectReference =
+        q.namespace === undefined
+          ? { kind, name, apiVersion }
+          : { kind, namespace: q.namespace, name, apiVersion };
+      out.push({ describedObject, metric: q.metric, timestamp: s.timestamp, windowSeconds, value: s.value });
     }
     if (nonFinite > 0) {
       this.o.metrics.nonFiniteValues.inc(nonFinite);
