@@ -4,7 +4,7 @@
  * production build config, written to a temporary directory, so dist/ is left alone and never
  * stale).
  */
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdapterPki } from '../test/helpers/adapter.js';
@@ -43,6 +43,8 @@ export async function buildAdapter(o: { rev?: string } = {}): Promise<AdapterBui
       if (a.code !== 0) throw new Error(`git archive ${o.rev} failed:\n${a.stderr}`);
       const x = await runProcess('tar', ['-xf', tar, '-C', root], { timeoutMs: 60_000 });
       if (x.code !== 0) throw new Error(`tar failed:\n${x.stderr}`);
+      // The project's package.json: ESM, which NodeNext resolution needs.
+      await copyFile(path.join(PROJECT_ROOT, 'package.json'), path.join(root, 'package.json'));
       await symlink(path.join(PROJECT_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
     }
     const r = await runProcess(

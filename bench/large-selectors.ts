@@ -19,7 +19,7 @@
  * Prints a Markdown report (and writes it with --out). Not a test: run it by hand.
  */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadRules, renderObjectQuery } from '../src/rules/index.js';
@@ -56,6 +56,8 @@ interface Options {
   adapterFlags: string[];
   /** A git revision whose adapter runs as one more side (the same flags as "adapter"). */
   compareWith: string | undefined;
+  /** Copy the profile (--profile) here, for Chrome DevTools. */
+  keepProfile: string | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -65,12 +67,16 @@ function parseArgs(argv: readonly string[]): Options {
     out: undefined,
     adapterFlags: [],
     compareWith: undefined,
+    keepProfile: undefined,
   };
   for (const a of argv) {
     if (a === '--quick') o.quick = true;
     else if (a === '--profile') o.profile = true;
     else if (a.startsWith('--out=')) o.out = path.resolve(a.slice('--out='.length));
-    else if (a.startsWith('--compare-with=')) o.compareWith = a.slice('--compare-with='.length);
+    else if (a.startsWith('--keep-profile=')) {
+      o.keepProfile = path.resolve(a.slice('--keep-profile='.length));
+      o.profile = true;
+    } else if (a.startsWith('--compare-with=')) o.compareWith = a.slice('--compare-with='.length);
     else if (a.startsWith('--adapter-flags='))
       o.adapterFlags = a
         .slice('--adapter-flags='.length)
@@ -78,7 +84,7 @@ function parseArgs(argv: readonly string[]): Options {
         .filter((f) => f !== '');
     else
       throw new Error(
-        `unknown argument ${a} (known: --quick, --profile, --out=FILE, --compare-with=REV, --adapter-flags="…")`,
+        `unknown argument ${a} (known: --quick, --profile, --out=FILE, --keep-profile=FILE, --compare-with=REV, --adapter-flags="…")`,
       );
   }
   return o;
@@ -442,7 +448,9 @@ async function main(): Promise<number> {
         await runBlock(pc, () => adapterRequest, { requests: 40, concurrency: 1 });
         const endUs = monotonicUs();
         await p.stop();
-        [profile] = await summarize(await findProfile(dir), env.buildDir, [
+        const file = await findProfile(dir);
+        if (options.keepProfile !== undefined) await copyFile(file, options.keepProfile);
+        [profile] = await summarize(file, env.buildDir, [
           { label: 'pods-5000', startUs, endUs, requests: 40 },
         ]);
       } finally {
