@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/large-selectors.ts [--quick] [--profile] [--out=FILE] [--adapter-flags="…"]`
+ * `npm run bench:large -- [--quick] [--profile] [--keep-profile=FILE] [--out=FILE] [--compare-with=REV] [--adapter-flags="…"]`
  *
  * The HPA Pods request over a label selector that matches 5 000 pods (245 000 series besides the
  * standard data set, bench/large-dataset.ts), the adapter against its floor: the whole request
