@@ -15,12 +15,17 @@ export class PreEncodedJSON {
 }
 
 /**
- * Bodies longer than this many characters are written as one Buffer. node:http prepends the
- * header block to a string body (one more copy of the whole text) and the TLS socket then
- * converts the string again; a 1 MB MetricValueList (5 000 pods) cost about twice the CPU to send
- * as a string than as a Buffer. Short bodies stay strings: header and body then go out together.
+ * String bodies longer than this many characters are written as one Buffer. node:http prepends
+ * the header block to a string body (one more copy of the whole text) and the TLS socket then
+ * converts the string again: a 1 MB MetricValueList (5 000 pods) cost about twice the CPU to send
+ * as a string than as a Buffer. A short string is sent as it is (converting it would cost more
+ * than it saves); a body that already is bytes is always sent as it is (no slower even at 2 KB).
  */
 const BUFFER_ABOVE = 32 * 1024;
+
+function payloadOf(body: string | Buffer): string | Buffer {
+  return typeof body === 'string' && body.length > BUFFER_ABOVE ? Buffer.from(body, 'utf8') : body;
+}
 
 export function sendBody(
   res: ServerResponse,
@@ -33,7 +38,7 @@ export function sendBody(
     res.end();
     return;
   }
-  const payload = typeof body === 'string' && body.length > BUFFER_ABOVE ? Buffer.from(body, 'utf8') : body;
+  const payload = payloadOf(body);
   res.writeHead(status, {
     'Content-Type': contentType,
     'Content-Length': typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length,
