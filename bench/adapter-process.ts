@@ -4,7 +4,7 @@
  * production build config, written to a temporary directory, so dist/ is left alone and never
  * stale).
  */
-import { readFile, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdapterPki } from '../test/helpers/adapter.js';
@@ -21,14 +21,32 @@ export interface AdapterBuild {
 }
 
 /**
- * `tsc -p tsconfig.build.json` into a temporary directory that resolves the project's packages;
- * `root` is another copy of the sources (e.g. an older commit's, for a comparison).
+ * `tsc -p tsconfig.build.json` into a temporary directory that resolves the project's packages.
+ * With `rev`, the sources are that git revision's (`git archive`), so a benchmark can run the
+ * adapter as it was next to the adapter as it is, in the same run.
  */
-export async function buildAdapter(root = PROJECT_ROOT): Promise<AdapterBuild> {
+export async function buildAdapter(o: { rev?: string } = {}): Promise<AdapterBuild> {
   const dir: TempDir = await makeTempDir('bench-adapter-build');
   try {
     const tsc = path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const outDir = path.join(dir.path, 'dist');
+    let root = PROJECT_ROOT;
+    if (o.rev !== undefined) {
+      root = path.join(dir.path, 'tree');
+      await mkdir(root);
+      const tar = path.join(dir.path, 'tree.tar');
+      const files = ['src', 'tsconfig.json', 'tsconfig.build.json'];
+      const a = await runProcess('git', ['archive', '--output', tar, o.rev, ...files], {
+        cwd: PROJECT_ROOT,
+        timeoutMs: 60_000,
+      });
+      if (a.code !== 0) throw new Error(`git archive ${o.rev} failed:\n${a.stderr}`);
+      const x = await runProcess('tar', ['-xf', tar, '-C', root], { timeoutMs: 60_000 });
+      if (x.code !== 0) throw new Error(`tar failed:\n${x.stderr}`);
+      // The project's package.json: ESM, which NodeNext resolution needs.
+      await copyFile(path.join(PROJECT_ROOT, 'package.json'), path.join(root, 'package.json'));
+      await symlink(path.join(PROJECT_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+    }
     const r = await runProcess(
       process.execPath,
       [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', outDir],

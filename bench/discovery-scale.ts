@@ -24,7 +24,7 @@
  * metrics_adapter_series_relist_duration_seconds for each SIGHUP relist, the peak RSS (VmHWM) by
  * the second relist, and the RSS at rest afterwards (as found after 10 s idle, and after a full GC).
  */
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -217,32 +217,6 @@ async function gitCommit(): Promise<string> {
   return `${r.stdout.trim()}${dirty.stdout.trim() === '' ? '' : '+dirty src'}`;
 }
 
-/** The sources of `rev` (src/, package.json for the module type, the tsconfig files) in `dir`, resolving this checkout's packages. */
-async function exportRevision(rev: string, dir: string): Promise<string> {
-  const archive = path.join(dir, 'src.tar');
-  const r = await runProcess(
-    'git',
-    [
-      'archive',
-      '--format=tar',
-      `--output=${archive}`,
-      rev,
-      'src',
-      'package.json',
-      'tsconfig.json',
-      'tsconfig.build.json',
-    ],
-    { cwd: PROJECT_ROOT, timeoutMs: 30_000 },
-  );
-  if (r.code !== 0) throw new Error(`git archive ${rev} failed: ${r.stderr}`);
-  const root = path.join(dir, 'baseline');
-  await mkdir(root);
-  const x = await runProcess('tar', ['-xf', archive, '-C', root], { timeoutMs: 30_000 });
-  if (x.code !== 0) throw new Error(`tar failed: ${x.stderr}`);
-  await symlink(path.join(PROJECT_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
-  return root;
-}
-
 async function run(cleanups: (() => Promise<void>)[]): Promise<Result> {
   const pods = positive('pods', 5_000, 20_000);
   const gauges = positive('gauges', 40, 100);
@@ -257,7 +231,7 @@ async function run(cleanups: (() => Promise<void>)[]): Promise<Result> {
     const commit = (
       await runProcess('git', ['rev-parse', '--short', baseline], { cwd: PROJECT_ROOT, timeoutMs: 5_000 })
     ).stdout.trim();
-    const build = await buildAdapter(await exportRevision(baseline, tmp.path));
+    const build = await buildAdapter({ rev: baseline });
     cleanups.push(() => build.remove());
     variants.push({ label: 'baseline', commit, mainJs: build.mainJs });
   }

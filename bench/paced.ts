@@ -14,7 +14,8 @@ import { sample } from './procstat.js';
 
 export interface PacedSide {
   label: string;
-  client: BenchClient;
+  /** Anything that answers a request like a BenchClient (bench/large-selectors.ts sends several). */
+  client: Pick<BenchClient, 'send'>;
   next: () => PreparedRequest;
   /** The adapter process behind the side (undefined for the floor). */
   adapter?: AdapterChild;

@@ -72,7 +72,7 @@ const STEPS: { step: string; file: string; fn: string; exceptFn?: string }[] = [
   {
     step: 'encode the MetricValueList JSON',
     file: 'apiserver/custom-metrics-api.js',
-    fn: 'encodeMetricValueList',
+    fn: 'encodeMetricValueListBytes',
   },
   { step: 'send the answer (sendBody)', file: 'apiserver/respond.js', fn: 'sendBody' },
 ];

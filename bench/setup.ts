@@ -48,6 +48,8 @@ export interface BenchEnv {
     gcOnSignal?: boolean;
     /** Appended to the adapter's flags, e.g. `--prometheus-query-coalescing=false`. */
     extraFlags?: string[];
+    /** Another build of the adapter (buildAdapter({ rev })); default the one made by setUp. */
+    mainJs?: string;
   }): Promise<AdapterChild>;
   close(): Promise<void>;
 }
@@ -161,7 +163,7 @@ export async function setUp(log: Log, options: SetUpOptions = {}): Promise<Bench
         ]);
         if (closing !== undefined) throw new Error('the benchmark environment is closed');
         const child = await startAdapterChild({
-          mainJs: build.mainJs,
+          mainJs: o.mainJs ?? build.mainJs,
           flags,
           pki,
           cpuProfDir: o.cpuProfDir,

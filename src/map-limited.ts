@@ -1,15 +1,18 @@
-/** Runs `fn` over `items` with at most `limit` calls in flight; results in the order of `items`. */
+/**
+ * Runs `fn` over `items` (with each one's index) with at most `limit` calls in flight; results in
+ * the order of `items`.
+ */
 export async function mapLimited<T, R>(
   items: readonly T[],
   limit: number,
-  fn: (item: T) => Promise<R>,
+  fn: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const i = next++;
-      out[i] = await fn(items[i] as T);
+      out[i] = await fn(items[i] as T, i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));

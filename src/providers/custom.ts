@@ -15,7 +15,7 @@ import {
   type ResourceMapper,
 } from '../kube/index.js';
 import type { Logger } from '../logging.js';
-import type { PrometheusClient, Sample } from '../prometheus/index.js';
+import type { PrometheusClient } from '../prometheus/index.js';
 import type { Requirement } from '../promql/index.js';
 import { LRUCache } from 'lru-cache';
 import {
@@ -26,6 +26,7 @@ import {
 } from '../rules/index.js';
 import type { SelfMetrics } from '../self-metrics.js';
 import { mapLimited } from '../map-limited.js';
+import { NameIndex, ObjectSamples } from './object-samples.js';
 
 export interface ObjectReference {
   kind: string;
@@ -98,26 +99,37 @@ function notFound(metric: string, gr: string, name?: string): NotFoundError {
  * reload starts afresh.
  */
 class RenderedQueries {
-  private readonly byRule = new WeakMap<object, LRUCache<string, string[]>>();
+  private readonly byRule = new WeakMap<object, LRUCache<string, RenderedQuery>>();
 
-  get(rule: object, key: string, render: () => string[]): string[] {
+  get(rule: object, key: string, render: () => RenderedQuery): RenderedQuery {
     let cache = this.byRule.get(rule);
     if (cache === undefined) {
-      cache = new LRUCache<string, string[]>({
+      cache = new LRUCache<string, RenderedQuery>({
         max: 256,
         maxSize: 8 * 1024 * 1024,
-        sizeCalculation: (v, k) => v.reduce((n, q) => n + q.length, k.length),
+        // The key holds every name once; the index about as much again, plus its entries.
+        sizeCalculation: (v, k) =>
+          v.queries.reduce((n, q) => n + q.length, 2 * k.length + NAME_INDEX_ENTRY_BYTES * v.index.size),
       });
       this.byRule.set(rule, cache);
     }
-    let query = cache.get(key);
-    if (query === undefined) {
-      query = render();
-      cache.set(key, query);
+    let rendered = cache.get(key);
+    if (rendered === undefined) {
+      rendered = render();
+      cache.set(key, rendered);
     }
-    return query;
+    return rendered;
   }
 }
+
+/** What the cache keeps per request shape: the queries, and where each object name is. */
+interface RenderedQuery {
+  queries: string[];
+  index: NameIndex;
+}
+
+/** A rough size of one name's entry in a NameIndex (a Map entry), for the cache's byte bound. */
+const NAME_INDEX_ENTRY_BYTES = 48;
 
 export class CustomMetricsProvider {
   private readonly rendered = new RenderedQueries();
@@ -147,6 +159,8 @@ export class CustomMetricsProvider {
     names: string[];
     /** Every query to run: one, or more when one would exceed --max-query-length. */
     queries: string[];
+    /** Where each of `names` is (kept with the queries, so built once per list of names). */
+    index: NameIndex;
   }> {
     const info = this.resolve(q);
     const namespaced = q.namespace !== undefined;
@@ -172,7 +186,7 @@ export class CustomMetricsProvider {
         );
       }
     }
-    if (names.length === 0) return { entry, info, names, queries: [] };
+    if (names.length === 0) return { entry, info, names, queries: [], index: new NameIndex(names) };
     let namespace: { label: string; value: string } | undefined;
     if (q.namespace !== undefined) {
       const label = entry.rule.association.namespaceLabel(this.o.mapper);
@@ -194,32 +208,25 @@ export class CustomMetricsProvider {
       JSON.stringify(q.metricSelector),
       names.join('\u0000'),
     ].join('\u0001');
-    const queries = this.rendered.get(entry.rule, key, () =>
-      renderChunks(names, this.o.maxQueryLength ?? 0, (part) =>
+    const { queries, index } = this.rendered.get(entry.rule, key, () => ({
+      queries: renderChunks(names, this.o.maxQueryLength ?? 0, (part) =>
         renderObjectQuery(entry.rule, { ...scope, names: part }),
       ).map((c) => c.query),
-    );
-    return { entry, info, names, queries };
+      index: new NameIndex(names),
+    }));
+    return { entry, info, names, queries, index };
   }
 
   async getValues(q: CustomMetricQuery): Promise<CustomMetricValue[]> {
-    const { entry, info, names, queries } = await this.plan(q);
+    const { entry, info, names, queries, index } = await this.plan(q);
     if (queries.length === 0) return [];
     // Chunks name disjoint objects, so their series together are the one query's series.
     if (queries.length > 1) this.o.metrics.splitQueries.inc({ api: 'custom' });
-    const samples = (
-      await mapLimited(queries, this.o.splitConcurrency ?? 4, (query) =>
-        this.o.prometheus.query(query, { signal: q.signal }),
-      )
-    ).flat();
-    const byName = new Map<string, Sample>();
-    let duplicates = 0;
-    for (const s of samples) {
-      const name = s.labels[entry.resourceLabel];
-      if (name === undefined) continue;
-      if (byName.has(name)) duplicates++;
-      else byName.set(name, s);
-    }
+    const samples = new ObjectSamples(index, entry.resourceLabel);
+    await mapLimited(queries, this.o.splitConcurrency ?? 4, async (query, part) => {
+      samples.add(part, await this.o.prometheus.query(query, { signal: q.signal }));
+    });
+    const duplicates = samples.duplicates;
     if (duplicates > 0) {
       this.o.logger.debug(
         { rule: entry.rule.path, metric: q.metric, duplicates },
@@ -228,22 +235,23 @@ export class CustomMetricsProvider {
     }
     const out: CustomMetricValue[] = [];
     let nonFinite = 0;
-    for (const name of names) {
-      const s = byName.get(name);
+    // The same for every item: computed once, not per object.
+    const kind = info.kind;
+    const apiVersion = apiVersionOf(info);
+    const windowSeconds = entry.rule.windowSeconds;
+    for (let i = 0; i < names.length; i++) {
+      const s = samples.at(i);
       if (s === undefined) continue;
+      const name = names[i] as string;
       if (!Number.isFinite(s.value)) {
         nonFinite++;
         continue;
       }
-      const describedObject: ObjectReference = { kind: info.kind, name, apiVersion: apiVersionOf(info) };
-      if (q.namespace !== undefined) describedObject.namespace = q.namespace;
-      out.push({
-        describedObject,
-        metric: q.metric,
-        timestamp: s.timestamp,
-        windowSeconds: entry.rule.windowSeconds,
-        value: s.value,
-      });
+      const describedObject: ObjectReference =
+        q.namespace === undefined
+          ? { kind, name, apiVersion }
+          : { kind, namespace: q.namespace, name, apiVersion };
+      out.push({ describedObject, metric: q.metric, timestamp: s.timestamp, windowSeconds, value: s.value });
     }
     if (nonFinite > 0) {
       this.o.metrics.nonFiniteValues.inc(nonFinite);
