@@ -82,6 +82,10 @@ export interface StartAdapterOptions {
   /** Preload a SIGUSR2 handler that runs a full GC (for memory readings); touches nothing else. */
   gcOnSignal?: boolean;
   startTimeoutMs?: number;
+  /** More node options (before the script), e.g. --max-semi-space-size=4. */
+  nodeFlags?: readonly string[];
+  /** Told the process id as soon as the process runs (before it is ready). */
+  onSpawn?: (pid: number) => void;
 }
 
 const GC_DONE = 'bench: full gc done';
@@ -100,11 +104,13 @@ export async function startAdapterChild(o: StartAdapterOptions): Promise<Adapter
   const nodeFlags = [
     ...(o.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`]),
     ...(o.gcOnSignal === true ? ['--expose-gc', `--import=${GC_PRELOAD}`] : []),
+    ...(o.nodeFlags ?? []),
   ];
   const proc = await startProcess(process.execPath, [...nodeFlags, o.mainJs, ...o.flags], {
     env,
     name: 'adapter',
   });
+  o.onSpawn?.(proc.pid);
   const clients: BenchClient[] = [];
   const stop = async (): Promise<void> => {
     for (const c of clients.splice(0)) c.close();
