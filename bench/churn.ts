@@ -35,7 +35,8 @@ function arg(name: string, fallback: string): string {
 type FleetCommand =
   | { op: 'add'; id: number; pods: { node: string; namespace: string; name: string; containers: string[] }[] }
   | { op: 'remove'; id: number; pods: { namespace: string; name: string }[] };
-type FleetReply = { type: 'fleet'; port: number; nodes: NodeShape[]; pods: PodShape[] } | { type: 'done'; id: number };
+type FleetReply =
+  { type: 'fleet'; port: number; nodes: NodeShape[]; pods: PodShape[] } | { type: 'done'; id: number };
 
 async function fleetRole(): Promise<void> {
   const fleet = await startKubeletFleet({
@@ -125,7 +126,12 @@ async function parentRole(): Promise<void> {
       (m): m is Extract<FleetReply, { type: 'fleet' }> => (m as FleetReply).type === 'fleet',
       300_000,
     );
-    kube = await startFakeKubeProcess({ dir: dir.path, nodes: fleet.nodes, pods: fleet.pods, allowUsers: ['tester'] });
+    kube = await startFakeKubeProcess({
+      dir: dir.path,
+      nodes: fleet.nodes,
+      pods: fleet.pods,
+      allowUsers: ['tester'],
+    });
     const pki = await createAdapterPki(dir.path);
     adapter = await startAdapterChild({
       mainJs: build.mainJs,
@@ -198,11 +204,20 @@ async function parentRole(): Promise<void> {
         await fleetCall({
           op: 'add',
           id: ++nextId,
-          pods: born.map((p) => ({ node: p.nodeName, namespace: p.namespace, name: p.name, containers: [...p.containers] })),
+          pods: born.map((p) => ({
+            node: p.nodeName,
+            namespace: p.namespace,
+            name: p.name,
+            containers: [...p.containers],
+          })),
         });
         await kube.addPods(born);
         await kube.removePods(dead.map((p) => ({ namespace: p.namespace, name: p.name })));
-        await fleetCall({ op: 'remove', id: ++nextId, pods: dead.map((p) => ({ namespace: p.namespace, name: p.name })) });
+        await fleetCall({
+          op: 'remove',
+          id: ++nextId,
+          pods: dead.map((p) => ({ namespace: p.namespace, name: p.name })),
+        });
         churned += n;
       }
       if (performance.now() >= nextAsk) {
@@ -239,9 +254,10 @@ async function parentRole(): Promise<void> {
     );
     console.log('| t (s) | RSS (MiB) | pods in the cluster | pods in the kubelet store |');
     console.log('|---:|---:|---:|---:|');
-    for (const r of readings) console.log(`| ${r.atS} | ${r.rssMiB.toFixed(0)} | ${r.podsInCluster} | ${r.podsStored} |`);
+    for (const r of readings)
+      console.log(`| ${r.atS} | ${r.rssMiB.toFixed(0)} | ${r.podsInCluster} | ${r.podsStored} |`);
     console.log(
-      `\nRSS median of the second tenth ${second.toFixed(0)} MiB, of the last tenth ${last.toFixed(0)} MiB (${(((last - second) / second) * 100).toFixed(1)} %): ${flat ? 'FLAT' : 'NOT FLAT'}; peak ${peak.toFixed(0)} MiB`,
+      `\nRSS median of the second tenth ${second.toFixed(0)} MiB, of the last tenth ${last.toFixed(0)} MiB (${(((last - second) / second) * 100).toFixed(1)} %): ${flat ? 'FLAT' : last < second ? 'NOT FLAT (lower at the end: not growing)' : 'NOT FLAT (growing)'}; peak ${peak.toFixed(0)} MiB`,
     );
   } finally {
     await adapter?.stop();
