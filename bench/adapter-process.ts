@@ -141,8 +141,10 @@ export interface StartAdapterOptions {
   /** Preload a SIGUSR2 handler that runs a full GC (for memory readings); touches nothing else. */
   gcOnSignal?: boolean;
   startTimeoutMs?: number;
-  /** More node flags before the script, e.g. V8 heap sizing. */
-  nodeFlags?: string[];
+  /** More node options (before the script), e.g. --max-semi-space-size=4. */
+  nodeFlags?: readonly string[];
+  /** Told the process id as soon as the process runs (before it is ready). */
+  onSpawn?: (pid: number) => void;
 }
 
 const GC_DONE = 'bench: full gc done';
@@ -167,6 +169,7 @@ export async function startAdapterChild(o: StartAdapterOptions): Promise<Adapter
     env,
     name: 'adapter',
   });
+  o.onSpawn?.(proc.pid);
   const clients: BenchClient[] = [];
   const stop = async (): Promise<void> => {
     for (const c of clients.splice(0)) c.close();

@@ -1,10 +1,14 @@
 /**
  * metrics.k8s.io from the kubelet scraper, through the WHOLE adapter: its real CLI from a `tsc`
- * build (bench/adapter-process.ts) in a child process, N simulated kubelets × P pods in another,
- * the simulated kube-apiserver (nodes and pods, for the node watch and the pod informer) in this
- * parent, which also sends the timed requests.
+ * build (bench/adapter-process.ts) in a child process, N simulated kubelets × P pods in another
+ * (stats refreshed every 10 s, as cAdvisor's housekeeping does), the simulated kube-apiserver in a
+ * third (test/helpers/fake-kube-process.ts), serving FULL Pod and Node objects as a real one does
+ * (test/helpers/kube-objects.ts; --small-objects for the fleet's minimal ones). This parent sends
+ * the timed requests.
  *
- *   node --import tsx bench/resource-metrics.ts [--nodes=100,1000,5000] [--pods=30] [--requests=10] [--cycles=2] [--cpu-prof]
+ *   node --import tsx bench/resource-metrics.ts [--nodes=100,1000,5000] [--pods=30] [--requests=10] [--cycles=2] [--cpu-prof] [--small-objects] [--timeline] [--node-flags='--max-semi-space-size=4 …']
+ *
+ * With --timeline the adapter's VmRSS/VmHWM is printed every second from start (where the peak is).
  *
  * With --cpu-prof the adapter runs under node --cpu-prof and the hottest functions while the
  * lists were timed are printed.
@@ -19,9 +23,9 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { baseFlags, createAdapterPki } from '../test/helpers/adapter.js';
-import { startFakeKube } from '../test/helpers/fake-kube.js';
+import { startFakeKubeProcess, type FakeKubeProcess } from '../test/helpers/fake-kube-process.js';
 import { startKubeletFleet } from '../test/helpers/fake-kubelet.js';
-import type { KubeObject } from '../test/helpers/kube-store.js';
+import type { NodeShape, PodShape } from '../test/helpers/kube-objects.js';
 import { makeTempDir } from '../test/helpers/temp.js';
 import { buildAdapter, startAdapterChild } from './adapter-process.js';
 import { procMemory, sample } from './procstat.js';
@@ -39,8 +43,8 @@ function arg(name: string, fallback: string): string {
 interface FleetMessage {
   type: 'fleet';
   port: number;
-  nodes: KubeObject[];
-  pods: KubeObject[];
+  nodes: NodeShape[];
+  pods: PodShape[];
 }
 
 async function fleetRole(): Promise<void> {
@@ -50,11 +54,26 @@ async function fleetRole(): Promise<void> {
     containersPerPod: 1,
     certifyAddresses: false,
   });
+  const createdMs = Date.now() - 3_600_000;
   const msg: FleetMessage = {
     type: 'fleet',
     port: fleet.port,
-    nodes: fleet.nodeObjects(),
-    pods: fleet.podObjects(),
+    nodes: fleet.nodeNames.map((name, index) => ({
+      name,
+      address: fleet.addressOf(name),
+      kubeletPort: fleet.port,
+      index,
+      createdMs,
+    })),
+    pods: fleet.pods().map((p, index) => ({
+      namespace: p.namespace,
+      name: p.name,
+      nodeName: p.node,
+      containers: p.containers,
+      index,
+      createdMs,
+      hostIP: fleet.addressOf(p.node),
+    })),
   };
   process.send?.(msg);
   process.on('disconnect', () => void fleet.close().then(() => process.exit(0)));
@@ -82,6 +101,43 @@ const median = (xs: number[]): number => {
 const MiB = 1024 * 1024;
 const fmt = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
 
+/**
+ * Has the adapter (started with --node-flags='--heapsnapshot-signal=SIGUSR1 --diagnostic-dir=DIR')
+ * write a heap snapshot into dir, and waits until it is complete (its size stops changing).
+ */
+async function heapSnapshot(pid: number, dir: string): Promise<void> {
+  const { readdir, stat } = await import('node:fs/promises');
+  const before = new Set(await readdir(dir));
+  process.kill(pid, 'SIGUSR1');
+  let last = -1;
+  for (let i = 0; i < 600; i++) {
+    await sleep(1_000);
+    const file = (await readdir(dir)).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+    if (file === undefined) continue;
+    const size = (await stat(path.join(dir, file))).size;
+    if (size === last && size > 0) {
+      console.error(`heap snapshot: ${path.join(dir, file)}`);
+      return;
+    }
+    last = size;
+  }
+}
+
+/** Prints the adapter's VmRSS / VmHWM every second from its start, until stopped (at most 30 min). */
+function timeline(pid: number, t0: number): () => void {
+  const timer = setInterval(() => {
+    if (performance.now() - t0 > 1_800_000) return;
+    void procMemory(pid)
+      .then((m) =>
+        console.error(
+          `t=${((performance.now() - t0) / 1000).toFixed(0)}s rss=${Math.round(m.rssBytes / MiB)} hwm=${Math.round(m.peakRssBytes / MiB)} MiB`,
+        ),
+      )
+      .catch(() => undefined);
+  }, 1_000);
+  return () => clearInterval(timer);
+}
+
 async function parentRole(): Promise<void> {
   const sizes = arg('nodes', '100,1000,5000').split(',').map(Number);
   const pods = Number(arg('pods', '30'));
@@ -100,16 +156,21 @@ async function parentRole(): Promise<void> {
         serialization: 'advanced',
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
-      const kube = await startFakeKube();
       const dir = await makeTempDir('bench-resource-metrics-');
+      let kube: FakeKubeProcess | undefined;
       let stopAdapter: (() => Promise<void>) | undefined;
+      let stopTimeline: (() => void) | undefined;
       try {
         const fleet = await nextMessage<FleetMessage>(fleetProc, 300_000);
-        for (const n of fleet.nodes) kube.upsert({ group: '', version: 'v1', resource: 'nodes' }, n);
-        for (const p of fleet.pods) kube.upsert({ group: '', version: 'v1', resource: 'pods' }, p);
-        kube.setAllowedUsers(['tester']);
+        kube = await startFakeKubeProcess({
+          dir: dir.path,
+          nodes: fleet.nodes,
+          pods: fleet.pods,
+          allowUsers: ['tester'],
+          full: !process.argv.includes('--small-objects'),
+        });
         const pki = await createAdapterPki(dir.path);
-        const kubeconfig = await kube.writeKubeconfig(dir.path, { user: 'token' });
+        const kubeconfig = kube.kubeconfig;
         const flags = baseFlags(pki, [
           `--kubeconfig=${kubeconfig}`,
           '--authentication-skip-lookup',
@@ -117,8 +178,8 @@ async function parentRole(): Promise<void> {
           `--kubelet-port=${fleet.port}`,
           '--kubelet-preferred-address-types=InternalIP',
           '--metric-resolution=15s',
-          // The simulated kube-apiserver shares this process with the timing loop and is slow to
-          // answer SubjectAccessReviews while it serves 150 000 pods: keep /metrics off that path.
+          // The simulated kube-apiserver is slow to answer SubjectAccessReviews while it serves
+          // 150 000 pods: keep /metrics off that path.
           '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
           ...extra,
         ]);
@@ -130,6 +191,12 @@ async function parentRole(): Promise<void> {
           pki,
           startTimeoutMs: 300_000,
           cpuProfDir,
+          nodeFlags: arg('node-flags', '')
+            .split(' ')
+            .filter((f) => f !== ''),
+          onSpawn: (pid) => {
+            if (process.argv.includes('--timeline')) stopTimeline = timeline(pid, t0);
+          },
         });
         const readyMs = performance.now() - t0;
         stopAdapter = () => adapter.stop();
@@ -153,7 +220,13 @@ async function parentRole(): Promise<void> {
           let bytes = 0;
           for (let i = 0; i < requests + 2; i++) {
             const s = performance.now();
-            const res = await client.send({ method: 'GET', path }, 60_000);
+            // The first request starts the pod informer and waits for its sync (150 000 full pods
+            // at 5 000 nodes); past the adapter's request timeout it is a 504: ask again, for up to
+            // 10 minutes, and report when the first answer came.
+            let res = await client.send({ method: 'GET', path }, 120_000);
+            for (let retry = 0; i === 0 && res.status === 504 && retry < 10; retry++)
+              res = await client.send({ method: 'GET', path }, 120_000);
+            if (i === 0) console.error(`first answer to GET ${path}: ${fmt(performance.now() - s)}`);
             const took = performance.now() - s;
             if (res.status !== 200)
               throw new Error(`GET ${path}: ${res.status} ${res.body.toString().slice(0, 200)}`);
@@ -172,6 +245,12 @@ async function parentRole(): Promise<void> {
         const nodeList = await timeList(`${GV}/nodes`);
         windows.push({ label: 'nodes list', startUs: w0, endUs: monotonicUs(), requests: requests + 2 });
         const mem = await procMemory(adapter.pid);
+        const snapDir = arg('heap-snapshot-dir', '');
+        if (snapDir !== '') await heapSnapshot(adapter.pid, snapDir);
+        const mm = await adapter.metrics();
+        console.error(
+          `adapter heap used ${Math.round(sample(mm, 'nodejs_heap_size_used_bytes') / MiB)} MiB of ${Math.round(sample(mm, 'nodejs_heap_size_total_bytes') / MiB)} MiB, external ${Math.round(sample(mm, 'nodejs_external_memory_bytes') / MiB)} MiB, RSS ${Math.round(mem.rssBytes / MiB)} MiB`,
+        );
         loads.push(loadavg()[0]?.toFixed(1) ?? '?');
         const row = [
           `${nodes} × ${pods}`,
@@ -199,10 +278,11 @@ async function parentRole(): Promise<void> {
           }
         }
       } finally {
+        stopTimeline?.();
         await stopAdapter?.();
         fleetProc.disconnect();
         fleetProc.kill();
-        await kube.close();
+        await kube?.close();
         await dir.remove();
       }
     }

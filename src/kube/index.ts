@@ -11,6 +11,7 @@ export {
   loadKubeConfig,
   type KubeRequestOptions,
 } from './client.js';
+export { internString, internLabels, internNames, internSizes } from './intern.js';
 export { SubjectAccessReviewer, type SubjectAccessReviewerOptions } from './subject-access-review.js';
 export {
   TokenReviewer,

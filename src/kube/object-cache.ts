@@ -11,6 +11,7 @@ import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { KubeApiError, type KubeClient } from './client.js';
 import type { WatchFailureObserver } from './informer.js';
+import { internLabels, internString } from './intern.js';
 import type { ResourceInfo } from './resource-mapper.js';
 
 export interface ObjectRef {
@@ -63,8 +64,10 @@ async function listAll(
   path: string,
   labelSelector: string,
   signal?: AbortSignal,
-): Promise<{ items: MetaItem[]; resourceVersion: string }> {
-  const items: MetaItem[] = [];
+): Promise<{ items: ObjectRef[]; resourceVersion: string }> {
+  // Refs are made page by page: the metadata of a whole collection (with its managedFields) is
+  // never alive at once.
+  const items: ObjectRef[] = [];
   let cont: string | undefined;
   let resourceVersion = '';
   for (let page = 0; page < 10_000; page++) {
@@ -78,7 +81,10 @@ async function listAll(
       timeoutMs: 30_000,
       signal,
     });
-    items.push(...(body.items ?? []));
+    for (const item of body.items ?? []) {
+      const ref = toRef(item);
+      if (ref !== undefined) items.push(ref);
+    }
     resourceVersion = body.metadata?.resourceVersion ?? resourceVersion;
     cont = body.metadata?.continue;
     if (cont === undefined || cont === '') return { items, resourceVersion };
@@ -89,7 +95,8 @@ async function listAll(
 function toRef(item: MetaItem): ObjectRef | undefined {
   const m = item.metadata;
   if (m?.name === undefined) return undefined;
-  return { namespace: m.namespace ?? '', name: m.name, labels: m.labels ?? {} };
+  // Only these three are kept; a PartialObjectMetadata also carries annotations and managedFields.
+  return { namespace: internString(m.namespace ?? ''), name: m.name, labels: internLabels(m.labels) };
 }
 
 export interface InformerOptions {
@@ -150,6 +157,13 @@ class MetadataInformer {
     });
   }
 
+  /** Objects held, over all namespaces. */
+  get size(): number {
+    let n = 0;
+    for (const bucket of this.store.values()) n += bucket.size;
+    return n;
+  }
+
   list(namespace: string | undefined, selector: ObjectSelector): ObjectRef[] {
     this.lastUsed = Date.now();
     const out: ObjectRef[] = [];
@@ -189,10 +203,7 @@ class MetadataInformer {
         if (needList) {
           const { items, resourceVersion } = await listAll(this.client, path, '');
           this.store.clear();
-          for (const item of items) {
-            const ref = toRef(item);
-            if (ref !== undefined) this.put(ref);
-          }
+          for (const ref of items) this.put(ref);
           this.resourceVersion = resourceVersion;
           needList = false;
           if (!this.synced) {
@@ -362,8 +373,7 @@ export class WatchingObjectLister implements ObjectLister {
     try {
       const { items } = await listAll(this.client, collectionPath(info, namespace), selector.text, signal);
       return items
-        .map(toRef)
-        .filter((r): r is ObjectRef => r !== undefined && selector.matches(r.labels))
+        .filter((r) => selector.matches(r.labels))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (err) {
       this.logger.error(
@@ -373,6 +383,13 @@ export class WatchingObjectLister implements ObjectLister {
       if (err instanceof UnavailableError || err instanceof TimeoutError) throw err;
       throw new UnavailableError(`unable to list ${info.resource} from the Kubernetes API`);
     }
+  }
+
+  /** Informers running and the objects they hold (tests check that deleted objects leave). */
+  counts(): { informers: number; objects: number } {
+    let objects = 0;
+    for (const i of this.informers.values()) objects += i.size;
+    return { informers: this.informers.size, objects };
   }
 
   close(): void {

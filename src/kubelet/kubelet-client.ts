@@ -173,6 +173,34 @@ export class KubeletHttpClient {
     });
   }
 
+  /**
+   * Drops everything kept for one kubelet (a node that was deleted): its idle kept-alive socket
+   * and its TLS session, so a cluster whose nodes come and go keeps nothing for the gone ones.
+   */
+  forget(authority: string): void {
+    const [host, port] = splitAuthority(authority);
+    for (const agent of [this.keepAliveAgent, this.closingAgent]) {
+      // Named as the agent names it when it adds a request: its own options (CA, client
+      // certificate, verification) merged over the request's host and port.
+      const name = agent.getName({ ...agent.options, host, port });
+      for (const s of agent.freeSockets[name] ?? []) s.destroy();
+      // The session cache has no public API; _evictSession is how the agent drops a bad session.
+      (agent as unknown as { _evictSession?: (key: string) => void })._evictSession?.(name);
+    }
+  }
+
+  /** Idle sockets and TLS sessions kept, over both agents (tests check that they shrink back). */
+  kept(): { idleSockets: number; sessions: number } {
+    let idleSockets = 0;
+    let sessions = 0;
+    for (const agent of [this.keepAliveAgent, this.closingAgent]) {
+      for (const list of Object.values(agent.freeSockets)) idleSockets += list?.length ?? 0;
+      const cache = (agent as unknown as { _sessionCache?: { list?: unknown[] } })._sessionCache;
+      sessions += cache?.list?.length ?? 0;
+    }
+    return { idleSockets, sessions };
+  }
+
   /** Closes the idle kept-alive sockets (when the scraper stops keeping them). */
   closeIdle(): void {
     for (const sockets of Object.values(this.keepAliveAgent.freeSockets))

@@ -3,6 +3,7 @@
  * choice of the address and port to reach a node's kubelet, as metrics-server makes it.
  */
 import { isIP } from 'node:net';
+import { internLabels, internString } from '../kube/intern.js';
 
 export interface NodeAddress {
   type: string;
@@ -34,12 +35,12 @@ export function nodeRecordFrom(obj: unknown): NodeRecord | undefined {
   const addresses: NodeAddress[] = [];
   for (const a of node.status?.addresses ?? []) {
     if (typeof a.type === 'string' && typeof a.address === 'string' && a.address !== '')
-      addresses.push({ type: a.type, address: a.address });
+      addresses.push({ type: internString(a.type), address: a.address });
   }
   const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
   return {
     name,
-    labels: node.metadata?.labels ?? {},
+    labels: internLabels(node.metadata?.labels),
     creationTimestamp: node.metadata?.creationTimestamp,
     addresses,
     kubeletPort: typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536 ? port : 0,

@@ -54,7 +54,20 @@ interface NodeState {
   status: 'ok' | ScrapeErrorKind | undefined;
   successes: number;
   warmup: NodeJS.Timeout | undefined;
+  /** Warm-up scrapes since the node last had complete data. */
+  warmups: number;
 }
+
+/**
+ * Warm-up scrapes of a node without complete data, each after twice the previous delay (1, 2, 4,
+ * 8 s by default): a kubelet refreshes its stats every ~10 s (cAdvisor housekeeping), so the
+ * scrape 1 s after the first usually finds the same point, and complete data would otherwise wait
+ * a whole resolution.
+ */
+const MAX_WARMUPS = 4;
+
+/** Default of KubeletScraperOptions.keepAliveMaxNodes (see there). */
+const KEEP_ALIVE_MAX_NODES = 100;
 
 const PATHS = {
   summary: { path: '/stats/summary?only_cpu_and_memory=true', accept: 'application/json' },
@@ -116,8 +129,8 @@ export class KubeletScraper {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.unsubscribe = this.nodes.onChange((change, key) => {
-      if (change === 'deleted') this.forgetNode(key.name);
+    this.unsubscribe = this.nodes.onChange((change, key, _current, previous) => {
+      if (change === 'deleted') this.forgetNode(key.name, previous);
       else if (change === 'added' && this.synced && !this.stopped) {
         this.enqueue(key.name, undefined);
         this.pump();
@@ -159,7 +172,7 @@ export class KubeletScraper {
     this.authorization = undefined;
     const cycle: Cycle = { start: performance.now(), remaining: 0 };
     const nodes = this.nodes.list();
-    const keepAlive = nodes.length <= (this.options.keepAliveMaxNodes ?? 1000);
+    const keepAlive = nodes.length <= (this.options.keepAliveMaxNodes ?? KEEP_ALIVE_MAX_NODES);
     if (this.keepAlive && !keepAlive) this.http?.closeIdle();
     this.keepAlive = keepAlive;
     for (const node of nodes) {
@@ -176,7 +189,7 @@ export class KubeletScraper {
   private state(name: string): NodeState {
     let s = this.states.get(name);
     if (s === undefined) {
-      s = { inFlight: false, queued: false, status: undefined, successes: 0, warmup: undefined };
+      s = { inFlight: false, queued: false, status: undefined, successes: 0, warmup: undefined, warmups: 0 };
       this.states.set(name, s);
     }
     return s;
@@ -296,7 +309,8 @@ export class KubeletScraper {
       s.successes++;
       this.metrics?.kubeletLastScrapeSuccess.set({ node: name }, Date.now() / 1000);
       this.transition(name, s, 'ok', undefined, target.authority);
-      if (s.successes === 1 && !this.store.nodeComplete(name)) this.scheduleWarmup(name, s);
+      if (this.store.nodeComplete(name)) s.warmups = 0;
+      else if (s.warmups < MAX_WARMUPS) this.scheduleWarmup(name, s);
     } catch (err) {
       if (this.isStopped()) return;
       const e = err instanceof ScrapeError ? err : new ScrapeError('connection', errorMessage(err));
@@ -308,7 +322,11 @@ export class KubeletScraper {
   }
 
   private scheduleWarmup(name: string, s: NodeState): void {
-    const ms = this.options.warmupMs ?? Math.min(this.options.resolutionMs / 2, 1_000);
+    const first = this.options.warmupMs ?? Math.min(this.options.resolutionMs / 2, 1_000);
+    const ms = first * 2 ** s.warmups;
+    // The next tick scrapes the node anyway.
+    if (ms >= this.options.resolutionMs) return;
+    s.warmups++;
     clearTimeout(s.warmup);
     s.warmup = setTimeout(() => {
       s.warmup = undefined;
@@ -339,10 +357,17 @@ export class KubeletScraper {
     );
   }
 
-  private forgetNode(name: string): void {
+  /** Drops all that is kept for a deleted node: state, points, metric series, socket and TLS session. */
+  private forgetNode(name: string, record: NodeRecord | undefined): void {
     const s = this.states.get(name);
     if (s !== undefined) clearTimeout(s.warmup);
     this.states.delete(name);
+    const o = this.options;
+    const target =
+      record === undefined
+        ? undefined
+        : kubeletTarget(record, o.preferredAddressTypes, o.port, o.useNodeStatusPort);
+    if (target !== undefined) this.http?.forget(target.authority);
     this.store.removeNode(name);
     this.metrics?.kubeletLastScrapeSuccess.remove({ node: name });
     this.checkReady();
@@ -383,6 +408,11 @@ export class KubeletScraper {
         });
       });
     }
+  }
+
+  /** What is kept per node, in all (tests check that it shrinks back when nodes go). */
+  kept(): { nodeStates: number; idleSockets: number; sessions: number } {
+    return { nodeStates: this.states.size, ...(this.http?.kept() ?? { idleSockets: 0, sessions: 0 }) };
   }
 
   /** The metrics.k8s.io data source: answers from memory, never waits on a kubelet. */

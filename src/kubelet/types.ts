@@ -66,14 +66,18 @@ export interface KubeletScraperOptions {
   /**
    * Delay before a node's second scrape when its first left no complete pair, so complete data
    * arrives seconds after start rather than one resolution later; default min(resolution/2, 1 s).
+   * While the pair is still incomplete (the kubelet had not refreshed its stats yet), up to three
+   * more warm-ups follow, each after twice the previous delay, as long as that is shorter than
+   * the resolution.
    */
   warmupMs?: number;
   /**
    * Keep kubelet connections open between ticks only while the cluster has at most this many
    * nodes; above, each scrape opens a connection (resuming the TLS session) and closes it after the
    * answer, resuming the TLS session. Measured (bench/kubelet-scale.ts, 30 pods per node): at 5000
-   * nodes 430 instead of 782 MiB peak RSS for 11.2 instead of 5.4 s of CPU per 15 s; at 1000 nodes
-   * only 24 MiB saved for +1 s of CPU per 15 s. Default 1000.
+   * nodes 430 instead of 782 MiB peak RSS for 11.2 instead of 5.4 s of CPU per 15 s. Each idle TLS
+   * connection holds ~80-90 KB outside the JS heap, so at 1000 nodes keeping them is ~85 MiB of a
+   * whole adapter that otherwise fits in under 200 MiB (bench/resource-metrics.ts). Default 100.
    */
   keepAliveMaxNodes?: number;
 }

@@ -4,7 +4,7 @@
  * LIST/GET implementation here can later be replaced by watch-backed informers.
  */
 import { BadRequestError, UnavailableError } from '../errors.js';
-import { KubeApiError, type KubeClient } from '../kube/index.js';
+import { KubeApiError, internLabels, internNames, internString, type KubeClient } from '../kube/index.js';
 import { formatLabelSelector, matchesLabels, type Requirement } from '../promql/index.js';
 
 export interface PodRecord {
@@ -158,25 +158,33 @@ interface ListBody<T> {
   items?: T[];
 }
 
-/** The compact record of a Pod object (what metrics.k8s.io needs of it). */
+/**
+ * The compact record of a Pod object (what metrics.k8s.io needs of it), made as the object
+ * arrives (an informer's transform, or a page of a LIST), so the full object is garbage at once.
+ * What repeats across pods (namespace, node, phase, container names, a workload's labels) is the
+ * shared copy (kube/intern.ts).
+ */
 export function podRecordFrom(o: PodObject): PodRecord | undefined {
   const m = o.metadata;
   if (m?.name === undefined) return undefined;
+  const containers: string[] = [];
+  for (const c of o.spec?.containers ?? [])
+    if (c.name !== undefined && c.name !== '') containers.push(c.name);
   return {
     name: m.name,
-    namespace: m.namespace ?? '',
-    labels: m.labels ?? {},
+    namespace: internString(m.namespace ?? ''),
+    labels: internLabels(m.labels),
     creationTimestamp: m.creationTimestamp,
-    phase: o.status?.phase ?? '',
-    nodeName: o.spec?.nodeName ?? '',
-    containers: (o.spec?.containers ?? []).map((c) => c.name ?? '').filter((n) => n !== ''),
+    phase: internString(o.status?.phase ?? ''),
+    nodeName: internString(o.spec?.nodeName ?? ''),
+    containers: internNames(containers),
   };
 }
 
 function toNode(o: NodeObject): NodeRecord | undefined {
   const m = o.metadata;
   if (m?.name === undefined) return undefined;
-  return { name: m.name, labels: m.labels ?? {}, creationTimestamp: m.creationTimestamp };
+  return { name: m.name, labels: internLabels(m.labels), creationTimestamp: m.creationTimestamp };
 }
 
 const MAX_PAGES = 10_000;
@@ -198,19 +206,24 @@ export class KubeClusterObjects implements ClusterObjects {
     private readonly pageSize = 500,
   ) {}
 
-  private async list<T>(
+  /**
+   * Every page of the collection, each item made a record as its page arrives: a LIST of 30 000
+   * full pods (7 KB each) never has more than one page of full objects alive at once.
+   */
+  private async list<R>(
     path: string,
     labelSelector: readonly Requirement[],
     fieldSelector: readonly FieldRequirement[],
     signal: AbortSignal | undefined,
-  ): Promise<T[]> {
-    const items: T[] = [];
+    toRecord: (item: PodObject & NodeObject) => R | undefined,
+  ): Promise<R[]> {
+    const records: R[] = [];
     const ls = formatLabelSelector([...labelSelector]);
     const fs = formatFieldSelector(fieldSelector);
     let cont: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const body = await this.client
-        .requestJSON<ListBody<T>>('GET', path, {
+        .requestJSON<ListBody<PodObject & NodeObject>>('GET', path, {
           query: {
             limit: String(this.pageSize),
             continue: cont,
@@ -223,9 +236,12 @@ export class KubeClusterObjects implements ClusterObjects {
         .catch((err: unknown) => {
           throw upstreamError(err);
         });
-      items.push(...(body.items ?? []));
+      for (const item of body.items ?? []) {
+        const r = toRecord(item);
+        if (r !== undefined) records.push(r);
+      }
       cont = body.metadata?.continue;
-      if (cont === undefined || cont === '') return items;
+      if (cont === undefined || cont === '') return records;
     }
     throw new UnavailableError(`listing ${path} did not end`);
   }
@@ -247,11 +263,8 @@ export class KubeClusterObjects implements ClusterObjects {
   ): Promise<PodRecord[]> {
     const path =
       namespace === undefined ? '/api/v1/pods' : `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
-    const items = await this.list<PodObject>(path, labelSelector, fieldSelector, signal);
-    return items
-      .map(podRecordFrom)
-      .filter((p): p is PodRecord => p !== undefined)
-      .sort(byNamespaceAndName);
+    const records = await this.list(path, labelSelector, fieldSelector, signal, podRecordFrom);
+    return records.sort(byNamespaceAndName);
   }
 
   async pod(namespace: string, name: string, signal?: AbortSignal): Promise<PodRecord | undefined> {
@@ -267,11 +280,8 @@ export class KubeClusterObjects implements ClusterObjects {
     fieldSelector: readonly FieldRequirement[],
     signal?: AbortSignal,
   ): Promise<NodeRecord[]> {
-    const items = await this.list<NodeObject>('/api/v1/nodes', labelSelector, fieldSelector, signal);
-    return items
-      .map(toNode)
-      .filter((n): n is NodeRecord => n !== undefined)
-      .sort(byName);
+    const records = await this.list('/api/v1/nodes', labelSelector, fieldSelector, signal, toNode);
+    return records.sort(byName);
   }
 
   async node(name: string, signal?: AbortSignal): Promise<NodeRecord | undefined> {

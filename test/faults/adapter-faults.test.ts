@@ -149,6 +149,8 @@ describe('faults around a running adapter process', { timeout: 240_000 }, () => 
       containersPerPod: 1,
       namespaces: ['shop'],
       token: TOKEN,
+      // A new point every second, so complete data and rate changes show within seconds.
+      housekeepingMs: 1000,
     });
     closers.push(() => fleet.close());
     kube = await startFakeKube();

@@ -966,7 +966,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       return;
     }
     let listRV = store.resourceVersion;
-    let items = store.list(ref, filter);
+    let start = '';
     const continueToken = url.searchParams.get('continue');
     if (continueToken !== null && continueToken !== '') {
       let decoded: { rv: number; start: string };
@@ -986,19 +986,20 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
         return;
       }
       listRV = decoded.rv;
-      items = items.filter((i) => i.key >= decoded.start);
+      start = decoded.start;
     }
     const limitParam = url.searchParams.get('limit');
     const limit = limitParam !== null && /^\d+$/.test(limitParam) ? Number(limitParam) : 0;
     const listMeta: Record<string, unknown> = { resourceVersion: String(listRV) };
-    if (limit > 0 && items.length > limit) {
-      const remaining = items.length - limit;
-      items = items.slice(0, limit);
+    // Only the page is read (not copied: it is serialized at once), so large collections stay cheap.
+    const page = store.page(ref, filter, start, limit);
+    const items = page.items;
+    if (page.more) {
       const last = items[items.length - 1]!;
       listMeta.continue = encodeContinue(listRV, `${last.key}\u0000`);
       // Like the real server, the count is only known without selectors.
       if ((filter.label?.empty ?? true) && (filter.field?.empty ?? true))
-        listMeta.remainingItemCount = remaining;
+        listMeta.remainingItemCount = page.remaining;
     }
     const objects = items.map((i) => i.object);
     if (repr.kind === 'meta') {

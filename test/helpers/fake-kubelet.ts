@@ -3,8 +3,12 @@
  * 127.20.<i / 250>.<i % 250 + 1>, all on one port, and serves `/stats/summary` (stats/v1alpha1
  * JSON) and `/metrics/resource` (Prometheus text) from the same counters. Every container's CPU
  * counter advances at a known rate (`containerRate`), so a test can check rate arithmetic
- * exactly; counters are sampled at a time truncated to `sampleQuantumMs` (1 s by default, as the
- * Summary API's RFC 3339 timestamps carry whole seconds), which is also the timestamp served.
+ * exactly. Like a kubelet, whose stats come from cAdvisor's housekeeping (every 10 s, not on
+ * every request), each node refreshes its stats every `housekeepingMs` (10 s by default), at its
+ * own phase: between two refreshes a node answers the same body, stamped with the refresh time.
+ * Refresh times are whole multiples of `sampleQuantumMs` (1 s by default, as the Summary API's
+ * RFC 3339 timestamps carry whole seconds). Tests that want a new point every second pass
+ * `housekeepingMs: 1000`.
  *
  * Per node, a test can inject slowness, hangs (headers never sent, or a body cut off midway), error
  * statuses, a refused connection, and a serving certificate with a wrong name or from an unknown CA.
@@ -31,6 +35,11 @@ export interface FleetOptions {
   namespaces?: string[];
   /** Default 1000. */
   sampleQuantumMs?: number;
+  /**
+   * How often a node's stats refresh (cAdvisor's housekeeping interval); default 10 000 ms. Each
+   * node refreshes at its own phase, so a fleet does not refresh all at once.
+   */
+  housekeepingMs?: number;
   /** When set, requests must carry `Authorization: Bearer <token>` (else 401). */
   token?: string;
   /** Put every node's address in the serving certificate (default: when nodes <= 1000). */
@@ -80,6 +89,10 @@ interface FleetNode {
   fault: NodeFault;
   listener: net.Server | undefined;
   requests: number;
+  /** Offset of this node's refreshes within the housekeeping interval. */
+  phaseMs: number;
+  /** The last body rendered, reused until the next refresh (or a change made by the test). */
+  cached: { endpoint: 'summary' | 'resource'; t: number; body: string } | undefined;
 }
 
 export interface FakeKubeletFleet {
@@ -101,6 +114,10 @@ export interface FakeKubeletFleet {
   containerMemory(namespace: string, pod: string, container: string): number;
   /** Every pod served: namespace, name, node, container names. */
   pods(): { namespace: string; name: string; node: string; containers: string[] }[];
+  /** A pod starts on a node now (its containers at the fleet's usual rates); shown from the next answer. */
+  addPod(node: string, pod: { namespace: string; name: string; containers: string[] }): void;
+  /** The pod is gone from its node; returns false when there was no such pod. */
+  removePod(namespace: string, name: string): boolean;
   setFault(node: string, fault: NodeFault): Promise<void>;
   /** The container starts again now: new start time, counter from zero. */
   restartContainer(namespace: string, pod: string, container: string): void;
@@ -147,6 +164,7 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
   const containersPerPod = opts.containersPerPod ?? 1;
   const namespaces = opts.namespaces ?? ['default', 'team-a'];
   const quantum = opts.sampleQuantumMs ?? 1000;
+  const housekeeping = opts.housekeepingMs ?? 10_000;
   const offset = opts.addressOffset ?? 0;
   const t0 = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
 
@@ -154,6 +172,8 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
   const byName = new Map<string, FleetNode>();
   const byAddress = new Map<string, FleetNode>();
   const containers = new Map<string, Container>();
+  /** "namespace/pod" → the node it runs on. */
+  const podNodes = new Map<string, FleetNode>();
   for (let i = 0; i < count; i++) {
     const name = `node-${i}`;
     const pods: Pod[] = [];
@@ -189,8 +209,15 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
       fault: { kind: 'ok' },
       listener: undefined,
       requests: 0,
+      // Spread over the interval (a prime stride), on whole quanta so rates stay exact.
+      phaseMs:
+        housekeeping > quantum && quantum > 0
+          ? Math.floor(((i * 7919 * quantum) % housekeeping) / quantum) * quantum
+          : 0,
+      cached: undefined,
     };
     nodes.push(node);
+    for (const p of pods) podNodes.set(`${p.namespace}/${p.name}`, node);
     byName.set(name, node);
     byAddress.set(node.address, node);
   }
@@ -217,6 +244,20 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
   });
 
   const sampleTime = (atMs: number): number => (quantum > 0 ? Math.floor(atMs / quantum) * quantum : atMs);
+  /** The node's last refresh at or before atMs. */
+  const refreshTime = (n: FleetNode, atMs: number): number => {
+    if (housekeeping <= quantum) return sampleTime(atMs);
+    return Math.floor((atMs - n.phaseMs) / housekeeping) * housekeeping + n.phaseMs;
+  };
+  /** The body a node serves at atMs: rendered once per refresh. */
+  const answer = (n: FleetNode, endpoint: 'summary' | 'resource', atMs: number): string => {
+    const t = refreshTime(n, atMs);
+    const c = n.cached;
+    if (c !== undefined && c.endpoint === endpoint && c.t === t) return c.body;
+    const body = endpoint === 'summary' ? renderSummary(n, t) : renderResource(n, t);
+    n.cached = { endpoint, t, body };
+    return body;
+  };
   const cpuNs = (rate: number, since: number, t: number): number => (rate * Math.max(0, t - since)) / 1000;
 
   const renderSummary = (n: FleetNode, t: number): string => {
@@ -338,12 +379,11 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
     }
     let body: string;
     let type: string;
-    const t = sampleTime(Date.now());
     if (url.pathname === '/stats/summary') {
-      body = renderSummary(node, t);
+      body = answer(node, 'summary', Date.now());
       type = 'application/json';
     } else if (url.pathname === '/metrics/resource') {
-      body = renderResource(node, t);
+      body = answer(node, 'resource', Date.now());
       type = 'text/plain; version=0.0.4; charset=utf-8';
     } else {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('404 page not found\n');
@@ -458,9 +498,12 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
     if (n === undefined) throw new Error(`fake kubelet fleet: no node ${name}`);
     return n;
   };
+  /** A container to change: its node's cached answer is dropped, so the change shows at once. */
   const container = (namespace: string, pod: string, name: string): Container => {
     const c = containers.get(`${namespace}/${pod}/${name}`);
     if (c === undefined) throw new Error(`fake kubelet fleet: no container ${namespace}/${pod}/${name}`);
+    const n = podNodes.get(`${namespace}/${pod}`);
+    if (n !== undefined) n.cached = undefined;
     return c;
   };
   const created = new Date(t0).toISOString().replace('.000Z', 'Z');
@@ -523,6 +566,40 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
           containers: p.containers.map((c) => c.name),
         })),
       ),
+    addPod(nodeName, p) {
+      const n = node(nodeName);
+      const key = `${p.namespace}/${p.name}`;
+      if (podNodes.has(key)) throw new Error(`fake kubelet fleet: pod ${key} exists`);
+      const now = sampleTime(Date.now());
+      const cs: Container[] = p.containers.map((name, k) => ({
+        name,
+        rate: ((n.index % 97) + 1) * 1_000_000 + k * 1_000,
+        memory: 8 * 1024 * 1024 + n.index * 4096 + k * 8,
+        startMs: now,
+        zeroMs: now,
+      }));
+      // The node's own counter keeps its rate: it stays continuous whatever pods come and go.
+      for (const c of cs) containers.set(`${key}/${c.name}`, c);
+      n.pods.push({
+        namespace: p.namespace,
+        name: p.name,
+        uid: `uid-${p.namespace}-${p.name}`,
+        containers: cs,
+      });
+      podNodes.set(key, n);
+      n.cached = undefined;
+    },
+    removePod(namespace, name) {
+      const key = `${namespace}/${name}`;
+      const n = podNodes.get(key);
+      if (n === undefined) return false;
+      podNodes.delete(key);
+      const at = n.pods.findIndex((p) => p.namespace === namespace && p.name === name);
+      const [pod] = n.pods.splice(at, 1);
+      for (const c of pod?.containers ?? []) containers.delete(`${key}/${c.name}`);
+      n.cached = undefined;
+      return true;
+    },
     async setFault(name, fault) {
       const n = node(name);
       const was = n.fault;
@@ -560,10 +637,7 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
     },
     requestCount: (name) => node(name).requests,
     connectionStats: () => ({ accepted, open: sockets.size, resumed }),
-    render: (name, endpoint, atMs) => {
-      const t = sampleTime(atMs ?? Date.now());
-      return endpoint === 'summary' ? renderSummary(node(name), t) : renderResource(node(name), t);
-    },
+    render: (name, endpoint, atMs) => answer(node(name), endpoint, atMs ?? Date.now()),
     async close() {
       for (const t of timers) clearTimeout(t);
       timers.clear();

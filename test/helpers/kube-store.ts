@@ -139,6 +139,8 @@ function readPath(obj: unknown, dotted: string): string | undefined {
 export class KubeObjectStore {
   readonly #types = new Map<string, ResourceType>();
   readonly #objects = new Map<string, Map<string, KubeObject>>();
+  /** Per store key, the object keys in order; rebuilt after a key is added or removed. */
+  readonly #sortedKeys = new Map<string, string[]>();
   readonly #history: ChangeEvent[] = [];
   readonly #listeners = new Map<string, Set<ChangeListener>>();
   readonly #historyLimit: number;
@@ -178,6 +180,7 @@ export class KubeObjectStore {
     const stillServed = [...this.#types.values()].some((t) => storeKeyOf(t) === sk);
     if (!stillServed) {
       this.#objects.delete(sk);
+      this.#sortedKeys.delete(sk);
       return true;
     }
     return false;
@@ -232,6 +235,7 @@ export class KubeObjectStore {
     const key = objectKey(obj.metadata.namespace, name);
     const bucket = this.#bucket(ref);
     const previous = bucket.get(key);
+    if (!previous) this.#sortedKeys.delete(storeKeyOf(ref));
     if (previous && canonical(withoutServerFields(previous)) === canonical(withoutServerFields(obj))) {
       return clone(previous);
     }
@@ -259,6 +263,7 @@ export class KubeObjectStore {
     const previous = bucket.get(key);
     if (!previous) return false;
     bucket.delete(key);
+    this.#sortedKeys.delete(storeKeyOf(ref));
     const rv = ++this.#rv;
     const last = clone(previous);
     last.metadata.resourceVersion = String(rv);
@@ -308,6 +313,45 @@ export class KubeObjectStore {
       if (this.matches(ref, obj, filter)) out.push({ key, object: clone(obj) });
     }
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /**
+   * One page of matching objects in key order, from the first key >= `start`, at most `limit`
+   * (0: all), and whether more follow. The objects are the stored ones, NOT copies: serialize them
+   * at once and never change them. This is what serves LISTs, so paging through 150 000 pods costs
+   * a page's worth per request rather than a copy and sort of the whole collection.
+   */
+  page(
+    ref: ResourceRef,
+    filter: ListFilter,
+    start: string,
+    limit: number,
+  ): { items: Array<{ key: string; object: KubeObject }>; more: boolean; remaining: number } {
+    this.#requireType(ref);
+    const sk = storeKeyOf(ref);
+    const bucket = this.#bucket(ref);
+    let keys = this.#sortedKeys.get(sk);
+    if (keys === undefined) {
+      keys = [...bucket.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      this.#sortedKeys.set(sk, keys);
+    }
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (keys[mid]! < start) lo = mid + 1;
+      else hi = mid;
+    }
+    const items: Array<{ key: string; object: KubeObject }> = [];
+    let i = lo;
+    for (; i < keys.length; i++) {
+      const key = keys[i]!;
+      const obj = bucket.get(key);
+      if (obj === undefined || !this.matches(ref, obj, filter)) continue;
+      if (limit > 0 && items.length === limit) break;
+      items.push({ key, object: obj });
+    }
+    return { items, more: i < keys.length, remaining: keys.length - i };
   }
 
   /** Events of storeKey after rv, or 'expired' when some of them were already dropped. */

@@ -77,6 +77,8 @@ async function startCluster(name: string): Promise<Cluster> {
     containersPerPod: 2,
     namespaces: ['default', 'team-a'],
     token: TOKEN,
+    // A new point every second, so complete data and rate changes show within seconds.
+    housekeepingMs: 1000,
   });
   const kube = await startFakeKube();
   kube.setSarPolicy(() => ({ allowed: true }));

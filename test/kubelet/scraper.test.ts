@@ -43,6 +43,8 @@ async function setup(opts: {
     podsPerNode: 3,
     containersPerPod: 2,
     token: TOKEN,
+    // A new point every second, so complete data and rate changes show within seconds.
+    housekeepingMs: 1000,
   });
   const kube = await startFakeKube();
   const dir = await makeTempDir('kubelet-scraper-');
