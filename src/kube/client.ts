@@ -1,13 +1,13 @@
 /**
- * A small HTTP client for the Kubernetes API. kubeconfig.ts (on `@kubernetes/client-node`'s parsers
- * and authenticators) loads the kubeconfig and applies its credentials (token files, exec plugins, client certificates, in-cluster service
+ * A small HTTP client for the Kubernetes API. `@kubernetes/client-node` loads the kubeconfig and
+ * applies its credentials (token files, exec plugins, client certificates, in-cluster service
  * account); the requests themselves go through `node:http(s)` with our own keep-alive agent and
  * deadlines, because client-node's fetch path ignores custom agents, its Watch has no header
  * timeout, and it refuses plain-http servers such as `kubectl proxy` that kubectl accepts.
  */
 import http from 'node:http';
 import https from 'node:https';
-import { KubeConfig } from './kubeconfig.js';
+import { KubeConfig } from '@kubernetes/client-node';
 import { abortedError, boundedTimeout } from '../deadline.js';
 import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
 import { failedOnStaleConnection, resendWhileStale, staleFailure } from '../stale-connection.js';

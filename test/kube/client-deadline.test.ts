@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { KubeConfig } from '../../src/kube/kubeconfig.js';
+import { KubeConfig } from '@kubernetes/client-node';
 import { setDeadline } from '../../src/deadline.js';
 import { TimeoutError } from '../../src/errors.js';
 import { KubeClient } from '../../src/kube/index.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { KubeConfig } from '../../src/kube/kubeconfig.js';
+import { KubeConfig } from '@kubernetes/client-node';
 import { UnavailableError } from '../../src/errors.js';
 import { KubeClient } from '../../src/kube/index.js';
 import { LOOPBACK } from '../helpers/ports.js';
