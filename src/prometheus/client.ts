@@ -36,9 +36,16 @@ import { MAX_STALE_RESENDS, type QueryTransport } from './transport.js';
  * about 13 MiB resident (axios also loads Node's fetch and http2 modules), and discovery and
  * queries, all that an adapter at rest does, go through transport.ts.
  */
-let driverModule: Promise<typeof import('prometheus-query')> | undefined;
-const loadDriverModule = (): Promise<typeof import('prometheus-query')> =>
-  (driverModule ??= import('prometheus-query'));
+type DriverModule = typeof import('prometheus-query');
+let driverClass: Promise<typeof PrometheusDriver> | undefined;
+const loadDriverClass = (): Promise<typeof PrometheusDriver> =>
+  (driverClass ??= import('prometheus-query').then((m) => {
+    // A CommonJS package: Node's loader gives its named exports, the bundle only a default.
+    const mod = m as Partial<DriverModule> & { default?: Partial<DriverModule> };
+    const driver = mod.PrometheusDriver ?? mod.default?.PrometheusDriver;
+    if (driver === undefined) throw new Error('prometheus-query has no PrometheusDriver export');
+    return driver;
+  }));
 
 /** prometheus-query's network failure keeps axios' error, whose `request` is Node's. */
 interface DriverNetworkError {
@@ -180,7 +187,7 @@ export class HttpPrometheusClient implements PrometheusClient {
     const endpoint = `${url.protocol}//${url.host}`;
     const baseURL = `${url.pathname.replace(/\/$/, '')}/api/v1/`;
     this.makeDriver = async (preferPost: boolean, ctx: CallContext): Promise<PrometheusDriver> =>
-      new (await loadDriverModule()).PrometheusDriver({
+      new (await loadDriverClass())({
         endpoint,
         baseURL,
         headers: { ...(t.headers ?? {}) },

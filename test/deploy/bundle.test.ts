@@ -154,6 +154,18 @@ describe('the bundled program (dist/bundle/main.js)', () => {
       );
     });
 
+    it('check runs series lookups through prometheus-query, which the bundle loads on demand', async () => {
+      const r = await runProcess(
+        process.execPath,
+        [main, 'check', `--config=${join(ROOT, 'rules', 'default.yaml')}`, `--prometheus-url=${prom!.url}`],
+        { timeoutMs: 60_000 },
+      );
+      const out = r.stdout + r.stderr;
+      assert.equal(r.code, 0, out);
+      assert.doesNotMatch(out, /Prometheus request failed|not a constructor/);
+      assert.match(out, /http_requests_per_second/);
+    });
+
     it(`stays under ${RSS_BOUND_MiB} MiB resident at rest`, async () => {
       await sleep(SETTLE_MS);
       const rss = await vmRss(adapter!.pid);
