@@ -59,7 +59,10 @@ describe('HttpPrometheusClient limits', () => {
     // Without a deadline: --prometheus-timeout (10 s) bounds it.
     prom.hold = false;
     await c.query('up{pod="b"}');
-    assert.equal(ms(prom.queries[1]?.timeout), 9_000);
+    // 90 % of what is left of the 10 s once the query has its slot: 9 000 ms, a few less when the
+    // machine is busy between taking the slot and sending (seen: 8 999 under load).
+    const unbounded = ms(prom.queries[1]?.timeout);
+    assert.ok(unbounded <= 9_000 && unbounded >= 8_900, `timeout=${unbounded}ms, expected ≈ 9000`);
   });
 
   it('a deadline that passes ends the call with the signal reason and aborts the Prometheus request', async () => {
