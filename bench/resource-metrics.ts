@@ -1,12 +1,13 @@
 /**
- * metrics.k8s.io from the kubelet scraper, through the WHOLE adapter: its real CLI from a `tsc`
- * build (bench/adapter-process.ts) in a child process, N simulated kubelets × P pods in another
+ * metrics.k8s.io from the kubelet scraper, through the WHOLE adapter: its real CLI (the shipped
+ * bundle with the image's node flags, or with --build=tsc the plain tsc output, which --cpu-prof's
+ * per-folder areas need; bench/adapter-process.ts) in a child process, N simulated kubelets × P pods in another
  * (stats refreshed every 10 s, as cAdvisor's housekeeping does), the simulated kube-apiserver in a
  * third (test/helpers/fake-kube-process.ts), serving FULL Pod and Node objects as a real one does
  * (test/helpers/kube-objects.ts; --small-objects for the fleet's minimal ones). This parent sends
  * the timed requests.
  *
- *   node --import tsx bench/resource-metrics.ts [--nodes=100,1000,5000] [--pods=30] [--requests=10] [--cycles=2] [--cpu-prof] [--small-objects] [--timeline] [--node-flags='--max-semi-space-size=4 …']
+ *   node --import tsx bench/resource-metrics.ts [--nodes=100,1000,5000] [--pods=30] [--requests=10] [--cycles=2] [--cpu-prof] [--small-objects] [--timeline] [--build=bundle|tsc] [--node-flags='--max-semi-space-size=4 …']
  *
  * With --timeline the adapter's VmRSS/VmHWM is printed every second from start (where the peak is).
  *
@@ -27,7 +28,7 @@ import { startFakeKubeProcess, type FakeKubeProcess } from '../test/helpers/fake
 import { startKubeletFleet } from '../test/helpers/fake-kubelet.js';
 import type { NodeShape, PodShape } from '../test/helpers/kube-objects.js';
 import { makeTempDir } from '../test/helpers/temp.js';
-import { buildAdapter, startAdapterChild } from './adapter-process.js';
+import { buildFor, startAdapterChild } from './adapter-process.js';
 import { procMemory, sample } from './procstat.js';
 import { findProfile, monotonicUs, summarize, type Window } from './profile.js';
 
@@ -148,7 +149,7 @@ async function parentRole(): Promise<void> {
     .filter((f) => f !== '');
   const rows: string[] = [];
   const loads: string[] = [];
-  const build = await buildAdapter();
+  const build = await buildFor(arg('build', 'bundle'));
   try {
     for (const nodes of sizes) {
       const fleetProc = fork(SELF, ['--role=fleet', `--nodes=${nodes}`, `--pods=${pods}`], {
@@ -191,9 +192,11 @@ async function parentRole(): Promise<void> {
           pki,
           startTimeoutMs: 300_000,
           cpuProfDir,
-          nodeFlags: arg('node-flags', '')
-            .split(' ')
-            .filter((f) => f !== ''),
+          nodeFlags: process.argv.some((a) => a.startsWith('--node-flags='))
+            ? arg('node-flags', '')
+                .split(' ')
+                .filter((f) => f !== '')
+            : build.nodeFlags,
           onSpawn: (pid) => {
             if (process.argv.includes('--timeline')) stopTimeline = timeline(pid, t0);
           },
