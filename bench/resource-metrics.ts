@@ -204,6 +204,24 @@ async function parentRole(): Promise<void> {
         const readyMs = performance.now() - t0;
         stopAdapter = () => adapter.stop();
         const client = adapter.client(1);
+        // With --timeline, the JS heap next to the RSS every 4 s (from the adapter's own metrics).
+        const heapTimer = process.argv.includes('--timeline')
+          ? setInterval(() => {
+              void adapter
+                .metrics()
+                .then((m) =>
+                  console.error(
+                    `t=${((performance.now() - t0) / 1000).toFixed(0)}s heap used ${Math.round(sample(m, 'nodejs_heap_size_used_bytes') / MiB)} of ${Math.round(sample(m, 'nodejs_heap_size_total_bytes') / MiB)} MiB, external ${Math.round(sample(m, 'nodejs_external_memory_bytes') / MiB)} MiB`,
+                  ),
+                )
+                .catch(() => undefined);
+            }, 4_000)
+          : undefined;
+        const prevStop = stopTimeline;
+        stopTimeline = () => {
+          clearInterval(heapTimer);
+          prevStop?.();
+        };
 
         const m0 = await adapter.metrics();
         const c0 = sample(m0, `${CYCLE}_count`);

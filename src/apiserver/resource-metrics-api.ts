@@ -184,16 +184,19 @@ export function encodePodMetricsList(items: readonly PodMetricsItem[], now = new
  */
 export function encodePodMetricsListPieces(items: readonly PodMetricsItem[], now = new Date()): string[] {
   const created = createdNow(now);
-  // One flat array of pieces, joined once: no intermediate string per item.
-  const parts = new Array<string>(items.length * 3 + 2);
+  // One flat array of pieces, joined once or written as they are: no new string per item (the
+  // separator is a piece of its own rather than a fresh ",{…" per pod).
+  const parts = new Array<string>(Math.max(0, items.length * 4 - 1) + 2);
   parts[0] = `{"kind":"PodMetricsList","apiVersion":"${GROUP_VERSION}","metadata":{},"items":[`;
+  let k = 1;
   for (let i = 0; i < items.length; i++) {
     const item = items[i] as PodMetricsItem;
-    parts[i * 3 + 1] = i === 0 ? podPrefix(item.pod) : `,${podPrefix(item.pod)}`;
-    parts[i * 3 + 2] = created;
-    parts[i * 3 + 3] = podSuffix(item.usage);
+    if (i > 0) parts[k++] = ',';
+    parts[k++] = podPrefix(item.pod);
+    parts[k++] = created;
+    parts[k++] = podSuffix(item.usage);
   }
-  parts[items.length * 3 + 1] = ']}';
+  parts[k] = ']}';
   return parts;
 }
 

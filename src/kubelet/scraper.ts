@@ -421,6 +421,7 @@ export class KubeletScraper {
     return {
       name: 'kubelet',
       podUsage: (q: PodUsageQuery) => Promise.resolve(store.podUsage(q.namespace, q.names)),
+      podUsageOf: (namespace: string, name: string) => store.podUsageOf(namespace, name),
       nodeUsage: (q: NodeUsageQuery) => Promise.resolve(store.nodeUsage(q.names)),
     };
   }

@@ -201,33 +201,16 @@ export class UsageStore {
     return out;
   }
 
+  /** One pod's usage, when every container has two points (the same object until the next scrape). */
+  podUsageOf(namespace: string, name: string): PodUsage | undefined {
+    return usageOf(this.byNamespace.get(namespace)?.get(name));
+  }
+
   podUsage(namespace: string | undefined, names?: readonly string[]): PodUsage[] {
     const out: PodUsage[] = [];
     const visit = (p: PodEntry | undefined): void => {
-      if (p === undefined) return;
-      if (p.usage !== undefined) {
-        out.push(p.usage);
-        return;
-      }
-      if (!p.complete || p.containers.size === 0) return;
-      let newest: Series | undefined;
-      for (const s of p.containers.values()) {
-        if (!s.complete) return;
-        if (newest === undefined || s.t1 > newest.t1) newest = s;
-      }
-      if (newest === undefined) return;
-      const containers = [];
-      for (const [name, s] of p.containers) {
-        containers.push({ name, cpuNanoCores: s.rate(), memoryBytes: s.mem });
-      }
-      p.usage = {
-        namespace: p.namespace,
-        name: p.name,
-        timestamp: new Date(newest.t1),
-        windowMs: newest.t1 - newest.t0,
-        containers,
-      };
-      out.push(p.usage);
+      const u = usageOf(p);
+      if (u !== undefined) out.push(u);
     };
     if (names !== undefined) {
       for (const name of names) {
@@ -241,4 +224,29 @@ export class UsageStore {
     }
     return out;
   }
+}
+
+/** A pod's answer, built once per scrape of its node; undefined while some container lacks a pair. */
+function usageOf(p: PodEntry | undefined): PodUsage | undefined {
+  if (p === undefined) return undefined;
+  if (p.usage !== undefined) return p.usage;
+  if (!p.complete || p.containers.size === 0) return undefined;
+  let newest: Series | undefined;
+  for (const s of p.containers.values()) {
+    if (!s.complete) return undefined;
+    if (newest === undefined || s.t1 > newest.t1) newest = s;
+  }
+  if (newest === undefined) return undefined;
+  const containers = [];
+  for (const [name, s] of p.containers) {
+    containers.push({ name, cpuNanoCores: s.rate(), memoryBytes: s.mem });
+  }
+  p.usage = {
+    namespace: p.namespace,
+    name: p.name,
+    timestamp: new Date(newest.t1),
+    windowMs: newest.t1 - newest.t0,
+    containers,
+  };
+  return p.usage;
 }

@@ -54,5 +54,10 @@ export interface ResourceUsageSource {
   /** Short name for logs and the `source` label of the self-metrics ("prometheus", "kubelet"). */
   readonly name: string;
   podUsage(query: PodUsageQuery): Promise<PodUsage[]>;
+  /**
+   * For sources that hold usage in memory (the kubelet store): one pod's usage by lookup, so a
+   * list of every pod in a large cluster allocates no per-request list or index of the answer.
+   */
+  podUsageOf?(namespace: string, name: string): PodUsage | undefined;
   nodeUsage(query: NodeUsageQuery): Promise<NodeUsage[]>;
 }

@@ -80,6 +80,27 @@ function podUsageFor(pod: PodRecord, usage: PodUsage): PodUsage | undefined {
   return { ...usage, containers: have.filter((c) => wanted.has(c.name)) };
 }
 
+/** The pods at `missing` (every pod when undefined) by in-memory lookup; returns how many were found. */
+function lookUpPods(
+  usageOf: (namespace: string, name: string) => PodUsage | undefined,
+  running: readonly PodRecord[],
+  slots: (PodMetricsItem | undefined)[],
+  missing: readonly number[] | undefined,
+): number {
+  let n = 0;
+  const one = (i: number): void => {
+    const pod = running[i] as PodRecord;
+    const u = usageOf(pod.namespace, pod.name);
+    const usage = u === undefined ? undefined : podUsageFor(pod, u);
+    if (usage === undefined) return;
+    slots[i] = { pod, usage };
+    n++;
+  };
+  if (missing === undefined) for (let i = 0; i < running.length; i++) one(i);
+  else for (const i of missing) one(i);
+  return n;
+}
+
 export class ResourceMetricsProvider {
   private readonly lastSources = new Map<'pods' | 'nodes', string>();
 
@@ -125,11 +146,7 @@ export class ResourceMetricsProvider {
       } catch (err) {
         failures++;
         firstError ??= err;
-        this.o.metrics.resourceSourceFailures.inc({ source: source.name });
-        this.o.logger.warn(
-          { kind, source: source.name, err: errorMessage(err) },
-          'resource usage source failed; asking the next one',
-        );
+        this.sourceFailed(kind, source, err);
         continue;
       }
       let n = 0;
@@ -142,59 +159,111 @@ export class ResourceMetricsProvider {
       missing = missing.filter((k) => !found.has(k));
     }
     this.record(kind, answered, missing.length);
-    if (
-      found.size === 0 &&
-      keys.length > 0 &&
-      failures === this.o.sources.length &&
-      firstError !== undefined
-    ) {
-      if (firstError instanceof ApiError) throw firstError;
-      throw new Error(`no resource usage source could answer: ${errorMessage(firstError)}`, {
-        cause: firstError,
-      });
-    }
+    if (found.size === 0 && keys.length > 0) this.throwIfAllFailed(failures, firstError);
     return found;
   }
 
+  private sourceFailed(kind: 'pods' | 'nodes', source: ResourceUsageSource, err: unknown): void {
+    this.o.metrics.resourceSourceFailures.inc({ source: source.name });
+    this.o.logger.warn(
+      { kind, source: source.name, err: errorMessage(err) },
+      'resource usage source failed; asking the next one',
+    );
+  }
+
+  /** Nothing was answered: when every source failed, the first failure is the request's error. */
+  private throwIfAllFailed(failures: number, firstError: unknown): void {
+    if (failures !== this.o.sources.length || firstError === undefined) return;
+    if (firstError instanceof ApiError) throw firstError;
+    throw new Error(`no resource usage source could answer: ${errorMessage(firstError)}`, {
+      cause: firstError,
+    });
+  }
+
+  /**
+   * Running pods with usage, in the order given. Sources are asked in order, each only for the
+   * pods still missing; a source with an in-memory lookup (podUsageOf) is asked pod by pod, so a
+   * list of every pod allocates one slot per pod rather than indexes and lists of the answer.
+   */
   private async podItems(
     pods: readonly PodRecord[],
     signal: AbortSignal | undefined,
   ): Promise<PodMetricsItem[]> {
     const running = pods.filter((p) => p.phase === 'Running');
     if (running.length === 0) return [];
-    const found = await this.fallback<PodRecord, PodMetricsItem>('pods', running, async (source, missing) => {
-      const byNs = new Map<string, PodRecord[]>();
-      for (const p of missing) {
-        let list = byNs.get(p.namespace);
-        if (list === undefined) byNs.set(p.namespace, (list = []));
-        list.push(p);
+    const slots = new Array<PodMetricsItem | undefined>(running.length);
+    const answered = new Map<string, number>();
+    // Indices of the pods still missing; undefined while that is every pod.
+    let missing: number[] | undefined;
+    let left = running.length;
+    let firstError: unknown;
+    let failures = 0;
+    for (const source of this.o.sources) {
+      if (left === 0) break;
+      let n: number;
+      try {
+        n =
+          source.podUsageOf !== undefined
+            ? lookUpPods(source.podUsageOf.bind(source), running, slots, missing)
+            : await this.askPods(source, running, slots, missing, signal);
+      } catch (err) {
+        failures++;
+        firstError ??= err;
+        this.sourceFailed('pods', source, err);
+        continue;
       }
-      const out = new Map<PodRecord, PodMetricsItem>();
-      const take = (pod: PodRecord | undefined, u: PodUsage): void => {
-        if (pod === undefined) return;
-        const usage = podUsageFor(pod, u);
-        if (usage !== undefined) out.set(pod, { pod, usage });
-      };
-      if (byNs.size > (this.o.wholeClusterAbove ?? 16)) {
-        // Pods of many namespaces: one cluster-wide question beats one per namespace.
-        const records = new Map(missing.map((p) => [`${p.namespace}/${p.name}`, p]));
-        for (const u of await source.podUsage({ namespace: undefined, signal }))
-          take(records.get(`${u.namespace}/${u.name}`), u);
-        return out;
+      answered.set(source.name, (answered.get(source.name) ?? 0) + n);
+      left -= n;
+      if (left > 0 && n > 0) {
+        missing = [];
+        for (let i = 0; i < slots.length; i++) if (slots[i] === undefined) missing.push(i);
       }
-      await mapLimited([...byNs], this.o.concurrency ?? 8, async ([namespace, list]) => {
-        const records = new Map(list.map((p) => [p.name, p]));
-        const usages = await source.podUsage({ namespace, names: [...records.keys()], signal });
-        for (const u of usages) if (u.namespace === namespace) take(records.get(u.name), u);
-      });
-      return out;
-    });
-    const items: PodMetricsItem[] = [];
-    for (const p of running) {
-      const item = found.get(p);
-      if (item !== undefined) items.push(item);
     }
+    this.record('pods', answered, left);
+    if (left === running.length) this.throwIfAllFailed(failures, firstError);
+    const items: PodMetricsItem[] = [];
+    for (const item of slots) if (item !== undefined) items.push(item);
     return items;
+  }
+
+  /** The pods at `missing` (every pod when undefined) from a source's list answers; returns how many it had. */
+  private async askPods(
+    source: ResourceUsageSource,
+    running: readonly PodRecord[],
+    slots: (PodMetricsItem | undefined)[],
+    missing: readonly number[] | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<number> {
+    // namespace → pod name → index into `running`
+    const byNs = new Map<string, Map<string, number>>();
+    const add = (i: number): void => {
+      const p = running[i] as PodRecord;
+      let names = byNs.get(p.namespace);
+      if (names === undefined) byNs.set(p.namespace, (names = new Map()));
+      names.set(p.name, i);
+    };
+    if (missing === undefined) for (let i = 0; i < running.length; i++) add(i);
+    else for (const i of missing) add(i);
+    let n = 0;
+    const take = (i: number | undefined, u: PodUsage): void => {
+      if (i === undefined || slots[i] !== undefined) return;
+      const pod = running[i] as PodRecord;
+      const usage = podUsageFor(pod, u);
+      if (usage === undefined) return;
+      slots[i] = { pod, usage };
+      n++;
+    };
+    if (byNs.size > (this.o.wholeClusterAbove ?? 16)) {
+      // Pods of many namespaces: one cluster-wide question beats one per namespace.
+      for (const u of await source.podUsage({ namespace: undefined, signal }))
+        take(byNs.get(u.namespace)?.get(u.name), u);
+      return n;
+    }
+    await mapLimited([...byNs], this.o.concurrency ?? 8, async ([namespace, names]) => {
+      const usages = await source.podUsage({ namespace, names: [...names.keys()], signal });
+      for (const u of usages) if (u.namespace === namespace) take(names.get(u.name), u);
+    });
+    return n;
   }
 
   private async nodeItems(
