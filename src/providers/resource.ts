@@ -239,7 +239,7 @@ export class ResourceMetricsProvider {
     const add = (i: number): void => {
       const p = running[i] as PodRecord;
       let names = byNs.get(p.namespace);
-      if (names === undefined) byNs.set(p.namespace, (names = new Map()));
+      if (names === undefined) byNs.set(p.namespace, (names = new Map<string, number>()));
       names.set(p.name, i);
     };
     if (missing === undefined) for (let i = 0; i < running.length; i++) add(i);
