@@ -244,26 +244,34 @@ export class ResourceMetricsProvider {
     };
     if (missing === undefined) for (let i = 0; i < running.length; i++) add(i);
     else for (const i of missing) add(i);
-    let n = 0;
+    // Kept aside until every question is answered: a source that fails midway contributes nothing.
+    const got: [number, PodMetricsItem][] = [];
     const take = (i: number | undefined, u: PodUsage): void => {
       if (i === undefined || slots[i] !== undefined) return;
       const pod = running[i] as PodRecord;
       const usage = podUsageFor(pod, u);
-      if (usage === undefined) return;
-      slots[i] = { pod, usage };
-      n++;
+      if (usage !== undefined) got.push([i, { pod, usage }]);
+    };
+    const commit = (): number => {
+      let n = 0;
+      for (const [i, item] of got) {
+        if (slots[i] !== undefined) continue;
+        slots[i] = item;
+        n++;
+      }
+      return n;
     };
     if (byNs.size > (this.o.wholeClusterAbove ?? 16)) {
       // Pods of many namespaces: one cluster-wide question beats one per namespace.
       for (const u of await source.podUsage({ namespace: undefined, signal }))
         take(byNs.get(u.namespace)?.get(u.name), u);
-      return n;
+      return commit();
     }
     await mapLimited([...byNs], this.o.concurrency ?? 8, async ([namespace, names]) => {
       const usages = await source.podUsage({ namespace, names: [...names.keys()], signal });
       for (const u of usages) if (u.namespace === namespace) take(names.get(u.name), u);
     });
-    return n;
+    return commit();
   }
 
   private async nodeItems(
