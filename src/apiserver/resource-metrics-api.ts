@@ -65,8 +65,11 @@ const WATCH_TRUE = new Set(['true', '1', 't', 'T', 'TRUE', 'True']);
 function refuseWatch(query: URLSearchParams, resource: 'nodes' | 'pods'): void {
   const w = query.get('watch');
   if (w !== null && WATCH_TRUE.has(w))
+    // apimachinery's NewMethodNotSupported, as metrics-server answers: the group and the resource
+    // in details.
     throw new MethodNotAllowedError(
       `watch is not supported on resources of kind "${resource}.metrics.k8s.io"`,
+      { group: 'metrics.k8s.io', kind: resource },
     );
 }
 

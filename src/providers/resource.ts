@@ -314,7 +314,9 @@ export class ResourceMetricsProvider {
 
   async getPod(namespace: string, name: string, signal?: AbortSignal): Promise<PodMetricsItem> {
     const pod = await this.o.objects.pod(namespace, name, signal);
-    if (pod === undefined) throw new NotFoundError(`pods "${name}" not found`, { name, kind: 'pods' });
+    // metrics-server answers a pod it does not know like one without metrics: NotFound for kind
+    // podmetrics in metrics.k8s.io (the HPA and kubectl only read the reason).
+    if (pod === undefined) throw podMetricsNotFound(namespace, name);
     const [item] = await this.podItems([pod], signal);
     if (item === undefined) throw podMetricsNotFound(namespace, name);
     return item;
@@ -331,7 +333,7 @@ export class ResourceMetricsProvider {
 
   async getNode(name: string, signal?: AbortSignal): Promise<NodeMetricsItem> {
     const node = await this.o.objects.node(name, signal);
-    if (node === undefined) throw new NotFoundError(`node "${name}" not found`, { name, kind: 'node' });
+    if (node === undefined) throw nodeMetricsNotFound(name);
     const [item] = await this.nodeItems([node], signal);
     if (item === undefined) throw nodeMetricsNotFound(name);
     return item;

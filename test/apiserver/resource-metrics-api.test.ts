@@ -271,11 +271,24 @@ describe('ResourceMetricsApi', () => {
       ['/pods?fieldSelector=spec.foo%3Dx', 400, /fieldSelector/],
       ['/nodes?fieldSelector=spec.nodeName%3Dx', 400, /fieldSelector/],
       ['/namespaces/Bad_NS/pods', 400, /namespace/],
-      ['/nodes/n9', 404, /^node "n9" not found$/],
-      ['/namespaces/default/pods/nope', 404, /^pods "nope" not found$/],
+      ['/nodes/n9', 404, /^nodemetrics\.metrics\.k8s\.io "n9" not found$/],
+      ['/namespaces/default/pods/nope', 404, /^podmetrics\.metrics\.k8s\.io "default\/nope" not found$/],
       ['/namespaces/default/deployments', 404, /could not find the requested resource/],
       ['/nodes/n1/extra', 404, /could not find the requested resource/],
     ];
+    const details: [string, Record<string, string>][] = [
+      ['/nodes?watch=true', { group: 'metrics.k8s.io', kind: 'nodes' }],
+      ['/namespaces/default/pods?watch=true', { group: 'metrics.k8s.io', kind: 'pods' }],
+      ['/pods?watch=1', { group: 'metrics.k8s.io', kind: 'pods' }],
+      ['/nodes/n9', { name: 'n9', group: 'metrics.k8s.io', kind: 'nodemetrics' }],
+      ['/namespaces/default/pods/nope', { name: 'default/nope', group: 'metrics.k8s.io', kind: 'podmetrics' }],
+    ];
+    for (const [path, want] of details) {
+      it(`${path} → Status details as metrics-server's`, async () => {
+        const res = await served.get(path);
+        assert.deepEqual((res.json as { details?: unknown }).details, want, res.body);
+      });
+    }
     for (const [path, code, message] of errors) {
       it(`${path} → ${code} Status`, async () => {
         const res = await served.get(path);

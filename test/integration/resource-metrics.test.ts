@@ -305,6 +305,14 @@ describe(
       const r = await call(adapter, c.pki, `${GV}/nodes?watch=true`, { cert: c.pki.tester });
       assert.equal(r.status, 405, r.body);
       assert.match(r.body, /watch is not supported on resources of kind \\"nodes\.metrics\.k8s\.io\\"/);
+      assert.deepEqual((JSON.parse(r.body) as { details?: unknown }).details, {
+        group: 'metrics.k8s.io',
+        kind: 'nodes',
+      });
+      assert.match(missing.stderr, /podmetrics\.metrics\.k8s\.io "default\/nope" not found/);
+      const node = await runKubectl(['get', '--raw', `${GV}/nodes/nope`], { kubeconfig: c.userKubeconfig });
+      assert.notEqual(node.code, 0);
+      assert.match(node.stderr, /nodemetrics\.metrics\.k8s\.io "nope" not found/);
     });
   },
 );

@@ -148,12 +148,12 @@ describe('ResourceMetricsProvider: which pods', () => {
     );
   });
 
-  it('getPod: unknown pod → 404 pods "x" not found; pod without metrics → 404 podmetrics', async () => {
+  it('getPod: unknown pod and pod without metrics → 404 podmetrics (as metrics-server)', async () => {
     const { p } = provider(objects, [new TableSource('prometheus', [])]);
     await assert.rejects(p.getPod('shop', 'nope'), (err: unknown) => {
       assert.ok(err instanceof NotFoundError);
-      assert.equal(err.message, 'pods "nope" not found');
-      assert.deepEqual(err.details, { name: 'nope', kind: 'pods' });
+      assert.equal(err.message, 'podmetrics.metrics.k8s.io "shop/nope" not found');
+      assert.deepEqual(err.details, { name: 'shop/nope', group: 'metrics.k8s.io', kind: 'podmetrics' });
       return true;
     });
     await assert.rejects(p.getPod('shop', 'web-0'), (err: unknown) => {
@@ -281,7 +281,7 @@ describe('ResourceMetricsProvider: fallback across sources', () => {
     assert.equal((await p.getNode('n2')).usage.cpuNanoCores, 2);
     await assert.rejects(
       p.getNode('n9'),
-      (err: unknown) => err instanceof NotFoundError && err.message === 'node "n9" not found',
+      (err: unknown) => err instanceof NotFoundError && err.message === 'nodemetrics.metrics.k8s.io "n9" not found',
     );
     const empty = provider(objects, [new TableSource('prometheus', [], [])]).p;
     await assert.rejects(empty.getNode('n1'), (err: unknown) => {
