@@ -347,8 +347,7 @@ export class KubeletScraper {
       const { path, accept } = PATHS[o.endpoint];
       const authorization = await this.credentials();
       let body: Buffer | undefined;
-      for (let i = 0; body === undefined; i++) {
-        const attempt = attempts[i]!;
+      for (const [i, attempt] of attempts.entries()) {
         used = attempt;
         const remaining = Math.max(1, deadline - performance.now());
         const left = attempts.length - i;
@@ -382,7 +381,10 @@ export class KubeletScraper {
               'kubelet address unreachable, trying the next',
             );
         }
+        if (body !== undefined) break;
       }
+      // The last attempt's failure is always thrown above; this only satisfies the compiler.
+      if (body === undefined) throw new ScrapeError('connection', 'no address of the node answered');
       let scrape: NodeScrape;
       try {
         scrape = o.endpoint === 'summary' ? decodeSummary(body) : decodeResourceMetrics(body);
