@@ -347,6 +347,10 @@ export class KubeletScraper {
       const { path, accept } = PATHS[o.endpoint];
       const authorization = await this.credentials();
       let body: Buffer | undefined;
+      let first: { error: ScrapeError; attempt: KubeletTarget | typeof PROXY } | undefined;
+      const tried: string[] = [];
+      const describe = (a: KubeletTarget | typeof PROXY): string =>
+        a === PROXY ? 'the API server node proxy' : `${a.address.type} ${a.authority}`;
       for (const [i, attempt] of attempts.entries()) {
         used = attempt;
         const remaining = Math.max(1, deadline - performance.now());
@@ -373,8 +377,25 @@ export class KubeletScraper {
             lostRemembered = true;
           // Only "this address cannot be reached" falls through; a kubelet that answered (or
           // accepted and is slow) would answer the same on any address, and asking twice doubles its load.
-          if (i + 1 >= attempts.length || !unreachable || performance.now() >= deadline || this.isStopped())
-            throw err;
+          if (i + 1 >= attempts.length || !unreachable || performance.now() >= deadline || this.isStopped()) {
+            // Every address failed: the most preferred one's failure says most (connection
+            // refused: the port; a name mismatch: the certificate), the others are named after it.
+            // A failure that stopped the fall-through (the proxy's 403, say) is the one to fix.
+            if (first === undefined || !addressFailure(err)) throw err;
+            tried.push(`${describe(attempt)}: ${errorMessage(err)}`);
+            used = first.attempt;
+            throw new ScrapeError(
+              first.error.kind,
+              `${first.error.message}; also tried ${tried.join('; ')}`,
+              true,
+            );
+          }
+          if (first === undefined)
+            first = {
+              error: err instanceof ScrapeError ? err : new ScrapeError('connection', errorMessage(err)),
+              attempt,
+            };
+          else tried.push(`${describe(attempt)}: ${errorMessage(err)}`);
           if (attempt !== PROXY)
             this.logger.debug(
               { node: name, address: attempt.authority, err: errorMessage(err) },
