@@ -9,10 +9,12 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import net from 'node:net';
 import { pino } from 'pino';
 import { KubeClient } from '../../src/kube/index.js';
 import {
   classifyTransportError,
+  KubeletHttpClient,
   KubeletScraper,
   kubeletTargets,
   ScrapeError,
@@ -84,9 +86,45 @@ test('address failures fall through, everything else does not', () => {
   ];
   for (const c of cases) {
     const e = c.err as Error;
-    assert.equal(addressFailure(c.err), c.falls, `${c.err instanceof ScrapeError ? c.err.kind : 'other'} ${e.message}`);
+    assert.equal(
+      addressFailure(c.err),
+      c.falls,
+      `${c.err instanceof ScrapeError ? c.err.kind : 'other'} ${e.message}`,
+    );
   }
   assert.equal(classifyTransportError({ code: 'ENOTFOUND', message: 'x' }).kind, 'dns');
+});
+
+test('the client tells "never connected" from "connected, then no answer"', { timeout: 20_000 }, async () => {
+  // Accepts TCP connections and says nothing (not even the TLS handshake): a hung kubelet.
+  const silent = net.createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const port = (silent.address() as net.AddressInfo).port;
+  const client = new KubeletHttpClient({ ca: undefined, cert: undefined, key: undefined, insecure: true });
+  const get = (authority: string): Promise<ScrapeError> =>
+    client
+      .get({ authority, path: '/stats/summary', accept: '*/*', authorization: undefined, timeoutMs: 500 })
+      .then(
+        () => assert.fail(`${authority} answered`),
+        (err: unknown) => err as ScrapeError,
+      );
+  try {
+    const cases: { authority: string; kind: string; notConnected: boolean }[] = [
+      { authority: `${refusedAddress(7)}:${port}`, kind: 'connection_refused', notConnected: true },
+      { authority: `${unresolvableName('node-7')}:${port}`, kind: 'dns', notConnected: true },
+      { authority: `127.0.0.1:${port}`, kind: 'timeout', notConnected: false },
+    ];
+    for (const c of cases) {
+      const e = await get(c.authority);
+      assert.ok(e instanceof ScrapeError, c.authority);
+      assert.equal(e.kind, c.kind, `${c.authority}: ${e.message}`);
+      assert.equal(e.notConnected, c.notConnected, c.authority);
+      assert.equal(addressFailure(e), c.notConnected, c.authority);
+    }
+  } finally {
+    client.close();
+    silent.close();
+  }
 });
 
 interface LogLine {
