@@ -194,8 +194,15 @@ export class SelfMetrics {
 
   readonly kubeletScrapeErrors = new Counter({
     name: 'metrics_adapter_kubelet_scrape_errors_total',
-    help: 'Failed kubelet scrapes, by kind (timeout, connection_refused, unauthorized, unknown_authority, name_mismatch, http_status, decode, no_address, connection).',
+    help: 'Failed kubelet scrapes, by kind (timeout, connection_refused, unauthorized, unknown_authority, name_mismatch, http_status, decode, no_address, connection, dns).',
     labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly kubeletAddressType = new Gauge({
+    name: 'metrics_adapter_kubelet_address_type',
+    help: 'Nodes whose kubelet is currently reached by each node address type (Hostname, InternalIP, ...; APIServerProxy: through the API server with --kubelet-via-apiserver). A node whose every address failed counts under none.',
+    labelNames: ['type'] as const,
     registers: [this.registry],
   });
 

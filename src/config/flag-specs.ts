@@ -453,6 +453,14 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     validate: (v) => (v === 'summary' || v === 'resource' ? undefined : 'must be summary or resource'),
   },
   {
+    name: 'kubelet-via-apiserver',
+    kind: 'string',
+    default: 'never',
+    help: "Reach kubelets through the API server's node proxy (GET /api/v1/nodes/NAME/proxy/...): never (directly only, as metrics-server), fallback (when no address of a node can be reached), always (only that way, where the adapter cannot reach node networks). Needs RBAC get on nodes/proxy (docs/security.md).",
+    validate: (v) =>
+      v === 'never' || v === 'fallback' || v === 'always' ? undefined : 'must be never, fallback or always',
+  },
+  {
     name: 'metric-resolution',
     kind: 'duration',
     default: 15_000,

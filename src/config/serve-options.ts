@@ -99,6 +99,8 @@ export interface KubeletOptions {
   clientKeyFile: string | undefined;
   requestTimeoutMs: number;
   endpoint: 'summary' | 'resource';
+  /** --kubelet-via-apiserver. */
+  viaAPIServer: 'never' | 'fallback' | 'always';
   resolutionMs: number;
 }
 
@@ -352,6 +354,10 @@ export function limitsOptionsFrom(values: FlagValues): LimitsOptions {
   };
 }
 
+function viaAPIServerFrom(v: string): KubeletOptions['viaAPIServer'] {
+  return v === 'fallback' || v === 'always' ? v : 'never';
+}
+
 function kubeletOptionsFrom(values: FlagValues): KubeletOptions {
   const clientCertFile = optionalFile(values, 'kubelet-client-certificate');
   const clientKeyFile = optionalFile(values, 'kubelet-client-key');
@@ -383,6 +389,7 @@ function kubeletOptionsFrom(values: FlagValues): KubeletOptions {
     clientKeyFile,
     requestTimeoutMs,
     endpoint: stringFlag(values, 'kubelet-endpoint') === 'resource' ? 'resource' : 'summary',
+    viaAPIServer: viaAPIServerFrom(stringFlag(values, 'kubelet-via-apiserver')),
     resolutionMs,
   };
 }

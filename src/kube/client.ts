@@ -184,6 +184,27 @@ export class KubeClient {
     }
   }
 
+  /**
+   * A GET whose answer is not JSON (a kubelet's answer through the node proxy), as raw bytes:
+   * the deadline covers the whole answer, and an answer over maxBytes is an UnavailableError.
+   * Throws KubeApiError for non-2xx (with the Status message), Unavailable/Timeout for transport.
+   */
+  async requestRaw(path: string, options: KubeRequestOptions & { maxBytes: number }): Promise<Buffer> {
+    const res = await this.send('GET', path, options, false);
+    const status = res.statusCode ?? 0;
+    const body = await readBuffer(res, status >= 200 && status < 300 ? options.maxBytes : 1024 * 1024).catch(
+      (err: unknown) => {
+        if (err instanceof TimeoutError || err instanceof UnavailableError) throw err;
+        if (options.signal?.aborted === true) throw abortedError(options.signal);
+        throw new UnavailableError(
+          `the Kubernetes API answer to GET ${path} broke off: ${errorMessage(err)}`,
+        );
+      },
+    );
+    if (status < 200 || status >= 300) throw apiErrorFrom(status, body.toString('utf8'), 'GET', path);
+    return body;
+  }
+
   /** Opens a streaming GET (watch). The deadline covers the response headers only. */
   async openStream(path: string, options: KubeRequestOptions = {}): Promise<http.IncomingMessage> {
     const res = await this.send('GET', path, options, true);
@@ -266,6 +287,10 @@ export class KubeClient {
 }
 
 function readBody(res: http.IncomingMessage, limit: number): Promise<string> {
+  return readBuffer(res, limit).then((b) => b.toString('utf8'));
+}
+
+function readBuffer(res: http.IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -277,7 +302,7 @@ function readBody(res: http.IncomingMessage, limit: number): Promise<string> {
       }
       chunks.push(c);
     });
-    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('end', () => resolve(Buffer.concat(chunks)));
     res.on('error', reject);
   });
 }

@@ -20,17 +20,27 @@ export type ScrapeErrorKind =
   | 'http_status'
   | 'decode'
   | 'no_address'
-  | 'connection';
+  | 'connection'
+  /** The address is a name that does not resolve (ENOTFOUND, EAI_AGAIN): "no such host". */
+  | 'dns';
 
 export class ScrapeError extends Error {
   constructor(
     readonly kind: ScrapeErrorKind,
     message: string,
+    /**
+     * True when no connection to the address was ever made (refused, unresolvable, unroutable, or
+     * no connect before the deadline): another address of the node may work. False once a
+     * connection was made, since a kubelet that accepted and is slow must not be asked twice.
+     */
+    readonly notConnected = false,
   ) {
     super(message);
     this.name = 'ScrapeError';
   }
 }
+
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA']);
 
 const UNKNOWN_AUTHORITY_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -48,6 +58,7 @@ export function classifyTransportError(err: unknown): ScrapeError {
   const code = e?.code ?? '';
   const message = e?.message ?? String(err);
   if (code === 'ECONNREFUSED') return new ScrapeError('connection_refused', message);
+  if (DNS_CODES.has(code)) return new ScrapeError('dns', `${code}: ${message}`);
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return new ScrapeError('name_mismatch', message);
   if (UNKNOWN_AUTHORITY_CODES.has(code)) return new ScrapeError('unknown_authority', `${code}: ${message}`);
   if (code === 'ETIMEDOUT') return new ScrapeError('timeout', message);
@@ -68,6 +79,11 @@ export interface KubeletGet {
   accept: string;
   authorization: string | undefined;
   timeoutMs: number;
+  /**
+   * Give up sooner when no connection is made within this (a blackholed address), so the caller
+   * has time left for the node's next address; default: timeoutMs.
+   */
+  connectTimeoutMs?: number;
   maxBytes?: number;
   /** Keep the socket open for the next request to this kubelet (default true). */
   keepAlive?: boolean;
@@ -113,11 +129,15 @@ export class KubeletHttpClient {
     return new Promise<Buffer>((resolve, reject) => {
       let settled = false;
       let responded = false;
+      // Whether a TCP connection to the kubelet exists: errors before that concern the address.
+      let connected = false;
       const finish = (err: ScrapeError | undefined, body?: Buffer): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (err !== undefined) reject(err);
+        clearTimeout(connectTimer);
+        if (err !== undefined)
+          reject(connected || err.notConnected ? err : new ScrapeError(err.kind, err.message, true));
         else resolve(body ?? Buffer.alloc(0));
       };
       const request = https.request(
@@ -162,10 +182,35 @@ export class KubeletHttpClient {
           });
         },
       );
+      request.on('socket', (socket) => {
+        // A kept-alive socket is connected already; a new one says so with 'connect'.
+        if (!socket.connecting) connected = true;
+        else
+          socket.once('connect', () => {
+            connected = true;
+            clearTimeout(connectTimer);
+          });
+      });
       const timer = setTimeout(() => {
-        finish(new ScrapeError('timeout', `no complete answer within ${req.timeoutMs} ms`));
+        finish(
+          new ScrapeError(
+            'timeout',
+            connected
+              ? `no complete answer within ${req.timeoutMs} ms`
+              : `could not connect within ${req.timeoutMs} ms`,
+          ),
+        );
         request.destroy();
       }, req.timeoutMs);
+      const connectMs = req.connectTimeoutMs ?? req.timeoutMs;
+      const connectTimer =
+        connectMs < req.timeoutMs
+          ? setTimeout(() => {
+              if (connected) return;
+              finish(new ScrapeError('timeout', `could not connect within ${connectMs} ms`));
+              request.destroy();
+            }, connectMs)
+          : undefined;
       request.on('error', (err: NodeJS.ErrnoException) => {
         if (failedOnStaleConnection(request, err, responded))
           finish(staleFailure(new ScrapeError('connection', err.message)));

@@ -78,3 +78,28 @@ export function kubeletTarget(
   const host = isIP(address.address) === 6 ? `[${address.address}]` : address.address;
   return { address, port, authority: `${host}:${port}` };
 }
+
+/**
+ * Every target worth trying for a node, in preference order: each address of each preferred type,
+ * in the order the node lists them, without repeats (a node may report one IP as two types). The
+ * scraper starts with the first and falls through to the next when an address cannot be reached.
+ */
+export function kubeletTargets(
+  node: NodeRecord,
+  preferredTypes: readonly string[],
+  defaultPort: number,
+  useNodeStatusPort: boolean,
+): KubeletTarget[] {
+  const port = useNodeStatusPort && node.kubeletPort > 0 ? node.kubeletPort : defaultPort;
+  const targets: KubeletTarget[] = [];
+  for (const type of preferredTypes) {
+    for (const address of node.addresses) {
+      if (address.type !== type) continue;
+      const host = isIP(address.address) === 6 ? `[${address.address}]` : address.address;
+      const authority = `${host}:${port}`;
+      if (targets.some((t) => t.authority === authority)) continue;
+      targets.push({ address, port, authority });
+    }
+  }
+  return targets;
+}

@@ -7,15 +7,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { errorMessage } from '../errors.js';
-import { Informer, type KubeClient, type WatchFailureObserver } from '../kube/index.js';
+import { TimeoutError, errorMessage } from '../errors.js';
+import { Informer, KubeApiError, type KubeClient, type WatchFailureObserver } from '../kube/index.js';
 import type { Logger } from '../logging.js';
 import type { NodeUsageQuery, PodUsageQuery, ResourceUsageSource } from '../providers/index.js';
 import type { SelfMetrics } from '../self-metrics.js';
 import { decodeResourceMetrics } from './decode-resource.js';
 import { DecodeError, decodeSummary } from './decode-summary.js';
 import { KubeletHttpClient, ScrapeError, type ScrapeErrorKind } from './kubelet-client.js';
-import { kubeletTarget, nodeRecordFrom, type NodeRecord } from './nodes.js';
+import { kubeletTargets, nodeRecordFrom, type KubeletTarget, type NodeRecord } from './nodes.js';
 import { UsageStore } from './store.js';
 import type { KubeletScraperOptions, NodeScrape } from './types.js';
 
@@ -56,6 +56,43 @@ interface NodeState {
   warmup: NodeJS.Timeout | undefined;
   /** Warm-up scrapes since the node last had complete data. */
   warmups: number;
+  /**
+   * The authority (host:port) that answered last, tried first next time; PROXY when the node
+   * was reached through the API server; undefined before a success or after it stopped answering.
+   */
+  address?: string | undefined;
+  /** Its node address type (interned by the node record), or PROXY_TYPE: for the per-type gauge. */
+  addressType?: string | undefined;
+}
+
+/** NodeState.address of a node reached through the API server's node proxy. */
+const PROXY = 'apiserver';
+/** The address type a proxied node counts as in metrics_adapter_kubelet_address_type. */
+const PROXY_TYPE = 'APIServerProxy';
+/** A node on the proxy (--kubelet-via-apiserver=fallback) tries its own addresses again every this many scrapes. */
+const PROXY_RETRY_DIRECT = 20;
+/** Size cap of a kubelet answer read through the API server (the direct client's default). */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * True when a scrape failed because the address could not be reached, so another address (or the
+ * API server's proxy) may work: refused, unresolvable, no connection made in time, or a serving
+ * certificate without this address (another address type, say Hostname, may be in it). Statuses,
+ * credentials, CA problems, decoding and a kubelet that accepted but is slow are not.
+ */
+export function addressFailure(err: unknown): boolean {
+  if (!(err instanceof ScrapeError)) return false;
+  switch (err.kind) {
+    case 'connection_refused':
+    case 'dns':
+    case 'name_mismatch':
+      return true;
+    case 'timeout':
+    case 'connection':
+      return err.notConnected;
+    default:
+      return false;
+  }
 }
 
 /**
@@ -280,24 +317,95 @@ export class KubeletScraper {
     const http = this.http;
     if (node === undefined || http === undefined || this.stopped) return;
     const o = this.options;
+    const via = o.viaAPIServer ?? 'never';
     const started = performance.now();
-    const target = kubeletTarget(node, o.preferredAddressTypes, o.port, o.useNodeStatusPort);
+    const deadline = started + o.requestTimeoutMs;
+    const candidates =
+      via === 'always' ? [] : kubeletTargets(node, o.preferredAddressTypes, o.port, o.useNodeStatusPort);
+    // The address that worked last is tried first; the others follow in preference order. A node
+    // kept on the proxy tries its direct addresses again every PROXY_RETRY_DIRECT successes.
+    const remembered =
+      s.address === PROXY || s.address === undefined
+        ? -1
+        : candidates.findIndex((t) => t.authority === s.address);
+    if (remembered > 0) candidates.unshift(...candidates.splice(remembered, 1));
+    const proxyFirst = via === 'always' || (s.address === PROXY && s.successes % PROXY_RETRY_DIRECT !== 0);
+    // With fallback, a node on the proxy whose proxy request fails goes on to its own addresses.
+    const attempts: (KubeletTarget | typeof PROXY)[] = proxyFirst
+      ? [PROXY, ...(via === 'fallback' ? candidates : [])]
+      : [...candidates];
+    if (via === 'fallback' && !proxyFirst) attempts.push(PROXY);
+    let used: KubeletTarget | typeof PROXY | undefined;
+    let lostRemembered = false;
     try {
-      if (target === undefined) {
+      if (attempts.length === 0) {
         throw new ScrapeError(
           'no_address',
           `the node reports no address of the types ${o.preferredAddressTypes.join(',')}`,
         );
       }
       const { path, accept } = PATHS[o.endpoint];
-      const body = await http.get({
-        authority: target.authority,
-        path,
-        accept,
-        authorization: await this.credentials(),
-        timeoutMs: o.requestTimeoutMs,
-        keepAlive: this.keepAlive,
-      });
+      const authorization = await this.credentials();
+      let body: Buffer | undefined;
+      let first: { error: ScrapeError; attempt: KubeletTarget | typeof PROXY } | undefined;
+      const tried: string[] = [];
+      const describe = (a: KubeletTarget | typeof PROXY): string =>
+        a === PROXY ? 'the API server node proxy' : `${a.address.type} ${a.authority}`;
+      for (const [i, attempt] of attempts.entries()) {
+        used = attempt;
+        const remaining = Math.max(1, deadline - performance.now());
+        const left = attempts.length - i;
+        try {
+          body =
+            attempt === PROXY
+              ? await this.viaProxy(name, remaining)
+              : await http.get({
+                  authority: attempt.authority,
+                  path,
+                  accept,
+                  authorization,
+                  timeoutMs: remaining,
+                  // A share of what is left, so a blackholed address leaves time for the others.
+                  connectTimeoutMs:
+                    left > 1 ? Math.max(Math.floor(remaining / left), Math.min(remaining, 1_000)) : remaining,
+                  keepAlive: this.keepAlive,
+                });
+        } catch (err) {
+          // Any failure of the proxy counts: it is the last resort, or (tried first) the way back.
+          const unreachable = attempt === PROXY || addressFailure(err);
+          if (unreachable && (attempt === PROXY ? PROXY : attempt.authority) === s.address)
+            lostRemembered = true;
+          // Only "this address cannot be reached" falls through; a kubelet that answered (or
+          // accepted and is slow) would answer the same on any address, and asking twice doubles its load.
+          if (i + 1 >= attempts.length || !unreachable || performance.now() >= deadline || this.isStopped()) {
+            // Every address failed: the most preferred one's failure says most (connection
+            // refused: the port; a name mismatch: the certificate), the others are named after it.
+            // A failure that stopped the fall-through (the proxy's 403, say) is the one to fix.
+            if (first === undefined || !addressFailure(err)) throw err;
+            tried.push(`${describe(attempt)}: ${errorMessage(err)}`);
+            used = first.attempt;
+            throw new ScrapeError(
+              first.error.kind,
+              `${first.error.message}; also tried ${tried.join('; ')}`,
+              true,
+            );
+          }
+          if (first === undefined)
+            first = {
+              error: err instanceof ScrapeError ? err : new ScrapeError('connection', errorMessage(err)),
+              attempt,
+            };
+          else tried.push(`${describe(attempt)}: ${errorMessage(err)}`);
+          if (attempt !== PROXY)
+            this.logger.debug(
+              { node: name, address: attempt.authority, err: errorMessage(err) },
+              'kubelet address unreachable, trying the next',
+            );
+        }
+        if (body !== undefined) break;
+      }
+      // The last attempt's failure is always thrown above; this only satisfies the compiler.
+      if (body === undefined) throw new ScrapeError('connection', 'no address of the node answered');
       let scrape: NodeScrape;
       try {
         scrape = o.endpoint === 'summary' ? decodeSummary(body) : decodeResourceMetrics(body);
@@ -308,17 +416,93 @@ export class KubeletScraper {
       this.store.apply(name, scrape);
       s.successes++;
       this.metrics?.kubeletLastScrapeSuccess.set({ node: name }, Date.now() / 1000);
-      this.transition(name, s, 'ok', undefined, target.authority);
+      this.useAddress(name, s, used, candidates);
+      this.transition(name, s, 'ok', undefined, used === PROXY ? PROXY : used?.authority);
       if (this.store.nodeComplete(name)) s.warmups = 0;
       else if (s.warmups < MAX_WARMUPS) this.scheduleWarmup(name, s);
     } catch (err) {
       if (this.isStopped()) return;
       const e = err instanceof ScrapeError ? err : new ScrapeError('connection', errorMessage(err));
+      // The remembered address is forgotten once it cannot be reached (the next scrape starts over
+      // from the most preferred); other failures keep it, the address itself works.
+      if (lostRemembered && this.states.get(name) === s) this.useAddress(name, s, undefined, candidates);
       this.metrics?.kubeletScrapeErrors.inc({ kind: e.kind });
-      this.transition(name, s, e.kind, e.message, target?.authority);
+      this.transition(name, s, e.kind, e.message, used === PROXY ? PROXY : used?.authority);
     } finally {
       this.metrics?.kubeletScrapeDuration.observe((performance.now() - started) / 1000);
     }
+  }
+
+  /** GET of the node's kubelet endpoint through the API server's node proxy, as the adapter's cluster identity. */
+  private async viaProxy(name: string, timeoutMs: number): Promise<Buffer> {
+    const o = this.options;
+    const { path, accept } = PATHS[o.endpoint];
+    const [subpath, query] = path.split('?') as [string, string | undefined];
+    const proxyPath = `/api/v1/nodes/${encodeURIComponent(name)}/proxy${subpath}`;
+    try {
+      return await this.client.requestRaw(proxyPath, {
+        accept,
+        timeoutMs,
+        maxBytes: MAX_ANSWER_BYTES,
+        query: Object.fromEntries(new URLSearchParams(query ?? '')),
+      });
+    } catch (err) {
+      if (err instanceof KubeApiError) {
+        if (err.statusCode === 401 || err.statusCode === 403)
+          throw new ScrapeError(
+            'unauthorized',
+            `API server node proxy: ${err.message} (the adapter's identity needs get on nodes/proxy, see docs/security.md)`,
+          );
+        throw new ScrapeError('http_status', `API server node proxy: ${err.message}`);
+      }
+      if (err instanceof TimeoutError)
+        throw new ScrapeError('timeout', `API server node proxy: ${err.message}`);
+      throw new ScrapeError('connection', `API server node proxy: ${errorMessage(err)}`);
+    }
+  }
+
+  /**
+   * Records the way a node was reached (undefined: none works), keeps the per-type gauge, and
+   * logs a change of address type once. A node reached at its first address on its first scrape
+   * logs nothing (the expected case, thousands of lines at start otherwise).
+   */
+  private useAddress(
+    name: string,
+    s: NodeState,
+    used: KubeletTarget | typeof PROXY | undefined,
+    candidates: readonly KubeletTarget[],
+  ): void {
+    const address = used === undefined ? undefined : used === PROXY ? PROXY : used.authority;
+    if (address === s.address) return;
+    const type = used === undefined ? undefined : used === PROXY ? PROXY_TYPE : used.address.type;
+    const wasType = s.addressType;
+    const wasAddress = s.address;
+    s.address = address;
+    s.addressType = type;
+    if (wasType !== type) {
+      if (wasType !== undefined) this.metrics?.kubeletAddressType.dec({ type: wasType });
+      if (type !== undefined) this.metrics?.kubeletAddressType.inc({ type });
+    }
+    if (used === undefined) return;
+    const where =
+      used === PROXY
+        ? 'through the API server node proxy'
+        : `at ${used.address.type} ${used.address.address}`;
+    if (
+      wasAddress === undefined &&
+      (used === PROXY ? this.options.viaAPIServer === 'always' : candidates[0] === used)
+    )
+      return;
+    const was =
+      wasAddress === undefined
+        ? candidates[0] === undefined
+          ? ''
+          : ` (${candidates[0].address.type} ${candidates[0].address.address} unreachable)`
+        : ` (was ${wasType === PROXY_TYPE ? 'the API server node proxy' : `${wasType ?? ''} ${wasAddress}`})`;
+    this.logger.info(
+      { node: name, addressType: type, address: used === PROXY ? undefined : used.authority },
+      `kubelet of node ${name} reached ${where}${was}`,
+    );
   }
 
   private scheduleWarmup(name: string, s: NodeState): void {
@@ -360,14 +544,21 @@ export class KubeletScraper {
   /** Drops all that is kept for a deleted node: state, points, metric series, socket and TLS session. */
   private forgetNode(name: string, record: NodeRecord | undefined): void {
     const s = this.states.get(name);
-    if (s !== undefined) clearTimeout(s.warmup);
+    if (s !== undefined) {
+      clearTimeout(s.warmup);
+      if (s.addressType !== undefined) this.metrics?.kubeletAddressType.dec({ type: s.addressType });
+    }
     this.states.delete(name);
     const o = this.options;
-    const target =
+    // Every candidate may have a session (fall-throughs), and the remembered one may be an address
+    // the record no longer lists.
+    const targets =
       record === undefined
-        ? undefined
-        : kubeletTarget(record, o.preferredAddressTypes, o.port, o.useNodeStatusPort);
-    if (target !== undefined) this.http?.forget(target.authority);
+        ? []
+        : kubeletTargets(record, o.preferredAddressTypes, o.port, o.useNodeStatusPort);
+    for (const t of targets) this.http?.forget(t.authority);
+    if (s?.address !== undefined && s.address !== PROXY && !targets.some((t) => t.authority === s.address))
+      this.http?.forget(s.address);
     this.store.removeNode(name);
     this.metrics?.kubeletLastScrapeSuccess.remove({ node: name });
     this.checkReady();
@@ -434,7 +625,9 @@ function hint(kind: ScrapeErrorKind, o: KubeletScraperOptions): string {
     case 'connection_refused':
       return 'connection refused: check --kubelet-port / --kubelet-use-node-status-port and that the kubelet runs';
     case 'unauthorized':
-      return 'the kubelet refused our credentials (401/403): give --kubelet-client-certificate and --kubelet-client-key, or let our identity get nodes/stats and nodes/metrics (RBAC)';
+      return o.viaAPIServer === 'always'
+        ? "the API server refused the node proxy request (401/403): let the adapter's identity get nodes/proxy (RBAC, docs/security.md)"
+        : 'the kubelet refused our credentials (401/403): give --kubelet-client-certificate and --kubelet-client-key, or let our identity get nodes/stats and nodes/metrics (RBAC)';
     case 'unknown_authority':
       return "the kubelet's serving certificate is signed by an unknown authority (x509): give --kubelet-certificate-authority, or --kubelet-insecure-tls";
     case 'name_mismatch':
@@ -447,5 +640,7 @@ function hint(kind: ScrapeErrorKind, o: KubeletScraperOptions): string {
       return `the kubelet answered with an error status (--kubelet-endpoint=${o.endpoint})`;
     case 'connection':
       return 'connection failed';
+    case 'dns':
+      return "the node's address does not resolve from the adapter (no such host): put a type the adapter can reach first in --kubelet-preferred-address-types (e.g. InternalIP), or --kubelet-via-apiserver=fallback";
   }
 }

@@ -33,6 +33,12 @@ export interface NodeScrape {
 
 export type KubeletEndpoint = 'summary' | 'resource';
 
+/**
+ * --kubelet-via-apiserver: never (reach kubelets directly, as metrics-server), fallback (through
+ * the API server's node proxy when no address of the node can be reached), always (only that way).
+ */
+export type KubeletViaAPIServer = 'never' | 'fallback' | 'always';
+
 export const NODE_ADDRESS_TYPES = [
   'Hostname',
   'InternalDNS',
@@ -55,6 +61,8 @@ export interface KubeletScraperOptions {
   clientKeyFile: string | undefined;
   requestTimeoutMs: number;
   endpoint: KubeletEndpoint;
+  /** Default 'never'. */
+  viaAPIServer?: KubeletViaAPIServer;
   resolutionMs: number;
   /** Scrapes in flight at once; default 64. */
   concurrency?: number;

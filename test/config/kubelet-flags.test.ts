@@ -20,6 +20,7 @@ test("metrics-server's kubelet flags: defaults", () => {
     clientKeyFile: undefined,
     requestTimeoutMs: 10_000,
     endpoint: 'summary',
+    viaAPIServer: 'never',
     resolutionMs: 15_000,
   });
 });
@@ -37,7 +38,10 @@ test("metrics-server's kubelet flags: values", () => {
     '--kubelet-request-timeout=3s',
     '--kubelet-endpoint=resource',
     '--metric-resolution=30s',
+    '--kubelet-via-apiserver=fallback',
   ]).kubelet;
+  assert.equal(k.viaAPIServer, 'fallback');
+  assert.equal(build(['--kubelet-via-apiserver=always']).kubelet.viaAPIServer, 'always');
   assert.deepEqual(k.preferredAddressTypes, ['InternalIP', 'Hostname']);
   assert.equal(k.port, 10255);
   assert.equal(k.useNodeStatusPort, true);
@@ -55,6 +59,7 @@ test('kubelet flag errors name the flag', () => {
     },
     { args: ['--kubelet-port=0'], flag: '--kubelet-port' },
     { args: ['--kubelet-endpoint=cadvisor'], flag: '--kubelet-endpoint' },
+    { args: ['--kubelet-via-apiserver=sometimes'], flag: '--kubelet-via-apiserver' },
     { args: ['--metric-resolution=500ms'], flag: '--metric-resolution' },
     { args: ['--kubelet-request-timeout=0s'], flag: '--kubelet-request-timeout' },
     { args: ['--kubelet-client-certificate=/etc/hostname'], flag: '--kubelet-client-key' },

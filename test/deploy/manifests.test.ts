@@ -1,5 +1,5 @@
 /**
- * manifests/ (the kustomize base), its component without-metrics-k8s-io, and the two deployable
+ * manifests/ (the kustomize base), its components without-metrics-k8s-io and kubelet-via-apiserver, and the two deployable
  * overlays (certs/generate.sh's and certs/cert-manager): each renders offline with kubectl's
  * kustomize, every object matches its Kubernetes schema, and the cross-checks of consistency.ts
  * hold. The base alone is not deployable: its caBundle is a placeholder that only overlays replace.
@@ -56,6 +56,7 @@ const VARIANTS: readonly Variant[] = [
     exp: { ...DEFAULTS, metricsK8sIo: false },
     deployable: false,
   },
+  { name: 'base + component kubelet-via-apiserver', exp: DEFAULTS, deployable: false },
   { name: 'certs/cert-manager overlay', exp: DEFAULTS, deployable: true },
   { name: 'certs/generate.sh overlay', exp: DEFAULTS, deployable: true },
 ];
@@ -77,6 +78,14 @@ describe('kustomize renders of manifests/', () => {
       `resources: [${rel}]\ncomponents: [${rel}/components/without-metrics-k8s-io]\n`,
     );
     renders.set('base + component without-metrics-k8s-io', await renderKustomization(componentOverlay));
+
+    const proxyOverlay = join(tmp.path, 'component-proxy');
+    await mkdir(proxyOverlay);
+    await writeFile(
+      join(proxyOverlay, 'kustomization.yaml'),
+      `resources: [${rel}]\ncomponents: [${rel}/components/kubelet-via-apiserver]\n`,
+    );
+    renders.set('base + component kubelet-via-apiserver', await renderKustomization(proxyOverlay));
 
     renders.set('certs/cert-manager overlay', await renderKustomization(join(ROOT, 'certs/cert-manager')));
 
@@ -206,6 +215,42 @@ describe('kustomize renders of manifests/', () => {
       findObject<WithArgs>(objs, 'Deployment', 'metrics-adapter').spec.template.spec.containers[0]?.args ??
       [];
     assert.deepEqual(args(component), [...args(base), '--kubelet-scraper=false']);
+  });
+
+  it('nodes/proxy is granted only by the component kubelet-via-apiserver, which also turns the fallback on', () => {
+    const base = rendered('base').objects;
+    const component = rendered('base + component kubelet-via-apiserver').objects;
+    interface Rules {
+      rules?: { resources?: string[]; verbs?: string[] }[];
+    }
+    const grantsProxy = (objs: typeof base): string[] =>
+      objs
+        .filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role')
+        .filter((o) =>
+          ((o as unknown as Rules).rules ?? []).some((r) => (r.resources ?? []).includes('nodes/proxy')),
+        )
+        .map(key);
+    assert.deepEqual(grantsProxy(base), []);
+    assert.deepEqual(grantsProxy(component), ['ClusterRole/metrics-adapter:kubelet-proxy']);
+    const role = findObject<Rules>(component, 'ClusterRole', 'metrics-adapter:kubelet-proxy');
+    assert.deepEqual(role.rules, [{ apiGroups: [''], resources: ['nodes/proxy'], verbs: ['get'] }]);
+    interface Binding {
+      roleRef: { name: string };
+      subjects: { kind: string; name: string; namespace: string }[];
+    }
+    const binding = findObject<Binding>(component, 'ClusterRoleBinding', 'metrics-adapter:kubelet-proxy');
+    assert.equal(binding.roleRef.name, 'metrics-adapter:kubelet-proxy');
+    assert.deepEqual(binding.subjects, [
+      { kind: 'ServiceAccount', name: 'metrics-adapter', namespace: 'monitoring' },
+    ]);
+    interface WithArgs {
+      spec: { template: { spec: { containers: { args?: string[] }[] } } };
+    }
+    const args = (objs: typeof base): string[] =>
+      findObject<WithArgs>(objs, 'Deployment', 'metrics-adapter').spec.template.spec.containers[0]?.args ??
+      [];
+    assert.ok(!args(base).some((a) => a.startsWith('--kubelet-via-apiserver')));
+    assert.deepEqual(args(component), [...args(base), '--kubelet-via-apiserver=fallback']);
   });
 
   it('generate.sh overlay: the Secret holds the generated pair and every caBundle is the generated CA', async () => {

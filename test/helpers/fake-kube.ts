@@ -22,6 +22,12 @@
  * - Field selectors: metadata.name/metadata.namespace everywhere plus the per-resource fields the
  *   real server knows for pods, events, secrets, namespaces, nodes (others are 400, as in reality).
  * - HTTP/1.1 only (clients that prefer HTTP/2 fall back via ALPN).
+ * - The node proxy (GET /api/v1/nodes/NAME/proxy/PATH) reaches the node's first address of
+ *   `kubeletProxy.preferredAddressTypes` (kubeadm's InternalIP,ExternalIP,Hostname by default) at
+ *   its status.daemonEndpoints port, without verifying the kubelet's certificate (the real default
+ *   without --kubelet-certificate-authority), and answers the kubelet's status and body as they
+ *   are. A kubelet it cannot reach is a 503 Status (the real server's code and wording differ by
+ *   version); only GET is proxied.
  */
 import { randomUUID } from 'node:crypto';
 import https from 'node:https';
@@ -194,6 +200,13 @@ export interface FakeKubeOptions {
   apiAudiences?: string[];
   /** The service-account issuer (--service-account-issuer); default the in-cluster one. */
   serviceAccountIssuer?: string;
+  /** How the node proxy reaches kubelets (kube-apiserver's --kubelet-* flags). */
+  kubeletProxy?: {
+    /** --kubelet-preferred-address-types; default kubeadm's InternalIP, ExternalIP, Hostname. */
+    preferredAddressTypes?: string[];
+    /** Bearer token sent to the kubelets (the real server uses its client certificate). */
+    token?: string;
+  };
 }
 
 export interface FakeKube {
@@ -1032,6 +1045,81 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     }
   };
 
+  // ----- node proxy --------------------------------------------------------------------------
+
+  const CORE_NODES: ResourceRef = { group: '', version: 'v1', resource: 'nodes' };
+  const proxyTypes = opts.kubeletProxy?.preferredAddressTypes ?? ['InternalIP', 'ExternalIP', 'Hostname'];
+  const serveNodeProxy = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    name: string,
+    rest: string[],
+  ): void => {
+    if (req.method !== 'GET') {
+      sendStatus(res, methodNotAllowedStatus());
+      return;
+    }
+    const node = store.get(CORE_NODES, name);
+    if (!node) {
+      sendStatus(res, notFoundObjectStatus('', 'nodes', name));
+      return;
+    }
+    const status = (
+      node as {
+        status?: {
+          addresses?: { type?: string; address?: string }[];
+          daemonEndpoints?: { kubeletEndpoint?: { Port?: number } };
+        };
+      }
+    ).status;
+    const addresses = status?.addresses ?? [];
+    let host: string | undefined;
+    for (const t of proxyTypes) {
+      host = addresses.find((a) => a.type === t && typeof a.address === 'string')?.address;
+      if (host !== undefined) break;
+    }
+    if (host === undefined) {
+      sendStatus(
+        res,
+        failureStatus(503, `no preferred addresses found; known addresses: ${JSON.stringify(addresses)}`),
+      );
+      return;
+    }
+    const port = status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 10250;
+    const token = opts.kubeletProxy?.token;
+    const upstream = https.request(
+      {
+        host,
+        port,
+        path: `/${rest.map(encodeURIComponent).join('/')}${url.search}`,
+        method: 'GET',
+        rejectUnauthorized: false,
+        headers: {
+          ...(req.headers.accept !== undefined ? { Accept: req.headers.accept } : {}),
+          ...(token !== undefined ? { Authorization: `Bearer ${token}` } : {}),
+        },
+        timeout: 30_000,
+      },
+      (answer) => {
+        const headers: Record<string, string> = {};
+        const type = answer.headers['content-type'];
+        if (type !== undefined) headers['Content-Type'] = type;
+        res.writeHead(answer.statusCode ?? 502, headers);
+        answer.pipe(res);
+        answer.on('error', () => res.destroy());
+      },
+    );
+    upstream.on('timeout', () => upstream.destroy(new Error('timeout awaiting response headers')));
+    upstream.on('error', (err) => {
+      if (!res.headersSent)
+        sendStatus(res, failureStatus(503, `error trying to reach service: ${err.message}`));
+      else res.destroy();
+    });
+    res.on('close', () => upstream.destroy());
+    upstream.end();
+  };
+
   // ----- request pipeline --------------------------------------------------------------------
 
   const authenticate = (req: http.IncomingMessage): UserInfo | undefined => {
@@ -1105,6 +1193,10 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
             resources: resourceList('', 'v1') ?? [],
           }),
         );
+        return;
+      }
+      if (segments[2] === 'nodes' && segments[3] !== undefined && segments[4] === 'proxy') {
+        serveNodeProxy(req, res, url, segments[3], segments.slice(5));
         return;
       }
       serveResource(req, res, url, '', 'v1', segments.slice(2));

@@ -12,6 +12,11 @@
  *
  * Per node, a test can inject slowness, hangs (headers never sent, or a body cut off midway), error
  * statuses, a refused connection, and a serving certificate with a wrong name or from an unknown CA.
+ * The Node objects may report other addresses than the one a node listens on (`nodeAddresses`):
+ * `refusedAddress(i)` (a loopback address nothing listens on) and `unresolvableName(name)` (under
+ * `.invalid`, which never resolves) are addresses that cannot be reached. The serving certificate
+ * may name no IP address at all (`certificate: 'dns-only'`, as kubelets' self-signed ones often
+ * do), and one node can also answer on 127.0.0.1, so a Node object's `localhost` Hostname reaches it.
  * `nodeObjects()` / `podObjects()` give the matching Node and Pod objects for fake-kube.
  *
  * Differences from a real kubelet: no authorization beyond an optional bearer token, only the two
@@ -46,6 +51,32 @@ export interface FleetOptions {
   certifyAddresses?: boolean;
   /** Index offset of the addresses, so two fleets can run at once; default 0. */
   addressOffset?: number;
+  /**
+   * The status.addresses of each Node object, in order; default InternalIP (the address the node
+   * listens on) and Hostname (the node name, which does not resolve).
+   */
+  nodeAddresses?: (node: {
+    index: number;
+    name: string;
+    address: string;
+  }) => { type: string; address: string }[];
+  /**
+   * 'ip-sans' (default): the serving certificate names the nodes' addresses (see certifyAddresses);
+   * 'dns-only': it names only `localhost`, so connections by IP fail with a name mismatch.
+   */
+  certificate?: 'ip-sans' | 'dns-only';
+  /** This node also answers on 127.0.0.1 (for a Hostname address `localhost`). */
+  localhostNode?: string;
+}
+
+/** A loopback address no fleet listens on: connections to it are refused. */
+export function refusedAddress(index: number): string {
+  return `127.21.${Math.floor(index / 250)}.${(index % 250) + 1}`;
+}
+
+/** A host name that never resolves (RFC 6761 reserves .invalid). */
+export function unresolvableName(name: string): string {
+  return `${name}.invalid`;
 }
 
 export type NodeFault =
@@ -119,6 +150,8 @@ export interface FakeKubeletFleet {
   /** The pod is gone from its node; returns false when there was no such pod. */
   removePod(namespace: string, name: string): boolean;
   setFault(node: string, fault: NodeFault): Promise<void>;
+  /** Stops or resumes answering on 127.0.0.1 (see FleetOptions.localhostNode); stopping drops its connections. */
+  setLocalhostListening(on: boolean): Promise<void>;
   /** The container starts again now: new start time, counter from zero. */
   restartContainer(namespace: string, pod: string, container: string): void;
   /** The counter goes back to zero without a new start time (a runtime that lost its cgroup). */
@@ -227,9 +260,14 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
   const good = await ca.issue({
     commonName: 'kubelet',
     usage: 'server',
-    ipAddresses: certify ? nodes.map((n) => n.address) : ['127.0.0.1'],
+    ipAddresses: opts.certificate === 'dns-only' ? [] : certify ? nodes.map((n) => n.address) : ['127.0.0.1'],
     dnsNames: ['localhost'],
   });
+  const localhostNode = opts.localhostNode === undefined ? undefined : byName.get(opts.localhostNode);
+  if (opts.localhostNode !== undefined && localhostNode === undefined)
+    throw new Error(`startKubeletFleet: no node ${opts.localhostNode}`);
+  if (localhostNode !== undefined) byAddress.set('127.0.0.1', localhostNode);
+  let localhostListener: net.Server | undefined;
   const wrongName = await ca.issue({
     commonName: 'kubelet',
     usage: 'server',
@@ -441,15 +479,23 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
     server.emit('connection', socket);
   };
 
-  const listen = (node: FleetNode, port: number): Promise<number> =>
+  const listen = (node: FleetNode, port: number, host = node.address): Promise<number> =>
     new Promise((resolve, reject) => {
       const l = net.createServer({ noDelay: true }, (socket) => dispatch(node, socket));
       l.once('error', reject);
-      l.listen({ host: node.address, port, backlog: 511 }, () => {
+      l.listen({ host, port, backlog: 511 }, () => {
         l.off('error', reject);
-        node.listener = l;
+        if (host === node.address) node.listener = l;
+        else localhostListener = l;
         resolve((l.address() as net.AddressInfo).port);
       });
+    });
+  const closeLocalhost = (): Promise<void> =>
+    new Promise((resolve) => {
+      const l = localhostListener;
+      localhostListener = undefined;
+      if (l === undefined) resolve();
+      else l.close(() => resolve());
     });
 
   /** Stops accepting and drops the node's open connections (close() alone waits for them). */
@@ -486,9 +532,11 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
       for (let i = 1; i < nodes.length; i += 200) {
         await Promise.all(nodes.slice(i, i + 200).map((n) => listen(n, chosen)));
       }
+      if (localhostNode !== undefined) await listen(localhostNode, chosen, '127.0.0.1');
       port = chosen;
     } catch {
       await Promise.all(nodes.map(closeListener));
+      await closeLocalhost();
     }
   }
   if (port === 0) throw new Error('startKubeletFleet: no port free on every fleet address');
@@ -528,7 +576,7 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
         },
         spec: { podCIDR: `10.${n.index >> 8}.${n.index & 255}.0/24` },
         status: {
-          addresses: [
+          addresses: opts.nodeAddresses?.({ index: n.index, name: n.name, address: n.address }) ?? [
             { type: 'InternalIP', address: n.address },
             { type: 'Hostname', address: n.name },
           ],
@@ -619,6 +667,14 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
         }
       }
     },
+    async setLocalhostListening(on) {
+      if (localhostNode === undefined) throw new Error('fake kubelet fleet: no localhostNode');
+      if (!on) {
+        const closing = closeLocalhost();
+        for (const s of [...sockets]) if (s.localAddress === '127.0.0.1') s.destroy();
+        await closing;
+      } else if (localhostListener === undefined) await listen(localhostNode, port, '127.0.0.1');
+    },
     restartContainer(ns, pod, c) {
       const x = container(ns, pod, c);
       x.startMs = sampleTime(Date.now());
@@ -642,7 +698,7 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
       for (const t of timers) clearTimeout(t);
       timers.clear();
       for (const r of hung) r.destroy();
-      const closing = Promise.all(nodes.map(closeListener));
+      const closing = Promise.all([...nodes.map(closeListener), closeLocalhost()]);
       for (const s of sockets) s.destroy();
       await closing;
       for (const s of Object.values(servers)) s.closeAllConnections();
