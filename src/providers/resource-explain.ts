@@ -237,6 +237,33 @@ function kubeletNodeLines(k: KubeletDiagnostics, node: string, lines: ExplainLin
     });
 }
 
+/**
+ * The kubelet scraper's part: nothing when Prometheus (asked first) answers; when the scraper's
+ * kept points answer, only a failing scrape (they are getting old); otherwise `full`.
+ */
+function kubeletPart(
+  k: KubeletDiagnostics | undefined,
+  by: string | undefined,
+  node: string,
+  lines: ExplainLine[],
+  full: (k: KubeletDiagnostics) => void,
+): void {
+  if (by === 'prometheus') return;
+  if (k === undefined) {
+    if (by === undefined)
+      lines.push({
+        cause: 'kubelet_scraper_off',
+        text: 'the kubelet scraper is off (--kubelet-scraper=false)',
+      });
+    return;
+  }
+  if (by === 'kubelet') {
+    if (node !== '') scrapeLines(k, node, lines);
+    return;
+  }
+  full(k);
+}
+
 async function prometheusLines(
   p: UsageQueryDiagnostics | undefined,
   target: { namespace: string; pod: string } | { node: string },
@@ -275,7 +302,7 @@ async function prometheusLines(
     }
   }
   // Both queries have samples and still no answer: what they hold does not make one.
-  if (empty === 0 && couldAnswer)
+  if (empty === 0 && queries.length > 0 && couldAnswer)
     lines.push({
       cause: 'prometheus_incomplete',
       text:
@@ -323,16 +350,10 @@ export async function explainPod(
       text: `pod ${namespace}/${name} is not scheduled yet (no node), so no kubelet reports it`,
     });
   const by = e.answeredBy?.source;
-  if (by === 'kubelet' && deps.kubelet !== undefined) {
-    // The points kept from before a failure still answer: say that they are getting old.
-    scrapeLines(deps.kubelet, pod.nodeName, causes);
-  } else if (deps.kubelet === undefined) {
-    if (e.answeredBy === undefined)
-      causes.push({
-        cause: 'kubelet_scraper_off',
-        text: 'the kubelet scraper is off (--kubelet-scraper=false)',
-      });
-  } else if (pod.nodeName !== '') kubeletPodLines(deps.kubelet, pod, causes);
+  // Prometheus is asked first: when it answers, the kubelet's data plays no part.
+  kubeletPart(deps.kubelet, by, pod.nodeName, causes, (k) => {
+    if (pod.nodeName !== '') kubeletPodLines(k, pod, causes);
+  });
   if (by !== 'prometheus')
     await prometheusLines(
       deps.prometheus,
@@ -366,14 +387,7 @@ export async function explainNode(
     causes,
   );
   const by = e.answeredBy?.source;
-  if (by === 'kubelet' && deps.kubelet !== undefined) scrapeLines(deps.kubelet, name, causes);
-  else if (deps.kubelet === undefined) {
-    if (e.answeredBy === undefined)
-      causes.push({
-        cause: 'kubelet_scraper_off',
-        text: 'the kubelet scraper is off (--kubelet-scraper=false)',
-      });
-  } else kubeletNodeLines(deps.kubelet, name, causes);
+  kubeletPart(deps.kubelet, by, name, causes, (k) => kubeletNodeLines(k, name, causes));
   if (by !== 'prometheus')
     await prometheusLines(
       deps.prometheus,
