@@ -44,6 +44,11 @@ import {
   ResourceMetricsProvider,
   type ClusterObjects,
   type ResourceUsageSource,
+  explainNode,
+  explainPod,
+  renderResourceExplanationText,
+  type ResourceExplainDeps,
+  type ResourceExplanation,
 } from './providers/index.js';
 import { MetricDiscovery, RulesReloader } from './rules/index.js';
 import { SelfMetrics } from './self-metrics.js';
@@ -296,17 +301,31 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
     );
     // Prometheus (resourceRules) first; without resourceRules it knows nothing and the next
     // source answers.
-    const usageSources: ResourceUsageSource[] = [
-      new PrometheusResourceSource({
-        rules: () => discovery.rules.resource,
-        mapper: cluster.mapper,
-        prometheus,
-        logger,
-        metrics,
-        maxQueryLength: options.limits.maxQueryLength,
-      }),
-    ];
+    const prometheusUsage = new PrometheusResourceSource({
+      rules: () => discovery.rules.resource,
+      mapper: cluster.mapper,
+      prometheus,
+      logger,
+      metrics,
+      maxQueryLength: options.limits.maxQueryLength,
+    });
+    const usageSources: ResourceUsageSource[] = [prometheusUsage];
     if (cluster.kubelet !== undefined) usageSources.push(cluster.kubelet.usageSource());
+    const scraper = cluster.kubelet;
+    const resourceExplain: ResourceExplainDeps = {
+      objects: cluster.objects,
+      sources: usageSources,
+      prometheus: prometheusUsage,
+      kubelet:
+        scraper === undefined
+          ? undefined
+          : {
+              diagnoseNode: (name) => scraper.diagnoseNode(name),
+              diagnosePod: (namespace, name) => scraper.store.diagnosePod(namespace, name),
+              nodePoints: (name) => scraper.store.diagnoseNode(name),
+              endpointName: options.kubelet.endpoint === 'summary' ? 'Summary API' : '/metrics/resource',
+            },
+    };
     groups.register(
       'metrics.k8s.io',
       'v1beta1',
@@ -361,6 +380,11 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
             signal,
           }),
         renderText: (e) => renderExplanationText(e as Explanation),
+        explainObject: (target, signal) =>
+          target.kind === 'pod'
+            ? explainPod(resourceExplain, target.namespace, target.name, signal)
+            : explainNode(resourceExplain, target.name, signal),
+        renderObjectText: (e) => renderResourceExplanationText(e as ResourceExplanation),
       },
     });
     const liveServer = new SecureServer(app, {

@@ -17,11 +17,18 @@ Usage:
                                     explain one request, e.g. PATH = '/apis/custom.metrics.k8s.io/v1beta2/
                                     namespaces/demo/pods/*/http_requests_per_second?labelSelector=app%3Dweb':
                                     the rule (file:line), the PromQL, its samples and the objects they map to
+  metrics-adapter explain pod NAMESPACE/NAME | node NAME --adapter-url URL [--kubeconfig K]
+                          [--adapter-ca-file F | --adapter-insecure-skip-tls-verify] [--format text|json]
+                                    why a pod or node is (not) in kubectl top, from a running adapter's
+                                    /debug/explain: the source that answers it, or every reason none does
+                                    (scrape failing, container missing, one point so far, not Running,
+                                    resourceRules PromQL returning nothing)
   metrics-adapter --version         print the version
 
 Exit codes of check and explain: 0 ok; 1 the rules file has errors (check: or warnings with --strict;
-explain: or the request would fail); 2 wrong flags or arguments; 3 Prometheus (or the cluster of
---kubeconfig) unreachable.
+explain: or the request would fail; explain pod|node: no source answers it, or it is not found);
+2 wrong flags or arguments; 3 Prometheus (or the cluster of --kubeconfig, or the adapter of
+--adapter-url) unreachable or refusing us.
 
 Flags (prometheus-adapter and Kubernetes apiserver spellings; --flag=value or --flag value;
 _ and - are the same in names, as in --log_dir):

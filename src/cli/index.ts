@@ -43,8 +43,12 @@ export async function run(argv: readonly string[]): Promise<number> {
         return await (await import('./demo.js')).demo(parsed);
       case 'check':
         return await (await import('./rule-tools/index.js')).checkCommand(parsed);
-      case 'explain':
-        return await (await import('./rule-tools/index.js')).explainCommand(parsed);
+      case 'explain': {
+        const tools = await import('./rule-tools/index.js');
+        const [first] = parsed.positionals;
+        if (first === 'pod' || first === 'node') return await tools.explainObjectCommand(parsed, first);
+        return await tools.explainCommand(parsed);
+      }
       default:
         throw new FlagError(
           parsed.command ?? '',

@@ -487,6 +487,24 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     default: [],
     help: 'explain: the object names a wildcard request (name *) stands for, when no --kubeconfig lists them.',
   },
+  {
+    name: 'adapter-url',
+    kind: 'string',
+    default: '',
+    help: 'explain pod|node: the running adapter to ask (https://HOST:PORT, e.g. after kubectl port-forward); the credentials are those of --kubeconfig.',
+  },
+  {
+    name: 'adapter-ca-file',
+    kind: 'string',
+    default: '',
+    help: "explain pod|node: CA bundle to verify the adapter's serving certificate with (default: the system store).",
+  },
+  {
+    name: 'adapter-insecure-skip-tls-verify',
+    kind: 'bool',
+    default: false,
+    help: "explain pod|node: do not verify the adapter's serving certificate.",
+  },
   // Logging
   {
     name: 'v',

@@ -63,6 +63,29 @@ interface NodeState {
   address?: string | undefined;
   /** Its node address type (interned by the node record), or PROXY_TYPE: for the per-type gauge. */
   addressType?: string | undefined;
+  /** For explain (diagnoseNode), in ms since the epoch; NaN when not applicable. */
+  warmupAt: number;
+  failingSince: number;
+  lastSuccessMs: number;
+  /** The last failure's message and the address it was sent to. */
+  lastMessage: string | undefined;
+  lastAddress: string | undefined;
+}
+
+/** What explain tells about one node's scrapes (see providers/resource-explain.ts). */
+export interface NodeScrapeDiagnosis {
+  /** 'ok', the error kind of the last failure, or 'never' before the first scrape finished. */
+  status: 'ok' | ScrapeErrorKind | 'never';
+  message: string | undefined;
+  /** The address (host:port) of the last scrape. */
+  address: string | undefined;
+  /** Start of the current failing streak (ms since the epoch), undefined while it works. */
+  failingSince: number | undefined;
+  lastSuccess: number | undefined;
+  /** The next scrape: the next warm-up or tick (ms since the epoch). */
+  nextScrapeAt: number | undefined;
+  /** The scraper's hint for the failure (which flag or permission to check). */
+  hint: string | undefined;
 }
 
 /** NodeState.address of a node reached through the API server's node proxy. */
@@ -226,7 +249,19 @@ export class KubeletScraper {
   private state(name: string): NodeState {
     let s = this.states.get(name);
     if (s === undefined) {
-      s = { inFlight: false, queued: false, status: undefined, successes: 0, warmup: undefined, warmups: 0 };
+      s = {
+        inFlight: false,
+        queued: false,
+        status: undefined,
+        successes: 0,
+        warmup: undefined,
+        warmups: 0,
+        warmupAt: Number.NaN,
+        failingSince: Number.NaN,
+        lastSuccessMs: Number.NaN,
+        lastMessage: undefined,
+        lastAddress: undefined,
+      };
       this.states.set(name, s);
     }
     return s;
@@ -512,8 +547,10 @@ export class KubeletScraper {
     if (ms >= this.options.resolutionMs) return;
     s.warmups++;
     clearTimeout(s.warmup);
+    s.warmupAt = Date.now() + ms;
     s.warmup = setTimeout(() => {
       s.warmup = undefined;
+      s.warmupAt = Number.NaN;
       if (this.stopped || !this.states.has(name)) return;
       this.enqueue(name, undefined);
       this.pump();
@@ -529,6 +566,7 @@ export class KubeletScraper {
   ): void {
     const prev = s.status;
     s.status = status;
+    recordForDiagnosis(s, status, message, address);
     if (prev === status) return;
     if (status === 'ok') {
       if (prev !== undefined)
@@ -606,6 +644,25 @@ export class KubeletScraper {
     return { nodeStates: this.states.size, ...(this.http?.kept() ?? { idleSockets: 0, sessions: 0 }) };
   }
 
+  /** What explain says about a node's scrapes; undefined for a node the scraper does not know. */
+  diagnoseNode(name: string): NodeScrapeDiagnosis | undefined {
+    const s = this.states.get(name);
+    const nextTick = this.synced ? Date.now() + Math.max(0, this.nextTickAt - performance.now()) : undefined;
+    if (s === undefined) return this.nodes.get('', name) === undefined ? undefined : neverScraped(nextTick);
+    const next = Number.isNaN(s.warmupAt) ? nextTick : Math.min(s.warmupAt, nextTick ?? s.warmupAt);
+    if (s.status === undefined) return neverScraped(s.inFlight || s.queued ? Date.now() : next);
+    const failing = s.status !== 'ok';
+    return {
+      status: s.status,
+      message: failing ? s.lastMessage : undefined,
+      address: s.lastAddress,
+      failingSince: failing ? s.failingSince : undefined,
+      lastSuccess: Number.isNaN(s.lastSuccessMs) ? undefined : s.lastSuccessMs,
+      nextScrapeAt: next,
+      hint: s.status === 'ok' ? undefined : hint(s.status, this.options),
+    };
+  }
+
   /** The metrics.k8s.io data source: answers from memory, never waits on a kubelet. */
   usageSource(): ResourceUsageSource {
     const store = this.store;
@@ -616,6 +673,36 @@ export class KubeletScraper {
       nodeUsage: (q: NodeUsageQuery) => Promise.resolve(store.nodeUsage(q.names)),
     };
   }
+}
+
+function neverScraped(nextScrapeAt: number | undefined): NodeScrapeDiagnosis {
+  return {
+    status: 'never',
+    message: undefined,
+    address: undefined,
+    failingSince: undefined,
+    lastSuccess: undefined,
+    nextScrapeAt,
+    hint: undefined,
+  };
+}
+
+/** Keeps what diagnoseNode reports: numbers and two strings per node. */
+function recordForDiagnosis(
+  s: NodeState,
+  status: 'ok' | ScrapeErrorKind,
+  message: string | undefined,
+  address: string | undefined,
+): void {
+  s.lastAddress = address;
+  if (status === 'ok') {
+    s.lastSuccessMs = Date.now();
+    s.failingSince = Number.NaN;
+    s.lastMessage = undefined;
+    return;
+  }
+  if (Number.isNaN(s.failingSince)) s.failingSince = Date.now();
+  s.lastMessage = message;
 }
 
 function hint(kind: ScrapeErrorKind, o: KubeletScraperOptions): string {

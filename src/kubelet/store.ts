@@ -82,6 +82,13 @@ class NodeEntry {
   constructor(readonly name: string) {}
 }
 
+export interface PodPointsDiagnosis {
+  node: string;
+  /** False when the last answer lacked CPU or memory for some container (the pod is not reported). */
+  complete: boolean;
+  containers: { name: string; points: 1 | 2 }[];
+}
+
 export interface StoreCounts {
   nodes: number;
   pods: number;
@@ -177,6 +184,26 @@ export class UsageStore {
   /** True when the node's own figures have two points. */
   nodeComplete(nodeName: string): boolean {
     return this.nodes.get(nodeName)?.series?.complete ?? false;
+  }
+
+  /**
+   * What explain says about one pod: the node whose last answer had it, whether that answer was
+   * complete (CPU and memory for every container), and how many points each container has.
+   * Undefined when no node's last answer had the pod.
+   */
+  diagnosePod(namespace: string, name: string): PodPointsDiagnosis | undefined {
+    const p = this.byNamespace.get(namespace)?.get(name);
+    if (p === undefined) return undefined;
+    const containers: PodPointsDiagnosis['containers'] = [];
+    for (const [c, s] of p.containers) containers.push({ name: c, points: s.complete ? 2 : 1 });
+    return { node: p.node, complete: p.complete, containers };
+  }
+
+  /** The node's own figures: scraped at all, and how many points (0: its last answer had none). */
+  diagnoseNode(nodeName: string): { points: 0 | 1 | 2; scraped: boolean } {
+    const n = this.nodes.get(nodeName);
+    const s = n?.series;
+    return { scraped: n !== undefined, points: s === undefined ? 0 : s.complete ? 2 : 1 };
   }
 
   counts(): StoreCounts {

@@ -46,7 +46,20 @@ export {
   PrometheusResourceSource,
   batchNames,
   type PrometheusResourceSourceOptions,
+  type DescribedUsageQuery,
 } from './resource-prometheus.js';
+export {
+  explainPod,
+  explainNode,
+  renderResourceExplanationText,
+  type ResourceExplainDeps,
+  type ResourceExplanation,
+  type ExplainLine,
+  type ExplainCause,
+  type KubeletDiagnostics,
+  type NodeScrapeState,
+  type UsageQueryDiagnostics,
+} from './resource-explain.js';
 export {
   ResourceMetricsProvider,
   podMetricsNotFound,

@@ -10,7 +10,7 @@
 import type { ResourceMapper } from '../kube/index.js';
 import type { Logger } from '../logging.js';
 import type { PrometheusClient, Sample } from '../prometheus/index.js';
-import { InternalError } from '../errors.js';
+import { InternalError, errorMessage } from '../errors.js';
 import { mapLimited } from '../map-limited.js';
 import {
   renderChunks,
@@ -72,6 +72,17 @@ interface Reading {
   timestamp: Date;
 }
 
+/** One resourceRules query run for explain: its PromQL and what Prometheus returned. */
+export interface DescribedUsageQuery {
+  /** e.g. `resourceRules.cpu.containerQuery`. */
+  path: string;
+  promql: string;
+  /** Samples returned (for the one pod, any container; for the node). */
+  samples: number;
+  /** Set when the query could not be rendered or Prometheus failed. */
+  error?: string;
+}
+
 export class PrometheusResourceSource implements ResourceUsageSource {
   readonly name = 'prometheus';
 
@@ -122,6 +133,53 @@ export class PrometheusResourceSource implements ResourceUsageSource {
     if (n === 0) return;
     this.o.metrics.nonFiniteValues.inc(n);
     this.o.logger.info({ what, samples: n }, 'left out NaN or infinite resource usage values');
+  }
+
+  /**
+   * For explain: the cpu and memory queries the server sends for this one pod (or node), each run
+   * once; undefined without resourceRules. Rendered like podUsage / nodeUsage for one name.
+   */
+  async describe(
+    target: { namespace: string; pod: string } | { node: string },
+    signal?: AbortSignal,
+  ): Promise<DescribedUsageQuery[] | undefined> {
+    const rules = this.rules();
+    if (rules === undefined) return undefined;
+    return Promise.all(
+      [rules.cpu, rules.memory].map(async (q) => {
+        const kind = 'pod' in target ? 'containerQuery' : 'nodeQuery';
+        const path = `${q.path}.${kind}`;
+        let promql: string;
+        try {
+          promql =
+            'pod' in target
+              ? renderResourceQuery(
+                  { path, metricsQuery: q.containerQuery },
+                  {
+                    resourceLabel: this.label(q, PODS),
+                    names: [target.pod],
+                    namespace: {
+                      label: this.label(q, { group: '', resource: 'namespaces' }),
+                      value: target.namespace,
+                    },
+                    extraGroupBy: [q.containerLabel],
+                  },
+                )
+              : renderResourceQuery(
+                  { path, metricsQuery: q.nodeQuery },
+                  { resourceLabel: this.label(q, NODES), names: [target.node], extraGroupBy: [] },
+                );
+        } catch (err) {
+          return { path, promql: '', samples: 0, error: errorMessage(err) };
+        }
+        try {
+          const samples = await this.o.prometheus.query(promql, { signal });
+          return { path, promql, samples: samples.length };
+        } catch (err) {
+          return { path, promql, samples: 0, error: errorMessage(err) };
+        }
+      }),
+    );
   }
 
   async podUsage(query: PodUsageQuery): Promise<PodUsage[]> {

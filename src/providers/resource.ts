@@ -58,7 +58,7 @@ export function nodeMetricsNotFound(name: string): NotFoundError {
 }
 
 /** A pod counts when its usage covers every container of its spec (extra containers are dropped). */
-function podUsageFor(pod: PodRecord, usage: PodUsage): PodUsage | undefined {
+export function podUsageFor(pod: PodRecord, usage: PodUsage): PodUsage | undefined {
   const spec = pod.containers;
   const have = usage.containers;
   if (spec.length === 0) return have.length > 0 ? usage : undefined;

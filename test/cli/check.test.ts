@@ -379,7 +379,11 @@ describe('metrics-adapter check', { timeout: 400_000 }, () => {
     assert.equal(r.code, 0);
     assert.match(r.stdout, /metrics-adapter check --config FILE/);
     assert.match(r.stdout, /metrics-adapter explain --config FILE/);
-    assert.match(r.stdout, /3 Prometheus \(or the cluster of\n?\s*--kubeconfig\) unreachable/);
+    assert.match(
+      r.stdout,
+      /3 Prometheus \(or the cluster of\s*--kubeconfig, or the adapter of\s*--adapter-url\) unreachable/,
+    );
+    assert.match(r.stdout, /metrics-adapter explain pod NAMESPACE\/NAME \| node NAME --adapter-url URL/);
     assert.match(r.stdout, /--strict/);
   });
 });

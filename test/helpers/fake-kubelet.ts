@@ -90,7 +90,13 @@ export type NodeFault =
   /** Stops listening: connections are refused. */
   | { kind: 'refuse' }
   | { kind: 'wrong-name' }
-  | { kind: 'unknown-ca' };
+  | { kind: 'unknown-ca' }
+  /**
+   * The node's stats stop refreshing (cAdvisor stalled): it keeps answering the stats of its last
+   * refresh before the fault, so every container keeps the point it has; a pod added since shows
+   * with one point at that time and never gets a second.
+   */
+  | { kind: 'frozen' };
 
 interface Container {
   name: string;
@@ -122,6 +128,8 @@ interface FleetNode {
   requests: number;
   /** Offset of this node's refreshes within the housekeeping interval. */
   phaseMs: number;
+  /** The refresh time the stats stay at while the fault is 'frozen'. */
+  frozenAt: number;
   /** The last body rendered, reused until the next refresh (or a change made by the test). */
   cached: { endpoint: 'summary' | 'resource'; t: number; body: string } | undefined;
 }
@@ -247,6 +255,7 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
         housekeeping > quantum && quantum > 0
           ? Math.floor(((i * 7919 * quantum) % housekeeping) / quantum) * quantum
           : 0,
+      frozenAt: 0,
       cached: undefined,
     };
     nodes.push(node);
@@ -284,6 +293,7 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
   const sampleTime = (atMs: number): number => (quantum > 0 ? Math.floor(atMs / quantum) * quantum : atMs);
   /** The node's last refresh at or before atMs. */
   const refreshTime = (n: FleetNode, atMs: number): number => {
+    if (n.fault.kind === 'frozen') return n.frozenAt;
     if (housekeeping <= quantum) return sampleTime(atMs);
     return Math.floor((atMs - n.phaseMs) / housekeeping) * housekeeping + n.phaseMs;
   };
@@ -651,6 +661,7 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
     async setFault(name, fault) {
       const n = node(name);
       const was = n.fault;
+      if (fault.kind === 'frozen' && was.kind !== 'frozen') n.frozenAt = refreshTime(n, Date.now());
       n.fault = fault;
       if (fault.kind === 'refuse' && n.listener !== undefined) stopAccepting(n);
       if (fault.kind !== 'refuse' && n.listener === undefined) await listen(n, port);

@@ -31,3 +31,4 @@ export {
 export { parseApiPath, type ParsedApiPath } from './request-path.js';
 export { renderCheckText, renderExplanationText } from './text.js';
 export { checkCommand, explainCommand, EXIT } from './commands.js';
+export { explainObjectCommand, type ExplainedKind } from './explain-object.js';
