@@ -76,7 +76,7 @@ const PATHS = {
 
 export class KubeletScraper {
   readonly nodes: Informer<NodeRecord>;
-  readonly store = new UsageStore();
+  readonly store: UsageStore;
   /** Resolves once every node known at start has complete data or has failed (see isReady). */
   readonly ready: Promise<void>;
   private resolveReady!: () => void;
@@ -108,6 +108,7 @@ export class KubeletScraper {
   constructor(deps: KubeletScraperDeps) {
     this.client = deps.client;
     this.options = deps.options;
+    this.store = new UsageStore({ resolutionMs: deps.options.resolutionMs });
     this.logger = deps.logger;
     this.metrics = deps.metrics;
     this.ownsInformer = deps.nodes === undefined;
@@ -374,8 +375,8 @@ export class KubeletScraper {
   }
 
   /**
-   * Ready once the node list is in and every node either has complete data (two points) or its
-   * latest scrape failed: nodes that answer have data, the others will not hold readiness hostage.
+   * Ready once the node list is in and every node either has complete data (an answer: two points,
+   * or one with the kubelet's own rate, so one scrape with the Summary API) or its latest scrape failed: nodes that answer have data, the others will not hold readiness hostage.
    */
   private checkReady(): void {
     if (this.isReadyFlag || !this.synced) return;

@@ -8,6 +8,12 @@ export interface UsageSample {
   cpuTimeMs: number;
   memoryBytes: number;
   memoryTimeMs: number;
+  /**
+   * The kubelet's own CPU rate at cpuTimeMs in nanocores (Summary API usageNanoCores); absent or
+   * NaN when the kubelet did not give one (/metrics/resource never does). Used only for the first
+   * answer, before two counter points exist (see store.ts).
+   */
+  cpuNanoCores?: number;
 }
 
 export interface ContainerSample extends UsageSample {
