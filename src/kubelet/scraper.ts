@@ -2,8 +2,9 @@
  * Scrapes every node's kubelet once per resolution tick with bounded concurrency. Each scrape has
  * its own deadline and a node is never scraped twice at once, so a hung or slow kubelet holds one
  * slot and delays no other node's data. Nodes come from a watch; a node that appears is scraped at
- * once, and a node whose first scrape left no complete pair is scraped again after a short warm-up
- * instead of a whole resolution later. State changes (failing, recovered) are logged once each.
+ * once, and a node whose first scrape left it without an answer (no usageNanoCores, as on
+ * /metrics/resource, and no pair yet) is scraped again after a short warm-up instead of a whole
+ * resolution later. State changes (failing, recovered) are logged once each.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
