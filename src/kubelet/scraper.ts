@@ -60,12 +60,13 @@ interface NodeState {
 }
 
 /**
- * Warm-up scrapes of a node without complete data, each after twice the previous delay (1, 2, 4,
- * 8 s by default): a kubelet refreshes its stats every ~10 s (cAdvisor housekeeping), so the
- * scrape 1 s after the first usually finds the same point, and complete data would otherwise wait
- * a whole resolution.
+ * Warm-up scrapes of a node without an answer: after the first delay, then every twice that (1,
+ * then every 2 s by default) while their sum stays below the resolution, the next tick scraping
+ * anyway. A kubelet refreshes its stats every ~10 s (cAdvisor housekeeping), so the scrape 1 s
+ * after the first usually finds the same point; spacing them evenly (not doubling) puts the second
+ * point at most one warm-up step after the kubelet's next refresh. Hard bound on their number.
  */
-const MAX_WARMUPS = 4;
+const MAX_WARMUPS = 16;
 
 /** Default of KubeletScraperOptions.keepAliveMaxNodes (see there). */
 const KEEP_ALIVE_MAX_NODES = 100;
@@ -325,9 +326,9 @@ export class KubeletScraper {
 
   private scheduleWarmup(name: string, s: NodeState): void {
     const first = this.options.warmupMs ?? Math.min(this.options.resolutionMs / 2, 1_000);
-    const ms = first * 2 ** s.warmups;
-    // The next tick scrapes the node anyway.
-    if (ms >= this.options.resolutionMs) return;
+    const ms = s.warmups === 0 ? first : 2 * first;
+    // The next tick scrapes the node anyway: stop once the warm-ups would reach it.
+    if (first * (1 + 2 * s.warmups) >= this.options.resolutionMs) return;
     s.warmups++;
     clearTimeout(s.warmup);
     s.warmup = setTimeout(() => {
