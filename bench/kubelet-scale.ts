@@ -6,8 +6,9 @@
  *   node --import tsx bench/kubelet-scale.ts [--nodes=100,1000,5000] [--pods=30] [--cycles=2] [--keepalive-max-nodes=N]
  *
  * Reports per size: time from the scraper process's start (and from scraper.start()) to complete
- * data (`ready`: two points for every node), full cycle duration (a resolution tick until every
- * node of it was scraped; the slowest of the cycles after ready), peak RSS of the scraper process
+ * data (`ready`: every node answers, from one scrape with usageNanoCores, else two points), full
+ * cycle duration (a resolution tick until every node of it was scraped; the slowest of the cycles
+ * after ready), peak RSS of the scraper process
  * (VmHWM) and its RSS after imports, and the time to build every pod's usage
  * (`podUsage({ namespace: undefined })`).
  */

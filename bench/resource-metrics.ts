@@ -7,7 +7,7 @@
  * (test/helpers/kube-objects.ts; --small-objects for the fleet's minimal ones). This parent sends
  * the timed requests.
  *
- *   node --import tsx bench/resource-metrics.ts [--nodes=100,1000,5000] [--pods=30] [--requests=10] [--cycles=2] [--cpu-prof] [--small-objects] [--timeline] [--build=bundle|tsc] [--node-flags='--max-semi-space-size=4 …']
+ *   node --import tsx bench/resource-metrics.ts [--nodes=100,1000,5000] [--pods=30] [--requests=10] [--cycles=2] [--cpu-prof] [--small-objects] [--timeline] [--build=bundle|tsc] [--node-flags='--max-semi-space-size=4 …'] [--adapter-flags='--kubelet-endpoint=resource …']
  *
  * With --timeline the adapter's VmRSS/VmHWM is printed every second from start (where the peak is).
  *
@@ -226,6 +226,11 @@ async function parentRole(): Promise<void> {
         const m0 = await adapter.metrics();
         const c0 = sample(m0, `${CYCLE}_count`);
         const s0 = sample(m0, `${CYCLE}_sum`);
+        // Where start → ready went: the scrape cycles finished by then (the first is every node's
+        // first scrape), the rest is process start, the node list, and warm-up scrapes.
+        console.error(
+          `at /readyz (${fmt(readyMs)}): ${c0} scrape cycle(s) done, ${fmt(s0 * 1000)} in them (the first ends when every node has answered once)`,
+        );
         const deadline = Date.now() + (cycles + 3) * 15_000;
         let m1 = m0;
         while (sample(m1, `${CYCLE}_count`) < c0 + cycles && Date.now() < deadline) {

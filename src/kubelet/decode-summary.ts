@@ -1,7 +1,8 @@
 /**
  * Decodes the kubelet Summary API (`/stats/summary?only_cpu_and_memory=true`, stats/v1alpha1):
  * node.cpu / node.memory and, per pod (podRef), its containers' cumulative CPU
- * (usageCoreNanoSeconds, at cpu.time) and working set (workingSetBytes, at memory.time).
+ * (usageCoreNanoSeconds, at cpu.time), the kubelet's own rate next to it (usageNanoCores, for the
+ * first answer) and working set (workingSetBytes, at memory.time).
  */
 import type { ContainerSample, NodeScrape, PodSample, UsageSample } from './types.js';
 
@@ -19,6 +20,7 @@ export function parseKubeTime(text: unknown): number {
 
 interface CpuStats {
   time?: unknown;
+  usageNanoCores?: unknown;
   usageCoreNanoSeconds?: unknown;
 }
 interface MemoryStats {
@@ -47,11 +49,15 @@ function usage(cpu: CpuStats | undefined, memory: MemoryStats | undefined): Usag
   const cpuTimeMs = parseKubeTime(cpu?.time);
   if (Number.isNaN(cpuTimeMs)) return undefined;
   const memoryTimeMs = parseKubeTime(memory?.time);
+  // Optional: a missing, negative or non-numeric rate only means the first answer waits for a pair.
+  const nanoCores = cpu?.usageNanoCores;
   return {
     cpuNs,
     cpuTimeMs,
     memoryBytes: mem,
     memoryTimeMs: Number.isNaN(memoryTimeMs) ? cpuTimeMs : memoryTimeMs,
+    cpuNanoCores:
+      typeof nanoCores === 'number' && Number.isFinite(nanoCores) && nanoCores >= 0 ? nanoCores : Number.NaN,
   };
 }
 

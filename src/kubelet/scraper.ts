@@ -2,8 +2,9 @@
  * Scrapes every node's kubelet once per resolution tick with bounded concurrency. Each scrape has
  * its own deadline and a node is never scraped twice at once, so a hung or slow kubelet holds one
  * slot and delays no other node's data. Nodes come from a watch; a node that appears is scraped at
- * once, and a node whose first scrape left no complete pair is scraped again after a short warm-up
- * instead of a whole resolution later. State changes (failing, recovered) are logged once each.
+ * once, and a node whose first scrape left it without an answer (no usageNanoCores, as on
+ * /metrics/resource, and no pair yet) is scraped again after a short warm-up instead of a whole
+ * resolution later. State changes (failing, recovered) are logged once each.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -119,12 +120,13 @@ export function addressFailure(err: unknown): boolean {
 }
 
 /**
- * Warm-up scrapes of a node without complete data, each after twice the previous delay (1, 2, 4,
- * 8 s by default): a kubelet refreshes its stats every ~10 s (cAdvisor housekeeping), so the
- * scrape 1 s after the first usually finds the same point, and complete data would otherwise wait
- * a whole resolution.
+ * Warm-up scrapes of a node without an answer: after the first delay, then every twice that (1,
+ * then every 2 s by default) while their sum stays below the resolution, the next tick scraping
+ * anyway. A kubelet refreshes its stats every ~10 s (cAdvisor housekeeping), so the scrape 1 s
+ * after the first usually finds the same point; spacing them evenly (not doubling) puts the second
+ * point at most one warm-up step after the kubelet's next refresh. Hard bound on their number.
  */
-const MAX_WARMUPS = 4;
+const MAX_WARMUPS = 16;
 
 /** Default of KubeletScraperOptions.keepAliveMaxNodes (see there). */
 const KEEP_ALIVE_MAX_NODES = 100;
@@ -136,7 +138,7 @@ const PATHS = {
 
 export class KubeletScraper {
   readonly nodes: Informer<NodeRecord>;
-  readonly store = new UsageStore();
+  readonly store: UsageStore;
   /** Resolves once every node known at start has complete data or has failed (see isReady). */
   readonly ready: Promise<void>;
   private resolveReady!: () => void;
@@ -168,6 +170,7 @@ export class KubeletScraper {
   constructor(deps: KubeletScraperDeps) {
     this.client = deps.client;
     this.options = deps.options;
+    this.store = new UsageStore({ resolutionMs: deps.options.resolutionMs });
     this.logger = deps.logger;
     this.metrics = deps.metrics;
     this.ownsInformer = deps.nodes === undefined;
@@ -542,9 +545,9 @@ export class KubeletScraper {
 
   private scheduleWarmup(name: string, s: NodeState): void {
     const first = this.options.warmupMs ?? Math.min(this.options.resolutionMs / 2, 1_000);
-    const ms = first * 2 ** s.warmups;
-    // The next tick scrapes the node anyway.
-    if (ms >= this.options.resolutionMs) return;
+    const ms = s.warmups === 0 ? first : 2 * first;
+    // The next tick scrapes the node anyway: stop once the warm-ups would reach it.
+    if (first * (1 + 2 * s.warmups) >= this.options.resolutionMs) return;
     s.warmups++;
     clearTimeout(s.warmup);
     s.warmupAt = Date.now() + ms;
@@ -603,8 +606,8 @@ export class KubeletScraper {
   }
 
   /**
-   * Ready once the node list is in and every node either has complete data (two points) or its
-   * latest scrape failed: nodes that answer have data, the others will not hold readiness hostage.
+   * Ready once the node list is in and every node either has complete data (an answer: two points,
+   * or one with the kubelet's own rate, so one scrape with the Summary API) or its latest scrape failed: nodes that answer have data, the others will not hold readiness hostage.
    */
   private checkReady(): void {
     if (this.isReadyFlag || !this.synced) return;

@@ -3,6 +3,15 @@
  * the change of the cumulative counter over the change of the kubelet's own timestamps; a
  * restarted container (its start time changed) or a counter that went down drops the older
  * point, so a rate is never computed across a restart. Memory is the newest working set.
+ *
+ * Before the second point, a series still answers in two cases, so one scrape suffices:
+ * - cold start: a container whose start time lies at most one resolution before its CPU reading
+ *   gets the counter over the time since start (the counter began at zero then), window = that
+ *   time; as metrics-server 0.6+ does. Preferred when both apply: its window is exactly known.
+ * - the kubelet's own rate (Summary API usageNanoCores) next to the counter: rate = that, window =
+ *   the resolution (the kubelet does not say over what it measured; metrics-server 0.3.x reported
+ *   its --metric-resolution too). Nodes have only this one.
+ * Older containers on /metrics/resource (no rate given) still need two points.
  */
 import type { NodeUsage, PodUsage } from '../providers/index.js';
 import type { NodeScrape, UsageSample } from './types.js';
@@ -13,6 +22,8 @@ class Series {
   c0 = 0;
   t1: number;
   c1: number;
+  /** The kubelet's rate at t1 (nanocores); NaN when it gave none. */
+  nc: number;
   mem: number;
   memT: number;
 
@@ -22,6 +33,7 @@ class Series {
   ) {
     this.t1 = s.cpuTimeMs;
     this.c1 = s.cpuNs;
+    this.nc = s.cpuNanoCores ?? Number.NaN;
     this.mem = s.memoryBytes;
     this.memT = s.memoryTimeMs;
   }
@@ -36,6 +48,7 @@ class Series {
       this.t0 = Number.NaN;
       this.t1 = s.cpuTimeMs;
       this.c1 = s.cpuNs;
+      this.nc = s.cpuNanoCores ?? Number.NaN;
       this.start = start;
       this.mem = s.memoryBytes;
       this.memT = s.memoryTimeMs;
@@ -48,15 +61,38 @@ class Series {
     this.c0 = this.c1;
     this.t1 = s.cpuTimeMs;
     this.c1 = s.cpuNs;
+    this.nc = s.cpuNanoCores ?? Number.NaN;
   }
 
   get complete(): boolean {
     return !Number.isNaN(this.t0);
   }
 
-  /** Nanocores over the window. */
-  rate(): number {
-    return Math.round(((this.c1 - this.c0) / (this.t1 - this.t0)) * 1000);
+  /** Time from the container's start to its one point when that is a cold start, else NaN. */
+  private sinceStart(resolutionMs: number): number {
+    const d = this.t1 - this.start;
+    // NaN start (nodes, or the kubelet did not say) fails both comparisons.
+    return d > 0 && d <= resolutionMs ? d : Number.NaN;
+  }
+
+  /** Whether the series can answer: two points, a cold start, or the kubelet's own rate. */
+  answers(resolutionMs: number): boolean {
+    return this.complete || !Number.isNaN(this.nc) || !Number.isNaN(this.sinceStart(resolutionMs));
+  }
+
+  /** Nanocores over the window; only when answers(). */
+  rate(resolutionMs: number): number {
+    if (this.complete) return Math.round(((this.c1 - this.c0) / (this.t1 - this.t0)) * 1000);
+    const d = this.sinceStart(resolutionMs);
+    if (!Number.isNaN(d)) return Math.round((this.c1 / d) * 1000);
+    return Math.round(this.nc);
+  }
+
+  /** The window rate() is over, in ms; only when answers(). */
+  windowMs(resolutionMs: number): number {
+    if (this.complete) return this.t1 - this.t0;
+    const d = this.sinceStart(resolutionMs);
+    return Number.isNaN(d) ? resolutionMs : d;
   }
 }
 
@@ -95,12 +131,26 @@ export interface StoreCounts {
   containers: number;
 }
 
+export interface UsageStoreOptions {
+  /**
+   * The scraper's --metric-resolution: a container started at most this long before its first
+   * reading is a cold start, and a first answer from the kubelet's own rate reports it as the
+   * window. Default 15 s (the flag's default).
+   */
+  resolutionMs?: number;
+}
+
 export class UsageStore {
+  private readonly resolutionMs: number;
   private readonly nodes = new Map<string, NodeEntry>();
   /** "namespace/name" → entry, whichever node reported the pod last. */
   private readonly pods = new Map<string, PodEntry>();
   private readonly byNamespace = new Map<string, Map<string, PodEntry>>();
   private containerCount = 0;
+
+  constructor(options: UsageStoreOptions = {}) {
+    this.resolutionMs = options.resolutionMs ?? 15_000;
+  }
 
   /** Applies one scrape of a node: pods and containers it no longer reports are forgotten. */
   apply(nodeName: string, scrape: NodeScrape): void {
@@ -181,21 +231,26 @@ export class UsageStore {
     this.nodes.delete(nodeName);
   }
 
-  /** True when the node's own figures have two points. */
+  /**
+   * True when the node's own figures answer: two points, or one with the kubelet's own rate
+   * (the Summary API's usageNanoCores, so one scrape suffices there).
+   */
   nodeComplete(nodeName: string): boolean {
-    return this.nodes.get(nodeName)?.series?.complete ?? false;
+    return this.nodes.get(nodeName)?.series?.answers(this.resolutionMs) ?? false;
   }
 
   /**
    * What explain says about one pod: the node whose last answer had it, whether that answer was
-   * complete (CPU and memory for every container), and how many points each container has.
-   * Undefined when no node's last answer had the pod.
+   * complete (CPU and memory for every container), and how many points each container has —
+   * counted as 2 once it answers (a single point answers by the cold-start or usageNanoCores
+   * rule), so `1` means "waits for its second point". Undefined when no node's last answer had the pod.
    */
   diagnosePod(namespace: string, name: string): PodPointsDiagnosis | undefined {
     const p = this.byNamespace.get(namespace)?.get(name);
     if (p === undefined) return undefined;
     const containers: PodPointsDiagnosis['containers'] = [];
-    for (const [c, s] of p.containers) containers.push({ name: c, points: s.complete ? 2 : 1 });
+    const res = this.resolutionMs;
+    for (const [c, s] of p.containers) containers.push({ name: c, points: s.answers(res) ? 2 : 1 });
     return { node: p.node, complete: p.complete, containers };
   }
 
@@ -203,7 +258,7 @@ export class UsageStore {
   diagnoseNode(nodeName: string): { points: 0 | 1 | 2; scraped: boolean } {
     const n = this.nodes.get(nodeName);
     const s = n?.series;
-    return { scraped: n !== undefined, points: s === undefined ? 0 : s.complete ? 2 : 1 };
+    return { scraped: n !== undefined, points: s === undefined ? 0 : s.answers(this.resolutionMs) ? 2 : 1 };
   }
 
   counts(): StoreCounts {
@@ -212,14 +267,15 @@ export class UsageStore {
 
   nodeUsage(names?: readonly string[]): NodeUsage[] {
     const out: NodeUsage[] = [];
+    const res = this.resolutionMs;
     const visit = (n: NodeEntry | undefined): void => {
       const s = n?.series;
-      if (n === undefined || s === undefined || !s.complete) return;
+      if (n === undefined || s === undefined || !s.answers(res)) return;
       out.push({
         name: n.name,
         timestamp: new Date(s.t1),
-        windowMs: s.t1 - s.t0,
-        cpuNanoCores: s.rate(),
+        windowMs: s.windowMs(res),
+        cpuNanoCores: s.rate(res),
         memoryBytes: s.mem,
       });
     };
@@ -228,15 +284,16 @@ export class UsageStore {
     return out;
   }
 
-  /** One pod's usage, when every container has two points (the same object until the next scrape). */
+  /** One pod's usage, when every container answers (the same object until the next scrape). */
   podUsageOf(namespace: string, name: string): PodUsage | undefined {
-    return usageOf(this.byNamespace.get(namespace)?.get(name));
+    return usageOf(this.byNamespace.get(namespace)?.get(name), this.resolutionMs);
   }
 
   podUsage(namespace: string | undefined, names?: readonly string[]): PodUsage[] {
     const out: PodUsage[] = [];
+    const res = this.resolutionMs;
     const visit = (p: PodEntry | undefined): void => {
-      const u = usageOf(p);
+      const u = usageOf(p, res);
       if (u !== undefined) out.push(u);
     };
     if (names !== undefined) {
@@ -253,26 +310,29 @@ export class UsageStore {
   }
 }
 
-/** A pod's answer, built once per scrape of its node; undefined while some container lacks a pair. */
-function usageOf(p: PodEntry | undefined): PodUsage | undefined {
+/**
+ * A pod's answer, built once per scrape of its node; undefined while some container cannot answer
+ * (see Series.answers). The window is the newest container's.
+ */
+function usageOf(p: PodEntry | undefined, res: number): PodUsage | undefined {
   if (p === undefined) return undefined;
   if (p.usage !== undefined) return p.usage;
   if (!p.complete || p.containers.size === 0) return undefined;
   let newest: Series | undefined;
   for (const s of p.containers.values()) {
-    if (!s.complete) return undefined;
+    if (!s.answers(res)) return undefined;
     if (newest === undefined || s.t1 > newest.t1) newest = s;
   }
   if (newest === undefined) return undefined;
   const containers = [];
   for (const [name, s] of p.containers) {
-    containers.push({ name, cpuNanoCores: s.rate(), memoryBytes: s.mem });
+    containers.push({ name, cpuNanoCores: s.rate(res), memoryBytes: s.mem });
   }
   p.usage = {
     namespace: p.namespace,
     name: p.name,
     timestamp: new Date(newest.t1),
-    windowMs: newest.t1 - newest.t0,
+    windowMs: newest.windowMs(res),
     containers,
   };
   return p.usage;

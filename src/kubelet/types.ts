@@ -8,6 +8,12 @@ export interface UsageSample {
   cpuTimeMs: number;
   memoryBytes: number;
   memoryTimeMs: number;
+  /**
+   * The kubelet's own CPU rate at cpuTimeMs in nanocores (Summary API usageNanoCores); absent or
+   * NaN when the kubelet did not give one (/metrics/resource never does). Used only for the first
+   * answer, before two counter points exist (see store.ts).
+   */
+  cpuNanoCores?: number;
 }
 
 export interface ContainerSample extends UsageSample {
@@ -74,9 +80,8 @@ export interface KubeletScraperOptions {
   /**
    * Delay before a node's second scrape when its first left no complete pair, so complete data
    * arrives seconds after start rather than one resolution later; default min(resolution/2, 1 s).
-   * While the pair is still incomplete (the kubelet had not refreshed its stats yet), up to three
-   * more warm-ups follow, each after twice the previous delay, as long as that is shorter than
-   * the resolution.
+   * While the node still has no answer (the kubelet had not refreshed its stats yet), more
+   * warm-ups follow every twice this delay, as long as their sum stays below the resolution.
    */
   warmupMs?: number;
   /**

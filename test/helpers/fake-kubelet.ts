@@ -153,8 +153,15 @@ export interface FakeKubeletFleet {
   containerMemory(namespace: string, pod: string, container: string): number;
   /** Every pod served: namespace, name, node, container names. */
   pods(): { namespace: string; name: string; node: string; containers: string[] }[];
-  /** A pod starts on a node now (its containers at the fleet's usual rates); shown from the next answer. */
-  addPod(node: string, pod: { namespace: string; name: string; containers: string[] }): void;
+  /**
+   * A pod starts on a node now (its containers at the fleet's usual rates); shown from the next
+   * answer. With `startedMsAgo`, its containers started that long ago instead (start time and zero
+   * of the counter), as a pod the adapter first sees some time after it started.
+   */
+  addPod(
+    node: string,
+    pod: { namespace: string; name: string; containers: string[]; startedMsAgo?: number },
+  ): void;
   /** The pod is gone from its node; returns false when there was no such pod. */
   removePod(namespace: string, name: string): boolean;
   setFault(node: string, fault: NodeFault): Promise<void>;
@@ -628,7 +635,7 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
       const n = node(nodeName);
       const key = `${p.namespace}/${p.name}`;
       if (podNodes.has(key)) throw new Error(`fake kubelet fleet: pod ${key} exists`);
-      const now = sampleTime(Date.now());
+      const now = sampleTime(Date.now() - Math.max(0, p.startedMsAgo ?? 0));
       const cs: Container[] = p.containers.map((name, k) => ({
         name,
         rate: ((n.index % 97) + 1) * 1_000_000 + k * 1_000,

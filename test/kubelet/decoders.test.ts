@@ -131,6 +131,7 @@ test('decodeSummary reads the node, complete pods, and marks pods with a contain
     cpuTimeMs: Date.UTC(2024, 5, 1, 10, 0, 5),
     memoryBytes: 1_600_000_000,
     memoryTimeMs: Date.UTC(2024, 5, 1, 10, 0, 6),
+    cpuNanoCores: 250_000_000,
   });
   assert.equal(got.pods.length, 2);
   assert.deepEqual(got.pods[0], {
@@ -145,6 +146,7 @@ test('decodeSummary reads the node, complete pods, and marks pods with a contain
         cpuTimeMs: Date.UTC(2024, 5, 1, 10, 0, 4),
         memoryBytes: 16_000_000,
         memoryTimeMs: Date.UTC(2024, 5, 1, 10, 0, 4),
+        cpuNanoCores: 2_000_000,
       },
     ],
   });
@@ -192,6 +194,25 @@ test('decoders: edge cases', () => {
         ).node,
       want: undefined,
     },
+    // usageNanoCores is optional: absent, negative, infinite-like or not a number → NaN, the rest kept.
+    ...(
+      [
+        ['absent', '', Number.NaN],
+        ['zero', ',"usageNanoCores":0', 0],
+        ['a rate', ',"usageNanoCores":1500000', 1_500_000],
+        ['negative', ',"usageNanoCores":-5', Number.NaN],
+        ['a string', ',"usageNanoCores":"7"', Number.NaN],
+        ['null', ',"usageNanoCores":null', Number.NaN],
+        ['huge', ',"usageNanoCores":1e999', Number.NaN],
+      ] as const
+    ).map(([what, field, want]) => ({
+      name: `summary usageNanoCores ${what}`,
+      run: () =>
+        decodeSummary(
+          `{"node":{"cpu":{"time":"2024-06-01T10:00:05Z","usageCoreNanoSeconds":9${field}},"memory":{"workingSetBytes":1}}}`,
+        ).node?.cpuNanoCores,
+      want,
+    })),
     {
       name: 'text: escaped label values and no timestamp',
       run: () =>

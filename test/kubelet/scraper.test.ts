@@ -357,6 +357,8 @@ test(
       await withTimeout(env.scraper.ready, 15_000, 'ready');
       assert.equal(env.scraper.store.nodeUsage().length, 3);
       // Between two ticks every connection is closed; each one after a node's first is a resumption.
+      // (Ready follows from one scrape with usageNanoCores: wait for a second tick.)
+      await waitFor('a second tick', () => env.fleet.connectionStats().accepted >= 6);
       await waitFor('no open connection', () => env.fleet.connectionStats().open === 0);
       const stats = env.fleet.connectionStats();
       assert.ok(stats.accepted >= 6, JSON.stringify(stats));
@@ -366,6 +368,89 @@ test(
         0,
       );
       assert.equal(requests, stats.accepted);
+    } finally {
+      await env.close();
+    }
+  },
+);
+
+test(
+  'summary endpoint: ready, nodes and pods answer after one scrape of each node (usageNanoCores)',
+  { timeout: 60_000 },
+  async () => {
+    // A resolution far beyond the test, so any second request would be a warm-up.
+    const env = await setup({ nodes: 3, options: { endpoint: 'summary', resolutionMs: 30_000 } });
+    try {
+      env.scraper.start();
+      await withTimeout(env.scraper.ready, 15_000, 'ready');
+      for (const node of env.fleet.nodeNames) assert.equal(env.fleet.requestCount(node), 1, node);
+      const nodes = env.scraper.store.nodeUsage();
+      assert.equal(nodes.length, 3);
+      for (const n of nodes) {
+        assert.equal(n.cpuNanoCores, env.fleet.nodeRate(n.name), n.name);
+        assert.equal(n.windowMs, 30_000, 'the window of a first answer is the resolution');
+      }
+      const pods = env.scraper.store.podUsage(undefined);
+      assert.equal(pods.length, 9);
+      for (const p of pods)
+        for (const c of p.containers)
+          assert.equal(c.cpuNanoCores, env.fleet.containerRate(p.namespace, p.name, c.name));
+      // No warm-up follows: the data is complete.
+      await new Promise((r) => setTimeout(r, 1_000));
+      for (const node of env.fleet.nodeNames) assert.equal(env.fleet.requestCount(node), 1, node);
+    } finally {
+      await env.close();
+    }
+  },
+);
+
+test(
+  'resource endpoint: a pod started 12 s before the first scrape answers from it, one 10 minutes old after the second',
+  { timeout: 60_000 },
+  async () => {
+    const env = await setup({
+      nodes: 1,
+      // No warm-ups (their first delay is not below the resolution): the second scrape is the next tick.
+      options: { endpoint: 'resource', resolutionMs: 15_000, warmupMs: 15_000 },
+      beforeStart: (fleet) => {
+        fleet.addPod('node-0', {
+          namespace: 'default',
+          name: 'fresh',
+          containers: ['app'],
+          startedMsAgo: 12_000,
+        });
+        fleet.addPod('node-0', {
+          namespace: 'default',
+          name: 'old',
+          containers: ['app'],
+          startedMsAgo: 600_000,
+        });
+        return Promise.resolve();
+      },
+    });
+    try {
+      env.scraper.start();
+      await waitFor('the first scrape', () => env.scraper.store.counts().pods === 5);
+      assert.equal(env.fleet.requestCount('node-0'), 1);
+      const fresh = env.scraper.store.podUsageOf('default', 'fresh');
+      assert.ok(fresh !== undefined, 'the cold-started pod answers after one scrape');
+      assert.equal(fresh.containers[0]?.cpuNanoCores, env.fleet.containerRate('default', 'fresh', 'app'));
+      // The window is the time from the container's start to the kubelet's reading (~12 s).
+      assert.ok(fresh.windowMs >= 10_000 && fresh.windowMs <= 13_000, `window ${fresh.windowMs}`);
+      assert.equal(env.scraper.store.podUsageOf('default', 'old'), undefined);
+      assert.equal(env.scraper.store.podUsageOf('default', 'node-0-pod-0'), undefined);
+      assert.deepEqual(env.scraper.store.nodeUsage(), []);
+      assert.equal(env.scraper.isReady, false);
+      await waitFor(
+        'the second scrape',
+        () => env.scraper.store.podUsageOf('default', 'old') !== undefined,
+        25_000,
+      );
+      assert.equal(env.fleet.requestCount('node-0'), 2);
+      const old = env.scraper.store.podUsageOf('default', 'old')!;
+      assert.equal(old.containers[0]?.cpuNanoCores, env.fleet.containerRate('default', 'old', 'app'));
+      assert.ok(old.windowMs >= 1_000 && old.windowMs <= 16_000, `window ${old.windowMs}`);
+      await withTimeout(env.scraper.ready, 5_000, 'ready');
     } finally {
       await env.close();
     }
