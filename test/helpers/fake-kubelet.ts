@@ -106,6 +106,12 @@ interface Container {
   startMs: number;
   /** When the counter was last zero. */
   zeroMs: number;
+  /**
+   * When addPod put it on the node (undefined for the fleet's own pods). cAdvisor computes
+   * usageNanoCores from two housekeeping samples, so the Summary API leaves the field out of a
+   * container's answers until a refresh one housekeeping interval after it appeared.
+   */
+  addedMs?: number;
 }
 
 interface Pod {
@@ -328,8 +334,10 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
         podCpu += used;
         podMem += c.memory;
         podRate += c.rate;
+        const rate =
+          c.addedMs === undefined || t >= c.addedMs + housekeeping ? `"usageNanoCores":${c.rate},` : '';
         cs.push(
-          `{"name":${JSON.stringify(c.name)},"startTime":"${rfc3339(c.startMs)}","cpu":{"time":"${ts}","usageNanoCores":${c.rate},"usageCoreNanoSeconds":${used}},"memory":{"time":"${ts}","usageBytes":${c.memory + 4096},"workingSetBytes":${c.memory},"rssBytes":${c.memory - 4096},"pageFaults":0,"majorPageFaults":0}}`,
+          `{"name":${JSON.stringify(c.name)},"startTime":"${rfc3339(c.startMs)}","cpu":{"time":"${ts}",${rate}"usageCoreNanoSeconds":${used}},"memory":{"time":"${ts}","usageBytes":${c.memory + 4096},"workingSetBytes":${c.memory},"rssBytes":${c.memory - 4096},"pageFaults":0,"majorPageFaults":0}}`,
         );
       }
       parts.push(
@@ -642,6 +650,7 @@ export async function startKubeletFleet(opts: FleetOptions): Promise<FakeKubelet
         memory: 8 * 1024 * 1024 + n.index * 4096 + k * 8,
         startMs: now,
         zeroMs: now,
+        addedMs: Date.now(),
       }));
       // The node's own counter keeps its rate: it stays continuous whatever pods come and go.
       for (const c of cs) containers.set(`${key}/${c.name}`, c);
