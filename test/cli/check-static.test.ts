@@ -72,6 +72,27 @@ externalRules:
     metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (queue)'
 `;
 
+const RESOURCE_RULES_TYPO = `resourceRules:
+  cpu:
+    containerQuery: 'sum(rate(c{<<.LabelMatchers>>}[1m])) by (<<.GroupBy>>)'
+    nodeQuery: 'sum(rate(n{<<.LabelMatchers>>}[1m])) by (<<.GroupBy>>)'
+    resources:
+      overrides:
+        node: {resource: nodes}
+        namespace: {resource: namespace}
+        pod: {resource: pods}
+    containerLabel: container
+  memory:
+    containerQuery: 'sum(c{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
+    nodeQuery: 'sum(n{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
+    resources:
+      overrides:
+        node: {resource: node}
+        namespace: {resource: namespace}
+        pod: {resource: podd}
+    containerLabel: container
+`;
+
 describe('check without Prometheus', () => {
   let dir: string;
   const check = async (name: string, text: string): Promise<{ r: CheckReport; lines: string[] }> => {
@@ -124,6 +145,17 @@ describe('check without Prometheus', () => {
     assert.match(text, /^not checked: series discovery: the file has errors/m);
     assert.doesNotMatch(text, /nothing else was checked/);
     assert.match(text, /^2 errors, 2 warnings$/m);
+  });
+
+  it('a misspelled resource in resourceRules: an error at its value, with the one meant', async () => {
+    const { r, lines } = await check('usage.yaml', RESOURCE_RULES_TYPO);
+    assert.ok(
+      lines.includes(
+        `${join(dir, 'usage.yaml')}:18:25: error: resourceRules.memory.resources.overrides.pod.resource: "podd" is not a Kubernetes resource — did you mean pod?`,
+      ),
+      lines.join('\n'),
+    );
+    assert.equal(r.errors, 1);
   });
 
   it('a YAML syntax error: the error and nothing before it', async () => {

@@ -400,6 +400,20 @@ async function checkUsageQueries(
 ): Promise<UsageQueryReport[]> {
   const config = rules.resourceRules;
   if (config === undefined) return [];
+  for (const rule of [config.cpu, config.memory]) {
+    for (const o of rule?.resources.overrides ?? []) {
+      if (rule === undefined || mapper.resolve({ group: o.group, resource: o.resource }) !== undefined)
+        continue;
+      const near = suggestResource(o.resource, o.group, knownResources(mapper));
+      if (near === undefined) continue;
+      diagnostics.push({
+        severity: 'error',
+        at: o.resourceAt ?? o.at,
+        path: `${rule.path}.resources.overrides.${o.label}.resource`,
+        message: `"${o.resource}" is not a Kubernetes resource — did you mean ${near}?`,
+      });
+    }
+  }
   for (const problem of usagePlanProblems(config, mapper))
     diagnostics.push({ severity: 'warning', at: config.at, path: 'resourceRules', message: problem });
   const out: UsageQueryReport[] = [];
