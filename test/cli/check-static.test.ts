@@ -170,6 +170,11 @@ describe('check without Prometheus', () => {
     const { r } = await check('one.yaml', ONE_RULE);
     const text = renderCheckText(r);
     assert.match(text, /one\.yaml: 1 rule, 1 external rule\n/);
+    const r2 = {
+      ...r,
+      rules: [{ ...r.rules[0]!, discovery: { series: 2, seriesNames: 1, keptNames: 1 } }],
+    };
+    assert.match(renderCheckText(r2), /^ {2}2 series, 1 series name, 1 kept by the filters$/m);
     assert.match(text, /^0 errors, 0 warnings$/m);
   });
 });

@@ -285,7 +285,7 @@ function ruleYield(
       const filtered = names.filter((n) => !seriesPassesFilters(rule, n));
       report.yieldsNothing =
         filtered.length === names.length
-          ? `seriesFilters / name.matches removed all ${names.length} series names (${listSome(names)})`
+          ? `seriesFilters / name.matches removed ${names.length === 1 ? 'the only series name' : `all ${names.length} series names`} (${listSome(names)})`
           : `name.as expands to an empty name for every series (${listSome(names)})`;
     } else {
       const overrides = rule.association.overrides.map((o) => `${o.label}→${o.resource}`);

@@ -34,7 +34,9 @@ function ruleText(r: RuleReport): string[] {
     lines.push(`  series discovery failed: ${d.error}`);
     return lines;
   }
-  lines.push(`  ${d.series} series, ${d.seriesNames} series names, ${d.keptNames} kept by the filters`);
+  lines.push(
+    `  ${d.series} series, ${count(d.seriesNames, 'series name')}, ${d.keptNames} kept by the filters`,
+  );
   for (const m of r.metrics) {
     lines.push(`  ${m.metric} ← ${m.series.join(', ')}`);
     if (m.resources.length > 0)
@@ -92,7 +94,7 @@ export function renderCheckText(report: CheckReport): string {
         out.push(
           q.run.error !== undefined
             ? `    every ${q.target === 'pods' ? 'pod' : 'node'}: failed: ${q.run.error}`
-            : `    every ${q.target === 'pods' ? 'pod' : 'node'}: ${q.run.series} series for ${q.run.objects} ${q.target}`,
+            : `    every ${q.target === 'pods' ? 'pod' : 'node'}: ${q.run.series} series for ${count(q.run.objects, q.target === 'pods' ? 'pod' : 'node')}`,
         );
     }
   }
