@@ -39,6 +39,8 @@ export interface OverrideConfig {
   group: string;
   resource: string;
   at: SourceLocation;
+  /** Where the `resource` value is (a wrong resource name is reported there). */
+  resourceAt?: SourceLocation;
 }
 
 export interface ResourceMappingConfig {
@@ -91,6 +93,8 @@ export interface RulesConfig {
 export interface RulesFileResult {
   config: RulesConfig;
   diagnostics: Diagnostic[];
+  /** Set when the file could not be read or is not YAML: nothing in it was looked at. */
+  unparsable?: true;
 }
 
 const RULE_KEYS = [
@@ -282,6 +286,7 @@ class RulesFileReader {
             group: group?.value ?? '',
             resource: resource.value,
             at: this.at(pair.key as Node),
+            resourceAt: resource.at,
           });
         }
       }
@@ -369,7 +374,7 @@ export function parseRulesText(text: string, file: string): RulesFileResult {
       message: `YAML syntax: ${err.message.split('\n')[0] ?? err.message}`,
     });
   }
-  if (doc.errors.length > 0) return { config, diagnostics: r.diagnostics };
+  if (doc.errors.length > 0) return { config, diagnostics: r.diagnostics, unparsable: true };
   const root = doc.contents as Node | null;
   if (root === null || (isScalar(root) && root.value === null)) {
     r.diagnostics.push({
@@ -424,6 +429,7 @@ export async function readRulesFile(file: string): Promise<RulesFileResult> {
           message: `cannot read the file: ${(err as Error).message}`,
         },
       ],
+      unparsable: true,
     };
   }
   return parseRulesText(text, file);

@@ -45,6 +45,14 @@ export class TemplateSyntaxError extends Error {
   }
 }
 
+/** A field that the data does not have, with the fields it has (for a "did you mean"). */
+export interface MissingField {
+  /** As written, without the dot. */
+  readonly name: string;
+  /** The fields of the value it was looked up in, in their order. */
+  readonly fields: readonly string[];
+}
+
 /** Executing the template failed; the message names the node being evaluated, as Go's does. */
 export class TemplateExecError extends Error {
   readonly line: number;
@@ -52,22 +60,28 @@ export class TemplateExecError extends Error {
   readonly templateName: string;
   /** The message without the location and context prefix. */
   readonly detail: string;
+  /** The node being evaluated, as Go prints it (e.g. `.GroupByy`). */
+  readonly context: string;
+  /** Set when the error is a field lookup on a struct that has no such field. */
+  readonly missingField?: MissingField;
 
   constructor(
     templateName: string,
     where: SourceLocation,
     context: string,
     detail: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { missingField?: MissingField },
   ) {
     super(
       `template: ${templateName}:${where.line}:${where.goColumn}: executing ${quoteGo(templateName)} at <${context}>: ${detail}`,
       options,
     );
     this.name = 'TemplateExecError';
+    this.context = context;
     this.templateName = templateName;
     this.line = where.line;
     this.column = where.column;
     this.detail = detail;
+    if (options?.missingField !== undefined) this.missingField = options.missingField;
   }
 }

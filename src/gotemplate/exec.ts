@@ -23,7 +23,7 @@ import type {
   VariableNode,
 } from './ast.js';
 import { nodeString } from './ast.js';
-import { TemplateExecError, locate } from './errors.js';
+import { TemplateExecError, locate, type MissingField } from './errors.js';
 import { formatGoValue } from './format-value.js';
 import type { ParamType } from './funcs.js';
 import { NO_VALUE, goTypeName, isTrue, kindOf, mapHasTypedElems, sortedKeys } from './values.js';
@@ -73,17 +73,14 @@ class Executor {
     return this.out;
   }
 
-  private fail(detail: string, cause?: unknown): never {
+  private fail(detail: string, cause?: unknown, missingField?: MissingField): never {
     const node = this.node;
     const where = locate(this.tmpl.source, node === null ? 0 : node.pos);
     const context = node === null ? '' : nodeString(node);
-    throw new TemplateExecError(
-      this.tmpl.name,
-      where,
-      context,
-      detail,
-      cause === undefined ? undefined : { cause },
-    );
+    throw new TemplateExecError(this.tmpl.name, where, context, detail, {
+      ...(cause === undefined ? {} : { cause }),
+      ...(missingField === undefined ? {} : { missingField }),
+    });
   }
 
   // Statements.
@@ -401,7 +398,12 @@ class Executor {
       this.lastIface = !mapHasTypedElems(m);
       return m.has(fieldName) ? m.get(fieldName) : NO_VALUE;
     }
-    this.fail(`can't evaluate field ${fieldName} in type ${iface ? 'interface {}' : goTypeName(receiver)}`);
+    this.fail(
+      `can't evaluate field ${fieldName} in type ${iface ? 'interface {}' : goTypeName(receiver)}`,
+      undefined,
+      // Callers (the rules compiler) turn this into "no such field; valid fields: …".
+      kind === 'struct' ? { name: fieldName, fields: Object.keys(receiver) } : undefined,
+    );
   }
 
   /** An argument, evaluated and checked against the parameter type (null: no type, as for a chain's head). */

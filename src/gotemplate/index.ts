@@ -18,7 +18,7 @@ import { execute as executeTree } from './exec.js';
 import { buildFuncTable, builtinFuncTable, type TemplateFunction } from './funcs.js';
 import { parseSource } from './parser.js';
 
-export { TemplateExecError, TemplateSyntaxError } from './errors.js';
+export { TemplateExecError, TemplateSyntaxError, type MissingField } from './errors.js';
 export { formatGoValue } from './format-value.js';
 export type { TemplateFunction } from './funcs.js';
 export { GoMap } from './values.js';

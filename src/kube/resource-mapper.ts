@@ -188,6 +188,11 @@ export class DiscoveryResourceMapper implements ResourceMapper {
     return this.synced;
   }
 
+  /** The resources known now (the built-in table until discovery answers), for suggestions. */
+  get resources(): readonly ResourceInfo[] {
+    return this.index.resources;
+  }
+
   /** First discovery; failures are logged and the built-in table stays in use until a refresh succeeds. */
   async start(): Promise<void> {
     await this.refresh();

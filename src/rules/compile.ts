@@ -18,6 +18,7 @@ import { checkPromQL, isValidLabelName, parseSeriesSelector, rangeWindowSeconds 
 import { ResourceAssociation, type LabelTemplate } from './association.js';
 import { compileGoRegex, GoRegexError, type GoRegex } from './goregex/index.js';
 import { renderObjectQuery, sampleObjectScope } from './query.js';
+import { describeTemplateError } from './template-errors.js';
 import type {
   CompiledResourceQuery,
   CompiledResourceRules,
@@ -76,7 +77,7 @@ class RuleCompiler {
 
   private execError(s: Located<string>, path: string, err: unknown): void {
     if (err instanceof TemplateExecError)
-      this.error(s, path, `template error: ${err.message}`, locateInString(s, err.line, err.column));
+      this.error(s, path, describeTemplateError(err), locateInString(s, err.line, err.column));
     else this.error(s, path, `template error: ${(err as Error).message}`);
   }
 
@@ -375,6 +376,11 @@ export function parsePrometheusDuration(text: string): number {
 
 export interface CompileResult {
   rules: CompiledRules | undefined;
+  /**
+   * The rules that compiled without an error, even when others did not (`check` keeps checking
+   * them so that warnings are reported next to errors); the server uses `rules` only.
+   */
+  usable: CompiledRules;
   diagnostics: Diagnostic[];
 }
 
@@ -388,15 +394,14 @@ export function compileRules(
   const external = config.externalRules.map((r) => c.rule(r, 'external'));
   const resource = config.resourceRules === undefined ? undefined : c.resourceRules(config.resourceRules);
   const diagnostics = c.diagnostics;
-  if (diagnostics.some((d) => d.severity === 'error')) return { rules: undefined, diagnostics };
-  return {
-    rules: {
-      file: config.file,
-      custom: custom.filter((r): r is CompiledRule => r !== undefined),
-      external: external.filter((r): r is CompiledRule => r !== undefined),
-      resourceRules: config.resourceRules,
-      ...(resource === undefined ? {} : { resource }),
-    },
-    diagnostics,
+  const usable: CompiledRules = {
+    file: config.file,
+    custom: custom.filter((r): r is CompiledRule => r !== undefined),
+    external: external.filter((r): r is CompiledRule => r !== undefined),
+    // Without errors, resourceRules compile whenever present; with errors, a broken one is left out.
+    resourceRules: resource === undefined ? undefined : config.resourceRules,
+    ...(resource === undefined ? {} : { resource }),
   };
+  if (diagnostics.some((d) => d.severity === 'error')) return { rules: undefined, usable, diagnostics };
+  return { rules: usable, usable, diagnostics };
 }

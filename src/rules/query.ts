@@ -11,6 +11,7 @@
 import { InternalError } from '../errors.js';
 import { GoMap } from '../gotemplate/index.js';
 import { promqlString, regexAlternation, requirementsToMatchers, type Requirement } from '../promql/index.js';
+import { describeTemplateError } from './template-errors.js';
 import type { CompiledRule } from './types.js';
 
 export interface ObjectQueryScope {
@@ -50,7 +51,7 @@ function execute(rule: RenderableRule, args: TemplateArgs): string {
     text = rule.metricsQuery.execute(args);
   } catch (err) {
     throw new InternalError(
-      `${rule.path}.metricsQuery could not be rendered: ${(err as Error).message}`,
+      `${rule.path}.metricsQuery could not be rendered: ${describeTemplateError(err)}`,
       undefined,
       { cause: err },
     );

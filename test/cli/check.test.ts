@@ -256,7 +256,7 @@ describe('metrics-adapter check', { timeout: 400_000 }, () => {
         'sum by (pod,container) (',
         'node_memory_working_set_bytes{node="sample-node"}',
         'every pod: 3 series for 3 pods',
-        'every node: 1 series for 1 nodes',
+        'every node: 1 series for 1 node',
         '0 errors, 0 warnings',
       ],
       json: (r) => {

@@ -323,6 +323,18 @@ describe('metrics-adapter explain', { timeout: 400_000 }, () => {
       message: /could not find the metric no_such_metric for pods/,
     },
     {
+      name: 'a misspelled metric: NotFound still, with the names meant',
+      path: '/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/web-0/queue_dept',
+      status: 404,
+      message: /^the server could not find the metric queue_dept for pods; did you mean queue_depth\?$/,
+    },
+    {
+      name: 'a misspelled external metric: NotFound still, with the name meant',
+      path: '/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/jobs_wating',
+      status: 404,
+      message: /^the server could not find the external metric jobs_wating; did you mean jobs_waiting\?$/,
+    },
+    {
       name: 'a hostile object name',
       path: `/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/${encodeURIComponent('x"}or vector(1)#')}/queue_depth`,
       status: 400,

@@ -36,9 +36,36 @@ describe('compileRules: errors carry file:line:col and what to do', () => {
       ],
     },
     {
-      name: 'template that uses an unknown field',
+      name: 'template that uses an unknown field: the field, the valid ones, the one meant',
       yaml: ruleYaml({ metricsQuery: 'sum(<<.Serie>>{<<.LabelMatchers>>})' }),
-      want: [/error: rules\[0\]\.metricsQuery: template error: .*can't evaluate field Serie/],
+      // Line 7 holds metricsQuery; its text starts at column 18, `.Serie` is column 7 of it.
+      want: [
+        /^rules\.yaml:7:24: error: rules\[0\]\.metricsQuery: field \.Serie does not exist \(at column 7 of the template\); valid fields: \.Series, \.LabelMatchers, \.LabelValuesByName, \.GroupBy, \.GroupBySlice — did you mean \.Series\?$/,
+      ],
+    },
+    {
+      name: 'the issue’s .GroupByy',
+      yaml: ruleYaml({ metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupByy>>)' }),
+      want: [/rules\[0\]\.metricsQuery: field \.GroupByy does not exist .*— did you mean \.GroupBy\?$/],
+    },
+    {
+      name: 'an unknown field close to none: the valid fields, no guess',
+      yaml: ruleYaml({ metricsQuery: 'sum(<<.Whatever>>)' }),
+      want: [/field \.Whatever does not exist \(at column 7 of the template\); valid fields: \.Series, [^—]*$/],
+    },
+    {
+      name: 'resources.template with an unknown field: the label template’s fields',
+      yaml: ruleYaml({ resources: 'template: "<<.Resorce>>"' }),
+      want: [
+        /error: rules\[0\]\.resources\.template: field \.Resorce does not exist \(at column 3 of the template\); valid fields: \.Group, \.Resource — did you mean \.Resource\?/,
+      ],
+    },
+    {
+      name: 'another execution error: the position and the node, in words',
+      yaml: ruleYaml({ metricsQuery: 'sum(<<index .GroupBySlice 5>>)' }),
+      want: [
+        /error: rules\[0\]\.metricsQuery: template error at column 7 of the template, in <index \.GroupBySlice 5>: error calling index: .*out of range/,
+      ],
     },
     {
       name: 'template that renders invalid PromQL',
@@ -94,7 +121,7 @@ describe('compileRules: errors carry file:line:col and what to do', () => {
       want: [
         /error: resourceRules\.window: invalid duration "3 minutes"/,
         /error: resourceRules\.cpu: nodeQuery is required/,
-        /error: resourceRules\.cpu\.containerQuery: template error/,
+        /error: resourceRules\.cpu\.containerQuery: field \.Nope does not exist/,
         /error: resourceRules: memory is required/,
       ],
     },

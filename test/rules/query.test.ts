@@ -137,3 +137,27 @@ describe('renderExternalQuery', () => {
     assert.equal(q, 'sum(queue_depth{queue="orders",namespace="jobs"}) by (queue)');
   });
 });
+
+describe('renderObjectQuery: a template error at request time', () => {
+  it('is a 500 InternalError naming the field, the valid fields and the one meant', () => {
+    // The load-time check renders without an `app` selector, so the mistake only shows on a request.
+    const rule = ruleFrom(
+      ruleYaml({
+        metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<if .LabelValuesByName.app>><<.GroupBySlise>><<end>>)',
+      }),
+    );
+    const selector = [{ key: 'app', operator: '=', values: ['web'] }] as Requirement[];
+    assert.throws(
+      () => renderObjectQuery(rule, scope({ metricSelector: selector })),
+      (err: Error & { code?: number; reason?: string }) => {
+        assert.equal(err.code, 500);
+        assert.equal(err.reason, 'InternalError');
+        assert.equal(
+          err.message,
+          'rules[0].metricsQuery could not be rendered: field .GroupBySlise does not exist (at column 73 of the template); valid fields: .Series, .LabelMatchers, .LabelValuesByName, .GroupBy, .GroupBySlice — did you mean .GroupBySlice?',
+        );
+        return true;
+      },
+    );
+  });
+});

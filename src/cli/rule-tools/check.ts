@@ -5,7 +5,12 @@
  * the metrics listed, the rules that yield nothing and the winner of an overlap are the server's.
  */
 import { formatGoDuration } from '../../config/duration.js';
-import { readRulesFile, type Diagnostic, type SourceLocation } from '../../config/rules-file.js';
+import {
+  readRulesFile,
+  type Diagnostic,
+  type DiscoveryRuleConfig,
+  type SourceLocation,
+} from '../../config/rules-file.js';
 import { errorMessage } from '../../errors.js';
 import { groupResourceString, parseGroupResource, type ResourceMapper } from '../../kube/index.js';
 import type { PrometheusClient } from '../../prometheus/index.js';
@@ -27,6 +32,7 @@ import {
   type UsageResource,
   type UsageTarget,
 } from './resource-rules.js';
+import { duplicateNameWarnings, knownResources, suggestResource } from './static-checks.js';
 
 export type ResourcesSource = 'cluster' | 'builtin';
 
@@ -112,8 +118,13 @@ export interface CheckReport {
   counts: { rules: number; externalRules: number; resourceRules: boolean };
   /** Whether the file compiled (discovery runs only then). */
   compiled: boolean;
+  /** The file could not be read or is not YAML: its diagnostics are all there is to say. */
+  unparsable: boolean;
+  /** What was not checked because of errors (the rest of the file was). */
+  notChecked: string[];
   resources: { source: ResourcesSource; note: string };
-  prometheus?: { url: string; maxAge: string; reachable: boolean; error?: string };
+  /** `skipped`: given but not asked, and why (the file has errors). */
+  prometheus?: { url: string; maxAge: string; reachable: boolean; error?: string; skipped?: string };
   rules: RuleReport[];
   overlaps: OverlapReport[];
   resourceRules: UsageQueryReport[];
@@ -143,9 +154,11 @@ function customKeyText(metric: string, groupResource: string): string {
 /** What the overrides say, resolved against the mapper (static: needs no Prometheus). */
 function staticMapping(
   rule: CompiledRule,
+  config: DiscoveryRuleConfig | undefined,
   mapper: ResourceMapper,
   source: ResourcesSource,
   warn: (message: string) => void,
+  report: (d: Diagnostic) => void,
 ): string[] {
   const lines: string[] = [];
   if (rule.api === 'external') {
@@ -164,6 +177,12 @@ function staticMapping(
     const info = mapper.resolve({ group: o.group, resource: o.resource });
     const named = o.group === '' ? o.resource : `${o.resource}.${o.group}`;
     if (info === undefined) {
+      const typo = resourceTypo(rule, config, o, mapper, source);
+      if (typo !== undefined) {
+        report(typo);
+        lines.push(`label ${o.label} → ${named} (unknown)`);
+        continue;
+      }
       warn(
         source === 'builtin'
           ? `resources.overrides.${o.label}: "${named}" is not a standard Kubernetes resource; it must be served by the cluster (give --kubeconfig to check against it)`
@@ -177,6 +196,33 @@ function staticMapping(
     }
   }
   return lines;
+}
+
+/**
+ * An override naming a resource that is a near miss of a known one (`pdo` for `pod`): an error
+ * at the `resource:` value, with the name meant. A name close to no known resource stays a
+ * warning (it may be a custom resource the cluster serves).
+ */
+function resourceTypo(
+  rule: CompiledRule,
+  config: DiscoveryRuleConfig | undefined,
+  o: { label: string; group: string; resource: string },
+  mapper: ResourceMapper,
+  source: ResourcesSource,
+): Diagnostic | undefined {
+  const near = suggestResource(o.resource, o.group, knownResources(mapper));
+  if (near === undefined) return undefined;
+  const located = config?.resources.overrides.find((c) => c.label === o.label);
+  const named = o.group === '' ? `"${o.resource}"` : `"${o.resource}" in group "${o.group}"`;
+  return {
+    severity: 'error',
+    at: located?.resourceAt ?? located?.at ?? rule.at,
+    path: `${rule.path}.resources.overrides.${o.label}.resource`,
+    message:
+      source === 'builtin'
+        ? `${named} is not a Kubernetes resource — did you mean ${near}? (a custom resource of that name is checked against the cluster with --kubeconfig)`
+        : `the cluster serves no resource ${named} — did you mean ${near}?`,
+  };
 }
 
 interface RuleYield {
@@ -239,7 +285,7 @@ function ruleYield(
       const filtered = names.filter((n) => !seriesPassesFilters(rule, n));
       report.yieldsNothing =
         filtered.length === names.length
-          ? `seriesFilters / name.matches removed all ${names.length} series names (${listSome(names)})`
+          ? `seriesFilters / name.matches removed ${names.length === 1 ? 'the only series name' : `all ${names.length} series names`} (${listSome(names)})`
           : `name.as expands to an empty name for every series (${listSome(names)})`;
     } else {
       const overrides = rule.association.overrides.map((o) => `${o.label}→${o.resource}`);
@@ -354,6 +400,20 @@ async function checkUsageQueries(
 ): Promise<UsageQueryReport[]> {
   const config = rules.resourceRules;
   if (config === undefined) return [];
+  for (const rule of [config.cpu, config.memory]) {
+    for (const o of rule?.resources.overrides ?? []) {
+      if (rule === undefined || mapper.resolve({ group: o.group, resource: o.resource }) !== undefined)
+        continue;
+      const near = suggestResource(o.resource, o.group, knownResources(mapper));
+      if (near === undefined) continue;
+      diagnostics.push({
+        severity: 'error',
+        at: o.resourceAt ?? o.at,
+        path: `${rule.path}.resources.overrides.${o.label}.resource`,
+        message: `"${o.resource}" is not a Kubernetes resource — did you mean ${near}?`,
+      });
+    }
+  }
   for (const problem of usagePlanProblems(config, mapper))
     diagnostics.push({ severity: 'warning', at: config.at, path: 'resourceRules', message: problem });
   const out: UsageQueryReport[] = [];
@@ -425,11 +485,18 @@ export async function probePrometheus(prometheus: PrometheusClient): Promise<voi
   }
 }
 
+/** The rules of the file that failed to compile (left out of every further check). */
+function failedRules(all: readonly DiscoveryRuleConfig[], compiled: readonly CompiledRule[]): string[] {
+  const ok = new Set(compiled.map((r) => r.path));
+  return all.map((r) => r.path).filter((p) => !ok.has(p));
+}
+
 export async function checkRulesFile(o: CheckOptions): Promise<CheckReport> {
   const parsed = await readRulesFile(o.file);
   const compiled = compileRules(parsed.config, parsed.diagnostics);
   const diagnostics = [...compiled.diagnostics];
   const maxAge = formatGoDuration(o.maxAgeMs);
+  const unparsable = parsed.unparsable === true;
   const report: CheckReport = {
     file: o.file,
     counts: {
@@ -438,6 +505,8 @@ export async function checkRulesFile(o: CheckOptions): Promise<CheckReport> {
       resourceRules: parsed.config.resourceRules !== undefined,
     },
     compiled: compiled.rules !== undefined,
+    unparsable,
+    notChecked: [],
     resources: {
       source: o.resourcesFrom,
       note:
@@ -453,8 +522,26 @@ export async function checkRulesFile(o: CheckOptions): Promise<CheckReport> {
     warnings: 0,
   };
   if (o.prometheus !== undefined) report.prometheus = { url: o.prometheusUrl ?? '', maxAge, reachable: true };
-  const rules = compiled.rules;
+  // With errors, every rule that compiled is still checked (its warnings are reported next to
+  // the errors); only series discovery waits for a file without errors, since which rule wins an
+  // overlap depends on every rule.
+  const rules = unparsable ? undefined : (compiled.rules ?? compiled.usable);
   let prometheus = o.prometheus;
+  if (rules !== undefined && compiled.rules === undefined) {
+    const failed = [
+      ...failedRules(parsed.config.rules, rules.custom),
+      ...failedRules(parsed.config.externalRules, rules.external),
+      ...(parsed.config.resourceRules !== undefined && rules.resource === undefined ? ['resourceRules'] : []),
+    ];
+    if (failed.length > 0)
+      report.notChecked.push(`${failed.join(', ')}: beyond the errors reported, as they did not compile`);
+    if (report.prometheus !== undefined) {
+      report.prometheus.skipped = 'the file has errors (series discovery runs once they are fixed)';
+      report.notChecked.push('series discovery with Prometheus: the file has errors');
+    } else
+      report.notChecked.push('series discovery: the file has errors (and no --prometheus-url was given)');
+    prometheus = undefined;
+  }
   if (rules !== undefined) {
     if (prometheus !== undefined) {
       try {
@@ -473,6 +560,9 @@ export async function checkRulesFile(o: CheckOptions): Promise<CheckReport> {
     const start = new Date(end.getTime() - o.maxAgeMs);
     const answers = new Map<string, Record<string, string>[] | Error>();
     const all = [...rules.custom, ...rules.external];
+    const configs = new Map(
+      [...parsed.config.rules, ...parsed.config.externalRules].map((c) => [c.path, c] as const),
+    );
     if (prometheus !== undefined) {
       for (const q of new Set(all.map((r) => r.seriesQuery))) {
         try {
@@ -492,7 +582,9 @@ export async function checkRulesFile(o: CheckOptions): Promise<CheckReport> {
         path: rule.path,
         at: rule.at,
         seriesQuery: rule.seriesQuery,
-        mapping: staticMapping(rule, o.mapper, o.resourcesFrom, warn),
+        mapping: staticMapping(rule, configs.get(rule.path), o.mapper, o.resourcesFrom, warn, (d) =>
+          diagnostics.push(d),
+        ),
         metrics: [],
       };
       report.rules.push(r);
@@ -521,6 +613,9 @@ export async function checkRulesFile(o: CheckOptions): Promise<CheckReport> {
     if (prometheus !== undefined) {
       report.overlaps = findOverlaps(yields, rules, o.mapper);
       diagnostics.push(...overlapWarnings(report.overlaps, new Map(all.map((r) => [r.path, r]))));
+    } else {
+      // Without discovery, the names the file alone fixes.
+      diagnostics.push(...duplicateNameWarnings(all, configs, o.mapper));
     }
     report.resourceRules = await checkUsageQueries(rules, o.mapper, prometheus, diagnostics);
   }

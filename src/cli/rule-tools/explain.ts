@@ -9,6 +9,7 @@
  * passes a lister, or the names to assume, or neither — then the query for every object runs
  * instead, and the explanation says which step needed the cluster.
  */
+import { damerauLevenshtein, suggestionThreshold } from '../../config/suggest.js';
 import { ApiError, errorMessage } from '../../errors.js';
 import {
   apiVersionOf,
@@ -31,6 +32,7 @@ import {
 import type { ResourcesSource } from './check.js';
 import { parseApiPath } from './request-path.js';
 import { renderUsageQuery, usageQueryPlans, type UsageQueryPlan } from './resource-rules.js';
+import { knownResources, suggestResource } from './static-checks.js';
 
 export interface ExplainDeps {
   /** Rules set and discovery run (the server passes its live discovery). */
@@ -277,6 +279,20 @@ function newQuery(purpose: string, source: string, promql: string): ExplainedQue
 }
 
 /** The objects a request stands for: named, listed from the cluster, given, or unknown. */
+const SUGGESTED = 3;
+
+/** `; did you mean a or b?` with the closest names (at most three, nearest first), or nothing. */
+function didYouMean(name: string, candidates: Iterable<string>): string {
+  const limit = suggestionThreshold(name);
+  const near = [...new Set(candidates)]
+    .map((c) => ({ c, d: damerauLevenshtein(name, c) }))
+    .filter((x) => x.d <= limit && x.c !== name)
+    .sort((a, b) => a.d - b.d || (a.c < b.c ? -1 : a.c > b.c ? 1 : 0))
+    .slice(0, SUGGESTED)
+    .map((x) => x.c);
+  return near.length === 0 ? '' : `; did you mean ${near.join(' or ')}?`;
+}
+
 async function resolveObjects(
   info: ResourceInfo,
   namespace: string | undefined,
@@ -319,8 +335,10 @@ async function explainCustom(q: CustomMetricQuery, e: Explanation, deps: Explain
       reason: 'NotFound',
       message: `the server could not find the metric ${q.metric} for ${q.resource}`,
     };
+    const gr = parseGroupResource(q.resource);
+    const near = suggestResource(gr.resource, gr.group, knownResources(deps.mapper));
     e.notes.push(
-      `"${q.resource}" is not a resource ${deps.resourcesFrom === 'builtin' ? 'of the built-in table (give --kubeconfig to ask the cluster)' : 'the cluster serves'}`,
+      `"${q.resource}" is not a resource ${deps.resourcesFrom === 'builtin' ? 'of the built-in table (give --kubeconfig to ask the cluster)' : 'the cluster serves'}${near === undefined ? '' : `; did you mean ${near}?`}`,
     );
     return;
   }
@@ -333,13 +351,23 @@ async function explainCustom(q: CustomMetricQuery, e: Explanation, deps: Explain
     namespaced,
   });
   if (entry === undefined) {
+    const custom = deps.discovery.catalog.customEntries();
+    // Names for this resource first; any custom metric name when none is close.
+    const forResource = custom
+      .filter((c) => c.info.group === info.group && c.info.resource === info.resource)
+      .map((c) => c.metric);
+    const suggestion =
+      didYouMean(q.metric, forResource) ||
+      didYouMean(
+        q.metric,
+        custom.map((c) => c.metric),
+      );
     e.outcome = {
       status: 404,
       reason: 'NotFound',
-      message: `the server could not find the metric ${q.metric} for ${gr}`,
+      message: `the server could not find the metric ${q.metric} for ${gr}${suggestion}`,
     };
-    const elsewhere = deps.discovery.catalog
-      .customEntries()
+    const elsewhere = custom
       .filter((c) => c.metric === q.metric)
       .map(
         (c) =>
@@ -435,10 +463,14 @@ async function explainExternal(
   e.request = `external metric ${p.metric} in namespace ${p.namespace}${p.selector.length > 0 ? `, labelSelector ${JSON.stringify(selectorText(p.selector))}` : ''}`;
   const entry = await deps.discovery.findExternal(p.metric);
   if (entry === undefined) {
+    const suggestion = didYouMean(
+      p.metric,
+      deps.discovery.catalog.externalEntries().map((x) => x.metric),
+    );
     e.outcome = {
       status: 404,
       reason: 'NotFound',
-      message: `the server could not find the external metric ${p.metric}`,
+      message: `the server could not find the external metric ${p.metric}${suggestion}`,
     };
     e.notes.push(`no externalRule yields a metric named ${p.metric} from the series Prometheus has now`);
     return;

@@ -34,7 +34,9 @@ function ruleText(r: RuleReport): string[] {
     lines.push(`  series discovery failed: ${d.error}`);
     return lines;
   }
-  lines.push(`  ${d.series} series, ${d.seriesNames} series names, ${d.keptNames} kept by the filters`);
+  lines.push(
+    `  ${d.series} series, ${count(d.seriesNames, 'series name')}, ${d.keptNames} kept by the filters`,
+  );
   for (const m of r.metrics) {
     lines.push(`  ${m.metric} ← ${m.series.join(', ')}`);
     if (m.resources.length > 0)
@@ -50,18 +52,26 @@ function ruleText(r: RuleReport): string[] {
   return lines;
 }
 
+/** `1 rule`, `2 rules`. */
+function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
 export function renderCheckText(report: CheckReport): string {
+  // A file that is not YAML (or cannot be read) has nothing to summarise: only its errors.
+  if (report.unparsable) return report.diagnostics.map((d) => `${formatDiagnostic(d)}\n`).join('');
   const out: string[] = [];
   const c = report.counts;
   out.push(
-    `${report.file}: ${c.rules} rules, ${c.externalRules} externalRules${c.resourceRules ? ', resourceRules' : ''}`,
+    `${report.file}: ${count(c.rules, 'rule')}, ${count(c.externalRules, 'external rule')}${c.resourceRules ? ', resourceRules' : ''}`,
   );
   out.push(`resources: ${report.resources.note}`);
   const p = report.prometheus;
   if (p === undefined) out.push('Prometheus: not asked (give --prometheus-url to run series discovery)');
+  else if (p.skipped !== undefined) out.push(`Prometheus ${p.url}: not asked: ${p.skipped}`);
   else if (!p.reachable) out.push(`Prometheus ${p.url}: unreachable: ${p.error ?? ''}`);
   else out.push(`Prometheus ${p.url}: series discovery over the last ${p.maxAge}`);
-  if (!report.compiled) out.push('the file has errors: nothing else was checked');
+  for (const n of report.notChecked) out.push(`not checked: ${n}`);
   for (const r of report.rules) out.push('', ...ruleText(r));
   if (report.overlaps.length > 0) {
     out.push('', 'overlaps (the later rule wins, as in prometheus-adapter):');
@@ -84,7 +94,7 @@ export function renderCheckText(report: CheckReport): string {
         out.push(
           q.run.error !== undefined
             ? `    every ${q.target === 'pods' ? 'pod' : 'node'}: failed: ${q.run.error}`
-            : `    every ${q.target === 'pods' ? 'pod' : 'node'}: ${q.run.series} series for ${q.run.objects} ${q.target}`,
+            : `    every ${q.target === 'pods' ? 'pod' : 'node'}: ${q.run.series} series for ${count(q.run.objects, q.target === 'pods' ? 'pod' : 'node')}`,
         );
     }
   }
@@ -92,10 +102,7 @@ export function renderCheckText(report: CheckReport): string {
     out.push('');
     for (const d of report.diagnostics) out.push(formatDiagnostic(d));
   }
-  out.push(
-    '',
-    `${report.errors} error${report.errors === 1 ? '' : 's'}, ${report.warnings} warning${report.warnings === 1 ? '' : 's'}`,
-  );
+  out.push('', `${count(report.errors, 'error')}, ${count(report.warnings, 'warning')}`);
   return out.join('\n') + '\n';
 }
 
