@@ -1,7 +1,6 @@
 /**
  * Command dispatch: `serve` (default), `demo`, `check`, `explain`, `--help` (per command),
- * `--version`. Flag
- * problems print one line naming the flag and exit 2.
+ * `--version`. Flag problems print one line naming the flag and exit 2.
  */
 import { FlagError, parseCommandLine } from '../config/flags.js';
 import { VERSION } from '../version.js';
