@@ -7,8 +7,9 @@ import type { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { FileSetWatcher } from '../config/file-watch.js';
 import type { AuthenticationOptions } from '../config/serve-options.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, TimeoutError, UnavailableError } from '../errors.js';
 import {
+  KubeApiError,
   readClusterAuthenticationInfo,
   type ClusterAuthenticationInfo,
   type KubeClient,
@@ -47,6 +48,29 @@ export interface AuthenticationConfigSourceOptions {
   onReload?: (result: 'success' | 'failure') => void;
 }
 
+const LOOKUP_WAYS_OUT =
+  'or give --client-ca-file and --requestheader-client-ca-file, --authentication-skip-lookup or --authentication-tolerate-lookup-failure';
+
+/**
+ * What to do about a failed ConfigMap lookup, by its cause: RBAC cannot fix a refused connection,
+ * and a kubeconfig cannot fix a missing Role.
+ */
+export function lookupFailureHint(err: unknown, server?: string): string {
+  if (err instanceof KubeApiError) {
+    if (err.statusCode === 403)
+      return `grant the extension-apiserver-authentication-reader Role in kube-system to the adapter's identity, ${LOOKUP_WAYS_OUT}`;
+    if (err.statusCode === 401)
+      return `the Kubernetes API does not accept the adapter's credentials: check the token or client certificate of --authentication-kubeconfig / --kubeconfig or the service account, ${LOOKUP_WAYS_OUT}`;
+    if (err.statusCode === 404)
+      return `this cluster has no such ConfigMap (not a kube-apiserver with aggregation enabled?): ${LOOKUP_WAYS_OUT.replace(/^or /, '')}`;
+  }
+  if (err instanceof UnavailableError || err instanceof TimeoutError) {
+    const where = server === undefined || err.message.includes(server) ? '' : ` at ${server}`;
+    return `the Kubernetes API${where} cannot be reached: check the server of --authentication-kubeconfig / --kubeconfig, or in a cluster KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT, and that the API server is up; ${LOOKUP_WAYS_OUT}`;
+  }
+  return `check that the Kubernetes API answers and lets the adapter read the ConfigMap (the extension-apiserver-authentication-reader Role), ${LOOKUP_WAYS_OUT}`;
+}
+
 function bundle(pem: string, what: string): CABundle {
   return { pem, roots: parseCertificateBundle(pem, what) };
 }
@@ -83,7 +107,7 @@ export class AuthenticationConfigSource {
         try {
           this.cluster = await readClusterAuthenticationInfo(this.o.kube);
         } catch (err) {
-          const message = `unable to read kube-system/extension-apiserver-authentication: ${errorMessage(err)} (grant the extension-apiserver-authentication-reader Role, or give the CA flags, --authentication-skip-lookup or --authentication-tolerate-lookup-failure)`;
+          const message = `unable to read kube-system/extension-apiserver-authentication: ${errorMessage(err)} (${lookupFailureHint(err, this.o.kube.server.origin)})`;
           if (!a.tolerateLookupFailure) throw new Error(message);
           this.o.logger.warn(message);
         }

@@ -40,7 +40,7 @@ import {
   waitForDiscovery,
   type ClientCertificate,
 } from './demo-ready.js';
-import { DemoStateDir, probePort, STATE_DIR } from './demo-state.js';
+import { announcePort, DemoStateDir, demoOnPort, probePort, STATE_DIR } from './demo-state.js';
 
 const FIRST_SCRAPES_TIMEOUT_MS = 30_000;
 const DISCOVERY_TIMEOUT_MS = 60_000;
@@ -106,6 +106,13 @@ function displayPath(file: string): string {
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const seconds = (sinceMs: number): string => `${((Date.now() - sinceMs) / 1000).toFixed(1)} s`;
 
+/** The first free port of the few after `port`, to suggest. */
+async function freePortAfter(host: string, port: number): Promise<number | undefined> {
+  for (let p = port + 1; p <= Math.min(port + 20, 65535); p++)
+    if ((await probePort(host, p)) === 'free') return p;
+  return undefined;
+}
+
 /** Refuses to start next to a running demo or on a taken port, before anything is written. */
 async function checkNoConflict(state: DemoStateDir, host: string, port: number): Promise<void> {
   const running = await state.liveDemo(host);
@@ -116,8 +123,18 @@ async function checkNoConflict(state: DemoStateDir, host: string, port: number):
         `use it (kubectl --kubeconfig ${join(STATE_DIR, 'kubeconfig')} …) or stop it first (Ctrl-C in its terminal, or kill ${running.pid})`,
     );
   }
-  if (portState === 'in-use')
+  if (portState === 'in-use') {
+    // A demo started in another directory: its lock is elsewhere, its port note names it.
+    const other = demoOnPort(port);
+    if (other !== undefined) {
+      const free = await freePortAfter(host, port);
+      throw new DemoError(
+        `a metrics-adapter demo started in ${other.dir} (pid ${other.pid}) already uses port ${port}: ` +
+          `stop it with Ctrl-C there (or kill ${other.pid}), or run this one with --secure-port=${free ?? 'PORT'}`,
+      );
+    }
     throw new DemoError(`port ${port} is in use by another program; use --secure-port`);
+  }
   if (portState === 'forbidden')
     throw new DemoError(
       `not allowed to listen on port ${port} (ports below 1024 need privileges); use --secure-port`,
@@ -240,6 +257,20 @@ export async function demo(parsed: ParsedCommandLine): Promise<number> {
       throw new DemoError(
         `another metrics-adapter demo (pid ${holder.pid}) started on ${holder.url} meanwhile and uses ${STATE_DIR}/; stop it first`,
       );
+    // Until it is ready, a run that ends takes back what it wrote in the state directory (and the
+    // directory, if it made it): an early exit leaves no kubeconfig of a demo that never served.
+    let settled = false;
+    const takeBack = (): void => {
+      if (!settled) state.removeWrittenSync();
+    };
+    cleanup.add({ orderly: takeBack, atExit: takeBack });
+    const withdraw = await announcePort({
+      pid: process.pid,
+      port: running.address.port,
+      url: running.url,
+      dir: process.cwd(),
+    });
+    cleanup.add({ orderly: withdraw, atExit: withdraw });
     await state.writeFile('client-ca.crt', ca.certPem, 0o644);
     const kubeconfig = relative(
       process.cwd(),
@@ -275,8 +306,10 @@ export async function demo(parsed: ParsedCommandLine): Promise<number> {
           ` (it lists: ${result.names.join(', ') || 'nothing'}); check the rules' seriesQuery and the Prometheus at ${options.prometheus.url}. Still serving; Ctrl-C stops it. Try:`,
       );
       say(tryLines[0] ?? '');
+      settled = true;
       return await new Promise<number>(() => undefined);
     }
+    settled = true;
     say(`- discovery lists ${result.names.length} metrics after ${seconds(discovering)}`);
     say(
       [

@@ -1,6 +1,6 @@
 /**
- * Command dispatch: `serve` (default), `demo`, `check`, `explain`, `--help`, `--version`. Flag
- * problems print one line naming the flag and exit 2.
+ * Command dispatch: `serve` (default), `demo`, `check`, `explain`, `--help` (per command),
+ * `--version`. Flag problems print one line naming the flag and exit 2.
  */
 import { FlagError, parseCommandLine } from '../config/flags.js';
 import { VERSION } from '../version.js';
@@ -21,7 +21,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   try {
     const parsed = parseCommandLine(withoutAdapterPath(argv));
     if (parsed.help) {
-      process.stdout.write(helpText());
+      process.stdout.write(helpText(parsed.command, parsed.helpAll));
       return 0;
     }
     if (parsed.version) {

@@ -106,8 +106,8 @@ export async function serve(parsed: ParsedCommandLine): Promise<number> {
     signals.attach(await startServer({ options, logger }));
     return await new Promise<number>(() => undefined);
   } catch (err) {
-    logger.fatal({ err: (err as Error).message }, 'cannot start');
-    process.stderr.write(`metrics-adapter: ${(err as Error).message}\n`);
+    // One line, in words: the JSON log around it already tells what had started.
+    process.stderr.write(`metrics-adapter: cannot start: ${(err as Error).message}\n`);
     return 1;
   }
 }

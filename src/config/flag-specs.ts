@@ -3,6 +3,7 @@
  * flags, so an existing Deployment keeps working with only the image swapped.
  */
 import { isIP } from 'node:net';
+import type { FlagGroup } from './flag-groups.js';
 import { KUBECONFIG_FALLBACK_RULE } from './kubeconfig-roles.js';
 
 export type FlagKind = 'string' | 'int' | 'float' | 'bool' | 'duration' | 'stringList' | 'stringArray';
@@ -13,6 +14,11 @@ export interface FlagSpec {
   kind: FlagKind;
   default: FlagValue;
   help: string;
+  /**
+   * Section of `--help`; without it the section follows from the name (flag-groups.ts), so a new
+   * flag needs it only when its name does not tell.
+   */
+  group?: FlagGroup;
   /** Accepted for compatibility with prometheus-adapter / klog manifests; has no effect here. */
   compatOnly?: boolean;
   /**
@@ -601,7 +607,7 @@ function compatFlags(): FlagSpec[] {
             : unsupported(name, 'audit logging is not implemented, no audit events are written')(),
         )
       : ignored(name, kind, def, 'audit logging is not implemented.');
-  return [
+  const specs: FlagSpec[] = [
     {
       name: 'disable-http2',
       kind: 'bool',
@@ -698,4 +704,6 @@ function compatFlags(): FlagSpec[] {
     audit('audit-webhook-truncate-max-event-size', 'int', 102_400),
     audit('audit-webhook-version', 'string', 'audit.k8s.io/v1'),
   ];
+  // Listed apart in --help (by name only, unless --help-all): none of them changes anything here.
+  return specs.map((s) => ({ ...s, group: 'compatibility' }));
 }

@@ -7,7 +7,9 @@
  * as Kubernetes components normalise them.
  */
 import { formatGoDuration, parseGoDuration } from './duration.js';
+import { flagGroup, flagReadBy, GROUP_TITLES, type HelpCommand } from './flag-groups.js';
 import { FLAG_SPECS, type FlagNotice, type FlagSpec, type FlagValue } from './flag-specs.js';
+import { KUBECONFIG_FALLBACK_RULE } from './kubeconfig-roles.js';
 import { closestMatch } from './suggest.js';
 
 export { FLAG_SPECS };
@@ -34,6 +36,8 @@ export interface ParsedCommandLine {
   /** Flags given explicitly (for "was it set" questions and compat warnings). */
   given: Set<string>;
   help: boolean;
+  /** --help-all: the help also describes each compatibility-only flag. */
+  helpAll: boolean;
   version: boolean;
 }
 
@@ -89,6 +93,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   const given = new Set<string>();
   const positionals: string[] = [];
   let help = false;
+  let helpAll = false;
   let version = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -104,8 +109,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     const eq = body.indexOf('=');
     const name = (eq >= 0 ? body.slice(0, eq) : body).replaceAll('_', '-');
     let raw: string | undefined = eq >= 0 ? body.slice(eq + 1) : undefined;
-    if (name === 'help' || name === 'h') {
+    if (name === 'help' || name === 'h' || name === 'help-all') {
       help = true;
+      helpAll ||= name === 'help-all';
       continue;
     }
     if (name === 'version') {
@@ -132,28 +138,82 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     given.add(name);
   }
   const [command, ...rest] = positionals;
-  return { command, positionals: rest, values, given, help, version };
+  return { command, positionals: rest, values, given, help, helpAll, version };
 }
 
-function showDefault(spec: FlagSpec): string {
+/** The default as `--help` shows it; undefined for an empty or false one (pflag omits those too). */
+function shownDefault(spec: FlagSpec): string | undefined {
   const d = spec.default;
+  if (d === '' || d === false || (Array.isArray(d) && d.length === 0)) return undefined;
   if (spec.kind === 'duration') return formatGoDuration(d as number);
   if (Array.isArray(d)) return `[${d.join(',')}]`;
-  if (d === '') return '""';
+  if (typeof d === 'string') return `"${d}"`;
   return String(d);
 }
 
-export function flagHelp(): string {
+const HELP_WIDTH = 100;
+const DESCRIPTION_INDENT = ' '.repeat(12);
+
+/** Fills words into lines of at most `width` characters, each starting with `indent`. */
+export function wrapText(text: string, indent: string, width = HELP_WIDTH): string[] {
   const lines: string[] = [];
-  for (const spec of FLAG_SPECS) {
-    const type =
-      spec.kind === 'bool'
-        ? ''
-        : ` ${spec.kind === 'stringList' ? 'strings' : spec.kind === 'stringArray' ? 'string (repeatable)' : spec.kind}`;
-    lines.push(`      --${spec.name}${type}`);
-    lines.push(`            ${spec.help} (default ${showDefault(spec)})`);
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
   }
-  return lines.join('\n');
+  if (line !== '') lines.push(indent + line);
+  return lines;
+}
+
+function describeFlag(spec: FlagSpec): string[] {
+  const type =
+    spec.kind === 'bool'
+      ? ''
+      : ` ${spec.kind === 'stringList' ? 'strings' : spec.kind === 'stringArray' ? 'string (repeatable)' : spec.kind}`;
+  // The long fallback rule of the three kubeconfig roles is printed once, under the first.
+  const help =
+    spec.name === 'lister-kubeconfig'
+      ? spec.help
+      : spec.help.replace(KUBECONFIG_FALLBACK_RULE, 'Not given: as told under --lister-kubeconfig.');
+  // A help that tells its default in words (e.g. "default: --metrics-relist-interval") keeps it.
+  const shown = /\bdefault\b/i.test(help) ? undefined : shownDefault(spec);
+  const text = shown === undefined ? help : `${help} (default ${shown})`;
+  return [`      --${spec.name}${type}`, ...wrapText(text, DESCRIPTION_INDENT)];
+}
+
+export interface FlagHelpOptions {
+  /** Lists only the flags this command reads; default serve. */
+  command?: HelpCommand;
+  /** Describes each compatibility-only flag instead of listing their names. */
+  all?: boolean;
+}
+
+/**
+ * The flags of `--help`, in sections (flag-groups.ts). The compatibility-only flags follow in one
+ * short paragraph of names, or described one by one with `all`; check and explain leave them out.
+ */
+export function flagHelp(options: FlagHelpOptions = {}): string {
+  const command = options.command ?? 'serve';
+  const sections: string[] = [];
+  for (const [group, title] of GROUP_TITLES) {
+    const specs = FLAG_SPECS.filter((s) => flagGroup(s) === group && flagReadBy(s, command));
+    if (specs.length === 0) continue;
+    if (group === 'compatibility') {
+      if (command === 'check' || command === 'explain') continue;
+      const intro = `${title} (they start unchanged but have no effect; those that would hide what was asked for log a warning when given${options.all === true ? '' : '; --help-all describes each'}):`;
+      sections.push(
+        options.all === true
+          ? [...wrapText(intro, ''), ...specs.flatMap(describeFlag)].join('\n')
+          : [...wrapText(intro, ''), ...wrapText(specs.map((s) => `--${s.name}`).join(' '), '  ')].join('\n'),
+      );
+      continue;
+    }
+    sections.push([`${title}:`, ...specs.flatMap(describeFlag)].join('\n'));
+  }
+  return sections.join('\n\n');
 }
 
 export function compatOnlyFlagsGiven(parsed: ParsedCommandLine): string[] {

@@ -184,7 +184,7 @@ describe('metrics-adapter demo', { concurrency: 2 }, () => {
 
       const badRules = join(first.cwd.path, 'bad.yaml');
       await writeFile(badRules, 'rules:\n  - seriesQuery: up\n    metricQuery: x\n');
-      const seconds: { args: string[]; port: number; stderr: RegExp }[] = [
+      const seconds: { args: string[]; port: number; stderr: RegExp; elsewhere?: boolean }[] = [
         {
           args: [],
           port: first.port,
@@ -198,10 +198,23 @@ describe('metrics-adapter demo', { concurrency: 2 }, () => {
           port: await freePort(),
           stderr: new RegExp(`another metrics-adapter demo \\(pid ${first.proc.pid}\\) is running`),
         },
+        {
+          // Started in another directory: named by the port, not mistaken for another program.
+          args: [],
+          port: first.port,
+          elsewhere: true,
+          stderr: new RegExp(
+            `a metrics-adapter demo started in ${first.cwd.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(pid ${first.proc.pid}\\) already uses port ${first.port}: stop it with Ctrl-C there \\(or kill ${first.proc.pid}\\), or run this one with --secure-port=\\d+`,
+          ),
+        },
       ];
       const results = await Promise.all(
         seconds.map(async (s) => {
-          const second = await startDemo({ beside: first, port: s.port, args: s.args });
+          const second = await startDemo({
+            beside: s.elsewhere === true ? undefined : first,
+            port: s.port,
+            args: s.args,
+          });
           others.push(second);
           return { r: await finished(second), second, want: s.stderr };
         }),
@@ -210,6 +223,7 @@ describe('metrics-adapter demo', { concurrency: 2 }, () => {
         assert.equal(r.code, 1, r.stderr);
         assert.match(r.stderr, want);
         assert.equal(runDirOf(second), undefined, 'the second demo created a temporary directory');
+        if (second.cwd !== first.cwd) await assertNothingCreated(second);
       }
       for (const b of before) {
         const p = join(first.stateDir, b.f);
@@ -236,6 +250,7 @@ describe('metrics-adapter demo', { concurrency: 2 }, () => {
     } finally {
       await dispose(first);
       for (const o of others) await o.proc.stop();
+      for (const o of others) if (o.cwd !== first.cwd) await o.cwd.remove();
     }
   });
 

@@ -74,13 +74,27 @@ describe('parseCommandLine', () => {
     const p = parseCommandLine(['demo', '--help']);
     assert.equal(p.command, 'demo');
     assert.equal(p.help, true);
+    assert.equal(p.helpAll, false);
+    const all = parseCommandLine(['--help-all']);
+    assert.deepEqual([all.help, all.helpAll], [true, true]);
     assert.equal(parseCommandLine(['--version']).version, true);
   });
 
-  it('documents every flag with its default in --help', () => {
-    const help = flagHelp();
-    for (const s of FLAG_SPECS)
-      assert.match(help, new RegExp(`--${s.name}\\b[^\\n]*\\n[^\\n]*\\(default `), s.name);
+  it('describes every flag in --help-all or a command --help, with its default unless empty or false', () => {
+    const help = [
+      flagHelp({ all: true }),
+      flagHelp({ command: 'check' }),
+      flagHelp({ command: 'explain' }),
+    ].join('\n');
+    for (const s of FLAG_SPECS) {
+      const block = new RegExp(`^      --${s.name}\\b.*\\n((?: {12}.*\\n?)+)`, 'm').exec(help);
+      assert.ok(block, `--${s.name} not described`);
+      const empty =
+        s.default === '' || s.default === false || (Array.isArray(s.default) && s.default.length === 0);
+      const saysDefault = /\bdefault\b/i.test(block[1] ?? '');
+      assert.equal(saysDefault, !empty || /\bdefault\b/i.test(s.help), `--${s.name}: ${block[1] ?? ''}`);
+    }
+    assert.doesNotMatch(help, /\(default ""\)|\(default \[\]\)|\(default false\)/);
   });
 });
 

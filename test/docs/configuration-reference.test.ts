@@ -23,7 +23,7 @@ function flagsNamed(markdown: string): Set<string> {
 }
 
 /** Not flags of FLAG_SPECS but commands' own switches the page may name. */
-const COMMAND_SWITCHES = new Set(['help', 'version']);
+const COMMAND_SWITCHES = new Set(['help', 'help-all', 'version']);
 
 describe('docs/configuration.md', () => {
   const doc = read('configuration.md');
