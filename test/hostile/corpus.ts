@@ -362,9 +362,9 @@ function valueCases(): HostileCase[] {
     add({
       name: 'resource pod name',
       target: `${RESOURCE}/namespaces/${NAMESPACE}/pods/${e}`,
-      // Pods are looked up in kube first: an unknown one is metrics-server's lister 404 (kind
-      // "pods"), before any query.
-      expect: isPod ? { ok: true, items: [v] } : objectOk ? { ...NOT_FOUND, detailsKind: 'pods' } : BAD,
+      // Pods are looked up in kube first: an unknown one is a 404 for kind podmetrics, as
+      // metrics-server answers (issue [8/11]), before any query.
+      expect: isPod ? { ok: true, items: [v] } : objectOk ? { ...NOT_FOUND, detailsKind: 'podmetrics' } : BAD,
       ...(isPod ? { promql: podResourceQueries(NAMESPACE, [v]) } : {}),
     });
     add({
@@ -375,8 +375,8 @@ function valueCases(): HostileCase[] {
     add({
       name: 'resource node name',
       target: `${RESOURCE}/nodes/${e}`,
-      // As metrics-server: client-go's node lister names the resource "node".
-      expect: objectOk ? { ...NOT_FOUND, detailsKind: 'node' } : BAD,
+      // As metrics-server answers an unknown node: NotFound for kind nodemetrics.
+      expect: objectOk ? { ...NOT_FOUND, detailsKind: 'nodemetrics' } : BAD,
     });
     add({
       name: 'resource labelSelector value',
