@@ -6,16 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { Writable } from 'node:stream';
 import net from 'node:net';
-import { pino } from 'pino';
-import { KubeClient } from '../../src/kube/index.js';
 import {
   classifyTransportError,
   KubeletHttpClient,
-  KubeletScraper,
   kubeletTargets,
   ScrapeError,
   type KubeletScraperOptions,
@@ -23,18 +17,9 @@ import {
 } from '../../src/kubelet/index.js';
 import { addressFailure } from '../../src/kubelet/scraper.js';
 import { SelfMetrics } from '../../src/self-metrics.js';
-import { startFakeKube, type FakeKube, type FakeKubeOptions } from '../helpers/fake-kube.js';
-import {
-  refusedAddress,
-  startKubeletFleet,
-  unresolvableName,
-  type FakeKubeletFleet,
-  type FleetOptions,
-} from '../helpers/fake-kubelet.js';
-import { makeTempDir, type TempDir } from '../helpers/temp.js';
-
-const NODES = { group: '', version: 'v1', resource: 'nodes' };
-const TOKEN = 'address-fallback-test-token';
+import { type FakeKubeOptions } from '../helpers/fake-kube.js';
+import { refusedAddress, unresolvableName, type FleetOptions } from '../helpers/fake-kubelet.js';
+import { startScraperEnv, TOKEN, waitFor, type LogLine, type ScraperEnv } from './support.js';
 
 test('kubeletTargets: every address of each preferred type, in the node order, without repeats', () => {
   const node: NodeRecord = {
@@ -127,95 +112,24 @@ test('the client tells "never connected" from "connected, then no answer"', { ti
   }
 });
 
-interface LogLine {
-  level: number;
-  msg: string;
-  node?: string;
-  kind?: string;
-  address?: string;
-}
+type Env = ScraperEnv;
 
-interface Env {
-  fleet: FakeKubeletFleet;
-  kube: FakeKube;
-  scraper: KubeletScraper;
-  metrics: SelfMetrics;
-  logs: LogLine[];
-  close(): Promise<void>;
-}
-
-async function setup(o: {
+function setup(o: {
   fleet: Partial<FleetOptions>;
   kube?: FakeKubeOptions;
   options?: Partial<KubeletScraperOptions>;
 }): Promise<Env> {
-  const fleet = await startKubeletFleet({
-    nodes: 1,
-    podsPerNode: 1,
-    token: TOKEN,
-    housekeepingMs: 1000,
-    ...o.fleet,
-  });
-  const kube = await startFakeKube({ kubeletProxy: { token: TOKEN }, ...o.kube });
-  const dir: TempDir = await makeTempDir('address-fallback-');
-  for (const n of fleet.nodeObjects()) kube.upsert(NODES, n);
-  const kubeconfig = await kube.writeKubeconfig(dir.path, { user: 'token', token: TOKEN });
-  const caFile = path.join(dir.path, 'kubelet-ca.crt');
-  await writeFile(caFile, fleet.caPem);
-  const client = KubeClient.fromKubeconfig(kubeconfig);
-  const logs: LogLine[] = [];
-  const logger = pino(
-    { level: 'debug' },
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        logs.push(JSON.parse(chunk.toString()) as LogLine);
-        cb();
-      },
-    }),
-  );
-  const metrics = new SelfMetrics({ processMetrics: false });
-  const scraper = new KubeletScraper({
-    client,
-    logger,
-    metrics,
+  return startScraperEnv({
+    fleet: { nodes: 1, podsPerNode: 1, ...o.fleet },
+    kube: { kubeletProxy: { token: TOKEN }, ...o.kube },
+    logLevel: 'debug',
     options: {
       preferredAddressTypes: ['InternalIP', 'Hostname', 'ExternalIP'],
-      port: fleet.port,
-      useNodeStatusPort: false,
-      insecureTLS: false,
-      caFile,
-      clientCertFile: undefined,
-      clientKeyFile: undefined,
       requestTimeoutMs: 3_000,
-      endpoint: 'summary',
-      resolutionMs: 1_000,
-      warmupMs: 200,
       ...o.options,
     },
+    start: true,
   });
-  scraper.start();
-  return {
-    fleet,
-    kube,
-    scraper,
-    metrics,
-    logs,
-    async close() {
-      await scraper.stop();
-      client.close();
-      await kube.close();
-      await fleet.close();
-      await dir.remove();
-    },
-  };
-}
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,114 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import { KubeClient } from '../../src/kube/index.js';
-import { KubeletScraper, type KubeletScraperOptions } from '../../src/kubelet/index.js';
-import { SelfMetrics } from '../../src/self-metrics.js';
-import { startFakeKube, type FakeKube } from '../helpers/fake-kube.js';
-import { startKubeletFleet, type FakeKubeletFleet } from '../helpers/fake-kubelet.js';
-import { makeTempDir, type TempDir } from '../helpers/temp.js';
+import { type KubeletScraperOptions } from '../../src/kubelet/index.js';
+import { type FakeKubeletFleet } from '../helpers/fake-kubelet.js';
+import { NODES, startScraperEnv, waitFor, type LogLine, type ScraperEnv } from './support.js';
 
-const NODES = { group: '', version: 'v1', resource: 'nodes' };
-const TOKEN = 'kubelet-scraper-test-token';
+type Env = ScraperEnv;
 
-interface LogLine {
-  level: number;
-  msg: string;
-  node?: string;
-  kind?: string;
-}
-
-interface Env {
-  fleet: FakeKubeletFleet;
-  kube: FakeKube;
-  dir: TempDir;
-  client: KubeClient;
-  scraper: KubeletScraper;
-  metrics: SelfMetrics;
-  logs: LogLine[];
-  close(): Promise<void>;
-}
-
-async function setup(opts: {
+function setup(opts: {
   nodes: number;
   registered?: number;
   options?: Partial<KubeletScraperOptions>;
   beforeStart?: (f: FakeKubeletFleet) => Promise<void>;
 }): Promise<Env> {
-  const fleet = await startKubeletFleet({
-    nodes: opts.nodes,
-    podsPerNode: 3,
-    containersPerPod: 2,
-    token: TOKEN,
-    // A new point every second, so complete data and rate changes show within seconds.
-    housekeepingMs: 1000,
+  return startScraperEnv({
+    fleet: { nodes: opts.nodes, podsPerNode: 3, containersPerPod: 2 },
+    registered: opts.registered,
+    options: opts.options,
+    beforeStart: opts.beforeStart,
   });
-  const kube = await startFakeKube();
-  const dir = await makeTempDir('kubelet-scraper-');
-  const objects = fleet.nodeObjects();
-  for (const n of objects.slice(0, opts.registered ?? opts.nodes)) kube.upsert(NODES, n);
-  const kubeconfig = await kube.writeKubeconfig(dir.path, { user: 'token', token: TOKEN });
-  const caFile = path.join(dir.path, 'kubelet-ca.crt');
-  await writeFile(caFile, fleet.caPem);
-  const client = KubeClient.fromKubeconfig(kubeconfig);
-  const logs: LogLine[] = [];
-  const logger = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        logs.push(JSON.parse(chunk.toString()) as LogLine);
-        cb();
-      },
-    }),
-  );
-  const metrics = new SelfMetrics({ processMetrics: false });
-  await opts.beforeStart?.(fleet);
-  const scraper = new KubeletScraper({
-    client,
-    logger,
-    metrics,
-    options: {
-      preferredAddressTypes: ['InternalIP', 'Hostname'],
-      port: fleet.port,
-      useNodeStatusPort: false,
-      insecureTLS: false,
-      caFile,
-      clientCertFile: undefined,
-      clientKeyFile: undefined,
-      requestTimeoutMs: 5_000,
-      endpoint: 'summary',
-      resolutionMs: 1_000,
-      warmupMs: 200,
-      ...opts.options,
-    },
-  });
-  return {
-    fleet,
-    kube,
-    dir,
-    client,
-    scraper,
-    metrics,
-    logs,
-    async close() {
-      await scraper.stop();
-      client.close();
-      await kube.close();
-      await fleet.close();
-      await dir.remove();
-    },
-  };
-}
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
