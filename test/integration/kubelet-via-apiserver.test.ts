@@ -4,7 +4,8 @@
  * refused, Hostname unresolvable) and reaches the others at their second address: with
  * --kubelet-via-apiserver=fallback the unreachable node is scraped through the API server's node
  * proxy, and `kubectl get --raw /apis/metrics.k8s.io/v1beta1/nodes` lists every node with the
- * figures its kubelet served. The adapter's own /metrics counts the nodes per address type.
+ * figures its kubelet served. The adapter's own /metrics counts the nodes per address type, and a
+ * kubelet that stops answering at every address and comes back is reached again.
  */
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
@@ -163,5 +164,35 @@ describe('kubelets unreachable at their addresses, through the real CLI', { time
     assert.equal(metrics.status, 200);
     assert.match(metrics.body, /metrics_adapter_kubelet_address_type\{type="APIServerProxy"\} 1/);
     assert.match(metrics.body, /metrics_adapter_kubelet_address_type\{type="Hostname"\} 2/);
+  });
+
+  it('recovers: a kubelet refusing at every address fails, then is reached at its Hostname again', async () => {
+    const lines = (): { msg?: string; node?: string }[] =>
+      proc!
+        .output('stderr')
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg?: string; node?: string });
+    const count = (re: RegExp): number =>
+      lines().filter((l) => l.node === 'node-1' && re.test(l.msg ?? '')).length;
+    const recovered = count(/works again/);
+    await fleet.setFault('node-1', { kind: 'refuse' });
+    await eventually(
+      'node-1 failing',
+      () => Promise.resolve(count(/^cannot scrape the kubelet of node node-1/) > 0 ? true : undefined),
+      15_000,
+    );
+    await fleet.setFault('node-1', { kind: 'ok' });
+    await eventually(
+      'node-1 again',
+      () => Promise.resolve(count(/works again/) > recovered ? true : undefined),
+      15_000,
+    );
+    const types = await call(adapter, pki, '/metrics', { cert: pki.tester });
+    assert.match(types.body, /metrics_adapter_kubelet_address_type\{type="Hostname"\} 2/);
+    const r = await runKubectl(['get', '--raw', '/apis/metrics.k8s.io/v1beta1/nodes/node-1'], {
+      kubeconfig: userKubeconfig,
+    });
+    assert.equal(r.code, 0, r.stderr);
   });
 });
