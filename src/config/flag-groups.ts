@@ -7,19 +7,9 @@
  * "Other". Flags kept for prometheus-adapter compatibility (`compatOnly`, or `group:
  * 'compatibility'` in the table) are listed apart, by name only, unless `--help-all`.
  */
-import type { FlagSpec } from './flag-specs.js';
+import type { FlagGroup, FlagSpec } from './flag-specs.js';
 
-export type FlagGroup =
-  | 'prometheus'
-  | 'rules'
-  | 'cluster'
-  | 'serving'
-  | 'kubelet'
-  | 'limits'
-  | 'logging'
-  | 'tools'
-  | 'other'
-  | 'compatibility';
+export type { FlagGroup };
 
 /** Section titles, in the order `--help` prints them. */
 export const GROUP_TITLES: readonly (readonly [FlagGroup, string])[] = [

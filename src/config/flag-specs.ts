@@ -3,11 +3,23 @@
  * flags, so an existing Deployment keeps working with only the image swapped.
  */
 import { isIP } from 'node:net';
-import type { FlagGroup } from './flag-groups.js';
 import { KUBECONFIG_FALLBACK_RULE } from './kubeconfig-roles.js';
 
 export type FlagKind = 'string' | 'int' | 'float' | 'bool' | 'duration' | 'stringList' | 'stringArray';
 export type FlagValue = string | number | boolean | string[];
+
+/** The `--help` section of a flag (titles and placement rules: flag-groups.ts). */
+export type FlagGroup =
+  | 'prometheus'
+  | 'rules'
+  | 'cluster'
+  | 'serving'
+  | 'kubelet'
+  | 'limits'
+  | 'logging'
+  | 'tools'
+  | 'other'
+  | 'compatibility';
 
 export interface FlagSpec {
   name: string;
