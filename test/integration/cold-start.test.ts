@@ -15,8 +15,8 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createAdapterPki, startAdapterProcess, type AdapterPki } from '../helpers/adapter.js';
-import { startFakeAggregator, type FakeAggregator } from '../helpers/fake-aggregator.js';
+import { startAdapterProcess, type AdapterPki } from '../helpers/adapter.js';
+import type { FakeAggregator } from '../helpers/fake-aggregator.js';
 import { startFakeKube, type FakeKube } from '../helpers/fake-kube.js';
 import { startKubeletFleet, type FakeKubeletFleet } from '../helpers/fake-kubelet.js';
 import { runKubectl, type KubectlResult } from '../helpers/kubectl.js';
@@ -24,6 +24,7 @@ import { LOOPBACK } from '../helpers/ports.js';
 import type { ManagedProcess } from '../helpers/process.js';
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
 import { eventually, waitUntil } from './support.js';
+import { startAggregated } from './aggregated.js';
 
 const TOKEN = 'cold-start-e2e-token';
 const NODES = { group: '', version: 'v1', resource: 'nodes' };
@@ -49,23 +50,7 @@ async function startCluster(name: string, nodes: number, flags: string[]): Promi
   const kube = await startFakeKube();
   kube.setSarPolicy(() => ({ allowed: true }));
   for (const ns of ['default', 'team-a', 'cold']) kube.ensureNamespace(ns);
-  const agg = await startFakeAggregator({
-    clusterCA: kube.ca,
-    availabilityIntervalMs: 0,
-    delegate: {
-      url: kube.url,
-      caPem: kube.caPem,
-      client: await kube.issueClientCertificate('system:apiserver', ['system:masters']),
-    },
-  });
-  kube.setExtensionApiserverAuthentication(agg.requestHeaderAuthentication());
-  const pki = await createAdapterPki(tmp.path);
-  const adapterKubeconfig = await kube.writeKubeconfig(tmp.path, { user: 'token', token: TOKEN });
-  const userKubeconfig = await agg.writeKubeconfig(tmp.path, {
-    commonName: 'alice',
-    organizations: ['devs'],
-    fileName: 'alice.kubeconfig',
-  });
+  const { agg, pki, adapterKubeconfig, userKubeconfig } = await startAggregated(kube, tmp.path, TOKEN);
   const fleetCAFile = join(tmp.path, 'kubelet-ca.crt');
   await writeFile(fleetCAFile, fleet.caPem);
   const adapter = await startAdapterProcess([

@@ -12,8 +12,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cpuQuantity, memoryQuantity } from '../../src/apiserver/wire.js';
-import { call, createAdapterPki, startAdapterProcess, type AdapterPki } from '../helpers/adapter.js';
-import { startFakeAggregator, type FakeAggregator } from '../helpers/fake-aggregator.js';
+import { call, startAdapterProcess, type AdapterPki } from '../helpers/adapter.js';
+import type { FakeAggregator } from '../helpers/fake-aggregator.js';
 import { startFakeKube, type FakeKube } from '../helpers/fake-kube.js';
 import {
   refusedAddress,
@@ -26,6 +26,7 @@ import { LOOPBACK } from '../helpers/ports.js';
 import type { ManagedProcess } from '../helpers/process.js';
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
 import { eventually } from './support.js';
+import { startAggregated } from './aggregated.js';
 
 const TOKEN = 'kubelet-via-apiserver-e2e-token';
 const NODES = { group: '', version: 'v1', resource: 'nodes' };
@@ -72,23 +73,9 @@ describe('kubelets unreachable at their addresses, through the real CLI', { time
     kube.setSarPolicy(() => ({ allowed: true }));
     for (const n of fleet.nodeObjects()) kube.upsert(NODES, n);
     for (const p of fleet.podObjects()) kube.upsert(PODS, p);
-    agg = await startFakeAggregator({
-      clusterCA: kube.ca,
-      availabilityIntervalMs: 0,
-      delegate: {
-        url: kube.url,
-        caPem: kube.caPem,
-        client: await kube.issueClientCertificate('system:apiserver', ['system:masters']),
-      },
-    });
-    kube.setExtensionApiserverAuthentication(agg.requestHeaderAuthentication());
-    pki = await createAdapterPki(tmp.path);
-    const adapterKubeconfig = await kube.writeKubeconfig(tmp.path, { user: 'token', token: TOKEN });
-    userKubeconfig = await agg.writeKubeconfig(tmp.path, {
-      commonName: 'alice',
-      organizations: ['devs'],
-      fileName: 'alice.kubeconfig',
-    });
+    const setup = await startAggregated(kube, tmp.path, TOKEN);
+    ({ agg, pki, userKubeconfig } = setup);
+    const adapterKubeconfig = setup.adapterKubeconfig;
     const fleetCA = join(tmp.path, 'kubelet-ca.crt');
     await writeFile(fleetCA, fleet.caPem);
     proc = await startAdapterProcess([

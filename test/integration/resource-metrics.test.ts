@@ -11,15 +11,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cpuQuantity, memoryQuantity } from '../../src/apiserver/wire.js';
-import {
-  call,
-  createAdapterPki,
-  startAdapter,
-  type AdapterPki,
-  type InProcessAdapter,
-} from '../helpers/adapter.js';
+import { call, startAdapter, type AdapterPki, type InProcessAdapter } from '../helpers/adapter.js';
 import { startExporter, type Exporter } from '../helpers/exporter.js';
-import { startFakeAggregator, type FakeAggregator } from '../helpers/fake-aggregator.js';
+import type { FakeAggregator } from '../helpers/fake-aggregator.js';
 import { startFakeKube, type FakeKube } from '../helpers/fake-kube.js';
 import { startKubeletFleet, type FakeKubeletFleet } from '../helpers/fake-kubelet.js';
 import { runKubectl } from '../helpers/kubectl.js';
@@ -28,6 +22,7 @@ import { startPrometheus, type PrometheusInstance } from '../helpers/prometheus.
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
 import { FAST_RESOURCE_RULES } from '../providers/adapter-resource-rules.js';
 import { eventually, sleep } from './support.js';
+import { startAggregated } from './aggregated.js';
 
 const TOKEN = 'resource-metrics-e2e-token';
 const NODES = { group: '', version: 'v1', resource: 'nodes' };
@@ -92,23 +87,7 @@ async function startCluster(name: string): Promise<Cluster> {
     spec: { containers: [{ name: 'main', image: 'x' }] },
     status: { phase: 'Pending' },
   });
-  const agg = await startFakeAggregator({
-    clusterCA: kube.ca,
-    availabilityIntervalMs: 0,
-    delegate: {
-      url: kube.url,
-      caPem: kube.caPem,
-      client: await kube.issueClientCertificate('system:apiserver', ['system:masters']),
-    },
-  });
-  kube.setExtensionApiserverAuthentication(agg.requestHeaderAuthentication());
-  const pki = await createAdapterPki(tmp.path);
-  const adapterKubeconfig = await kube.writeKubeconfig(tmp.path, { user: 'token', token: TOKEN });
-  const userKubeconfig = await agg.writeKubeconfig(tmp.path, {
-    commonName: 'alice',
-    organizations: ['devs'],
-    fileName: 'alice.kubeconfig',
-  });
+  const { agg, pki, adapterKubeconfig, userKubeconfig } = await startAggregated(kube, tmp.path, TOKEN);
   const fleetCAFile = join(tmp.path, 'kubelet-ca.crt');
   await writeFile(fleetCAFile, fleet.caPem);
   return {
