@@ -23,12 +23,12 @@ import { startFakeKube, type FakeKube } from '../helpers/fake-kube.js';
 import { startKubeletFleet, type FakeKubeletFleet } from '../helpers/fake-kubelet.js';
 import { writeKubeconfigFile } from '../helpers/kubeconfig.js';
 import type { KubeObject } from '../helpers/kube-store.js';
-import { LOOPBACK } from '../helpers/ports.js';
 import { startPrometheus, type PrometheusInstance } from '../helpers/prometheus.js';
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
 import { eventually } from '../integration/support.js';
 import { FAST_RESOURCE_RULES } from '../providers/adapter-resource-rules.js';
 import { runCli } from './rule-tools-env.js';
+import { fleetAdapterFlags } from '../integration/aggregated.js';
 
 const TOKEN = 'explain-object-token';
 const NODES = { group: '', version: 'v1', resource: 'nodes' };
@@ -91,15 +91,7 @@ describe('metrics-adapter explain pod|node against a running adapter', { timeout
     await writeFile(servingCAFile, pki.servingCA.certPem);
     const adapterKubeconfig = await kube.writeKubeconfig(tmp.path, { user: 'token', token: TOKEN });
     adapter = await startAdapter([
-      '--secure-port=0',
-      `--bind-address=${LOOPBACK}`,
-      `--tls-cert-file=${pki.servingFiles.certFile}`,
-      `--tls-private-key-file=${pki.servingFiles.keyFile}`,
-      `--client-ca-file=${pki.clientCAFile}`,
-      `--lister-kubeconfig=${adapterKubeconfig}`,
-      `--kubelet-certificate-authority=${fleetCAFile}`,
-      `--kubelet-port=${fleet.port}`,
-      '--kubelet-preferred-address-types=InternalIP,Hostname',
+      ...fleetAdapterFlags(pki, adapterKubeconfig, fleetCAFile, fleet.port),
       '--metric-resolution=1s',
       `--prometheus-url=${prom.url}`,
       `--config=${rulesFile}`,

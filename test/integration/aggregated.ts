@@ -7,6 +7,7 @@
 import { createAdapterPki, type AdapterPki } from '../helpers/adapter.js';
 import { startFakeAggregator, type FakeAggregator } from '../helpers/fake-aggregator.js';
 import type { FakeKube } from '../helpers/fake-kube.js';
+import { LOOPBACK } from '../helpers/ports.js';
 
 export interface AggregatedSetup {
   agg: FakeAggregator;
@@ -34,4 +35,29 @@ export async function startAggregated(kube: FakeKube, dir: string, token: string
     fileName: 'alice.kubeconfig',
   });
   return { agg, pki, adapterKubeconfig, userKubeconfig };
+}
+
+/**
+ * The adapter's flags to serve on a free loopback port with `pki`, list from the simulated
+ * kube-apiserver with `kubeconfig` and scrape the simulated fleet (its CA file and port), reaching
+ * kubelets at InternalIP, then Hostname.
+ */
+export function fleetAdapterFlags(
+  pki: AdapterPki,
+  kubeconfig: string,
+  fleetCAFile: string,
+  fleetPort: number,
+): string[] {
+  return [
+    '--secure-port=0',
+    `--bind-address=${LOOPBACK}`,
+    `--tls-cert-file=${pki.servingFiles.certFile}`,
+    `--tls-private-key-file=${pki.servingFiles.keyFile}`,
+    `--client-ca-file=${pki.clientCAFile}`,
+    // The front-proxy settings come from kube-system/extension-apiserver-authentication.
+    `--lister-kubeconfig=${kubeconfig}`,
+    `--kubelet-certificate-authority=${fleetCAFile}`,
+    `--kubelet-port=${fleetPort}`,
+    '--kubelet-preferred-address-types=InternalIP,Hostname',
+  ];
 }

@@ -24,7 +24,7 @@ import { LOOPBACK } from '../helpers/ports.js';
 import type { ManagedProcess } from '../helpers/process.js';
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
 import { eventually, waitUntil } from './support.js';
-import { startAggregated } from './aggregated.js';
+import { fleetAdapterFlags, startAggregated } from './aggregated.js';
 
 const TOKEN = 'cold-start-e2e-token';
 const NODES = { group: '', version: 'v1', resource: 'nodes' };
@@ -54,15 +54,7 @@ async function startCluster(name: string, nodes: number, flags: string[]): Promi
   const fleetCAFile = join(tmp.path, 'kubelet-ca.crt');
   await writeFile(fleetCAFile, fleet.caPem);
   const adapter = await startAdapterProcess([
-    '--secure-port=0',
-    `--bind-address=${LOOPBACK}`,
-    `--tls-cert-file=${pki.servingFiles.certFile}`,
-    `--tls-private-key-file=${pki.servingFiles.keyFile}`,
-    `--client-ca-file=${pki.clientCAFile}`,
-    `--lister-kubeconfig=${adapterKubeconfig}`,
-    `--kubelet-certificate-authority=${fleetCAFile}`,
-    `--kubelet-port=${fleet.port}`,
-    '--kubelet-preferred-address-types=InternalIP,Hostname',
+    ...fleetAdapterFlags(pki, adapterKubeconfig, fleetCAFile, fleet.port),
     '--metric-resolution=15s',
     ...flags,
   ]);

@@ -26,7 +26,7 @@ import { LOOPBACK } from '../helpers/ports.js';
 import type { ManagedProcess } from '../helpers/process.js';
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
 import { eventually } from './support.js';
-import { startAggregated } from './aggregated.js';
+import { fleetAdapterFlags, startAggregated } from './aggregated.js';
 
 const TOKEN = 'kubelet-via-apiserver-e2e-token';
 const NODES = { group: '', version: 'v1', resource: 'nodes' };
@@ -80,16 +80,7 @@ describe('kubelets unreachable at their addresses, through the real CLI', { time
     await writeFile(fleetCA, fleet.caPem);
     proc = await startAdapterProcess([
       'serve',
-      '--secure-port=0',
-      `--bind-address=${LOOPBACK}`,
-      `--tls-cert-file=${pki.servingFiles.certFile}`,
-      `--tls-private-key-file=${pki.servingFiles.keyFile}`,
-      `--client-ca-file=${pki.clientCAFile}`,
-      // The front-proxy settings come from kube-system/extension-apiserver-authentication.
-      `--lister-kubeconfig=${adapterKubeconfig}`,
-      `--kubelet-certificate-authority=${fleetCA}`,
-      `--kubelet-port=${fleet.port}`,
-      '--kubelet-preferred-address-types=InternalIP,Hostname',
+      ...fleetAdapterFlags(pki, adapterKubeconfig, fleetCA, fleet.port),
       '--kubelet-via-apiserver=fallback',
       '--kubelet-request-timeout=3s',
       '--metric-resolution=1s',
