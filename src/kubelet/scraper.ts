@@ -11,7 +11,12 @@ import { performance } from 'node:perf_hooks';
 import { TimeoutError, errorMessage } from '../errors.js';
 import { Informer, KubeApiError, type KubeClient, type WatchFailureObserver } from '../kube/index.js';
 import type { Logger } from '../logging.js';
-import type { NodeUsageQuery, PodUsageQuery, ResourceUsageSource } from '../providers/index.js';
+import type {
+  NodeScrapeState,
+  NodeUsageQuery,
+  PodUsageQuery,
+  ResourceUsageSource,
+} from '../providers/index.js';
 import type { SelfMetrics } from '../self-metrics.js';
 import { decodeResourceMetrics } from './decode-resource.js';
 import { DecodeError, decodeSummary } from './decode-summary.js';
@@ -71,22 +76,6 @@ interface NodeState {
   /** The last failure's message and the address it was sent to. */
   lastMessage: string | undefined;
   lastAddress: string | undefined;
-}
-
-/** What explain tells about one node's scrapes (see providers/resource-explain.ts). */
-export interface NodeScrapeDiagnosis {
-  /** 'ok', the error kind of the last failure, or 'never' before the first scrape finished. */
-  status: 'ok' | ScrapeErrorKind | 'never';
-  message: string | undefined;
-  /** The address (host:port) of the last scrape. */
-  address: string | undefined;
-  /** Start of the current failing streak (ms since the epoch), undefined while it works. */
-  failingSince: number | undefined;
-  lastSuccess: number | undefined;
-  /** The next scrape: the next warm-up or tick (ms since the epoch). */
-  nextScrapeAt: number | undefined;
-  /** The scraper's hint for the failure (which flag or permission to check). */
-  hint: string | undefined;
 }
 
 /** NodeState.address of a node reached through the API server's node proxy. */
@@ -648,7 +637,7 @@ export class KubeletScraper {
   }
 
   /** What explain says about a node's scrapes; undefined for a node the scraper does not know. */
-  diagnoseNode(name: string): NodeScrapeDiagnosis | undefined {
+  diagnoseNode(name: string): NodeScrapeState | undefined {
     const s = this.states.get(name);
     const nextTick = this.synced ? Date.now() + Math.max(0, this.nextTickAt - performance.now()) : undefined;
     if (s === undefined) return this.nodes.get('', name) === undefined ? undefined : neverScraped(nextTick);
@@ -678,7 +667,7 @@ export class KubeletScraper {
   }
 }
 
-function neverScraped(nextScrapeAt: number | undefined): NodeScrapeDiagnosis {
+function neverScraped(nextScrapeAt: number | undefined): NodeScrapeState {
   return {
     status: 'never',
     message: undefined,

@@ -23,10 +23,14 @@ export interface NodeScrapeState {
   /** 'ok', the ScrapeErrorKind of the last failure, or 'never' before the first scrape finished. */
   status: string;
   message: string | undefined;
+  /** The address (host:port) of the last scrape. */
   address: string | undefined;
+  /** Start of the current failing streak (ms since the epoch), undefined while it works. */
   failingSince: number | undefined;
   lastSuccess: number | undefined;
+  /** The next scrape: the next warm-up or tick (ms since the epoch). */
   nextScrapeAt: number | undefined;
+  /** The scraper's hint for the failure (which flag or permission to check). */
   hint: string | undefined;
 }
 

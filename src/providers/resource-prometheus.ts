@@ -153,22 +153,8 @@ export class PrometheusResourceSource implements ResourceUsageSource {
         try {
           promql =
             'pod' in target
-              ? renderResourceQuery(
-                  { path, metricsQuery: q.containerQuery },
-                  {
-                    resourceLabel: this.label(q, PODS),
-                    names: [target.pod],
-                    namespace: {
-                      label: this.label(q, { group: '', resource: 'namespaces' }),
-                      value: target.namespace,
-                    },
-                    extraGroupBy: [q.containerLabel],
-                  },
-                )
-              : renderResourceQuery(
-                  { path, metricsQuery: q.nodeQuery },
-                  { resourceLabel: this.label(q, NODES), names: [target.node], extraGroupBy: [] },
-                );
+              ? this.podQuery(q, target.namespace, [target.pod])
+              : this.nodeQuery(q, [target.node]);
         } catch (err) {
           return { path, promql: '', samples: 0, error: errorMessage(err) };
         }
@@ -182,6 +168,33 @@ export class PrometheusResourceSource implements ResourceUsageSource {
     );
   }
 
+  /** The containerQuery of one resource rule for these pods (all when undefined) of a namespace (all when undefined). */
+  private podQuery(
+    q: CompiledResourceQuery,
+    namespace: string | undefined,
+    names: readonly string[] | undefined,
+  ): string {
+    const nsLabel = this.label(q, { group: '', resource: 'namespaces' });
+    return renderResourceQuery(
+      { path: `${q.path}.containerQuery`, metricsQuery: q.containerQuery },
+      {
+        resourceLabel: this.label(q, PODS),
+        names,
+        namespace: namespace === undefined ? undefined : { label: nsLabel, value: namespace },
+        // Without a namespace the samples must say which namespace they belong to.
+        extraGroupBy: namespace === undefined ? [q.containerLabel, nsLabel] : [q.containerLabel],
+      },
+    );
+  }
+
+  /** The nodeQuery of one resource rule for these nodes (all when undefined). */
+  private nodeQuery(q: CompiledResourceQuery, names: readonly string[] | undefined): string {
+    return renderResourceQuery(
+      { path: `${q.path}.nodeQuery`, metricsQuery: q.nodeQuery },
+      { resourceLabel: this.label(q, NODES), names, extraGroupBy: [] },
+    );
+  }
+
   async podUsage(query: PodUsageQuery): Promise<PodUsage[]> {
     const rules = this.rules();
     if (rules === undefined || query.names?.length === 0) return [];
@@ -189,18 +202,8 @@ export class PrometheusResourceSource implements ResourceUsageSource {
     const sides = [cpu, memory].map((q) => {
       const podLabel = this.label(q, PODS);
       const nsLabel = this.label(q, { group: '', resource: 'namespaces' });
-      // Without a namespace the samples must say which namespace they belong to.
-      const extraGroupBy = query.namespace === undefined ? [q.containerLabel, nsLabel] : [q.containerLabel];
       const render = (names: readonly string[] | undefined): string =>
-        renderResourceQuery(
-          { path: `${q.path}.containerQuery`, metricsQuery: q.containerQuery },
-          {
-            resourceLabel: podLabel,
-            names,
-            namespace: query.namespace === undefined ? undefined : { label: nsLabel, value: query.namespace },
-            extraGroupBy,
-          },
-        );
+        this.podQuery(q, query.namespace, names);
       return { q, podLabel, nsLabel, render };
     });
     const [cpuSamples, memSamples] = await Promise.all(
@@ -282,11 +285,7 @@ export class PrometheusResourceSource implements ResourceUsageSource {
     const { cpu, memory } = rules;
     const sides = [cpu, memory].map((q) => {
       const nodeLabel = this.label(q, NODES);
-      const render = (names: readonly string[] | undefined): string =>
-        renderResourceQuery(
-          { path: `${q.path}.nodeQuery`, metricsQuery: q.nodeQuery },
-          { resourceLabel: nodeLabel, names, extraGroupBy: [] },
-        );
+      const render = (names: readonly string[] | undefined): string => this.nodeQuery(q, names);
       return { q, nodeLabel, render };
     });
     const [cpuSamples, memSamples] = await Promise.all(
