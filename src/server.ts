@@ -4,7 +4,7 @@
  * listener. `startServer` returns a handle to reload rules and shut down.
  */
 import type { AddressInfo } from 'node:net';
-import { ApiGroupRegistry } from './apiserver/api-groups.js';
+import { ApiGroupRegistry, type StandInApis } from './apiserver/api-groups.js';
 import { createApp } from './apiserver/app.js';
 import { AuthenticationConfigSource } from './apiserver/authn-config.js';
 import { Authenticator } from './apiserver/authn.js';
@@ -70,6 +70,8 @@ export interface ClusterAccess {
    * (unless skipped), TokenReview and the service-account issuer's keys; undefined without a cluster.
    */
   authenticationClient: KubeClient | undefined;
+  /** APIs that answer in place of the cluster's (the demo's core objects); none in a cluster. */
+  standIn?: StandInApis;
   start(): Promise<void>;
   close(): void;
 }
@@ -369,6 +371,7 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
         maxUrlLength: MAX_URL_LENGTH,
       },
       openapi: buildOpenApiDocuments({ title: 'metrics-adapter', version: VERSION }),
+      standIn: cluster.standIn,
       explainer: {
         explain: (path, signal) =>
           explainRequest(path, {

@@ -45,6 +45,16 @@ export const SERVED_GROUPS: readonly ServedGroup[] = [
   { name: 'metrics.k8s.io', versions: ['v1beta1'] },
 ];
 
+/**
+ * APIs served beside the metrics groups in place of a cluster (the demo's read-only core and apps
+ * objects, so that `kubectl top` finds its nodes and pods): a router mounted before the metrics
+ * routes, and the groups `/apis` lists for it.
+ */
+export interface StandInApis {
+  router: Router;
+  groups: readonly ServedGroup[];
+}
+
 export class ApiGroupRegistry {
   private readonly apis = new Map<string, GroupVersionApi>();
 
@@ -73,8 +83,9 @@ export class ApiGroupRegistry {
     return { kind: 'APIGroup', apiVersion: 'v1', name: group.name, versions, preferredVersion: versions[0] };
   }
 
-  apiGroupList(): Record<string, unknown> {
-    const groups = SERVED_GROUPS.map((g) => {
+  /** `/apis`: the served groups, then those of the stand-in APIs if any. */
+  apiGroupList(standIn: readonly ServedGroup[] = []): Record<string, unknown> {
+    const groups = [...SERVED_GROUPS, ...standIn].map((g) => {
       const { name, versions, preferredVersion } = this.apiGroup(g);
       return { name, versions, preferredVersion };
     });

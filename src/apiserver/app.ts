@@ -11,7 +11,7 @@
 import express, { type Express } from 'express';
 import type { Logger } from '../logging.js';
 import type { SelfMetrics } from '../self-metrics.js';
-import type { ApiGroupRegistry } from './api-groups.js';
+import type { ApiGroupRegistry, StandInApis } from './api-groups.js';
 import type { Authenticator } from './authn.js';
 import { PathAllowList, type Authorizer } from './authz.js';
 import type { HealthChecks } from './health.js';
@@ -40,6 +40,8 @@ export interface AppDependencies {
   /** Complete: the group-versions' routers are mounted when the app is built. */
   groups: ApiGroupRegistry;
   openapi: OpenApiDocuments;
+  /** Read-only APIs standing in for a cluster (the demo); none in a cluster. */
+  standIn?: StandInApis;
   /** Serves /debug/explain when given. */
   explainer?: RequestExplainer;
   /** Request limits; each is off (unlimited) when left out or 0. */
@@ -77,7 +79,7 @@ export function createApp(deps: AppDependencies): Express {
   for (const endpoint of HEALTH_ENDPOINTS) app.use(`/${endpoint}`, healthRouter(deps.health, endpoint));
   app.get('/metrics', selfMetrics(metrics));
   app.use('/openapi', openApiRouter(deps.openapi));
-  addApiRoutes(app, deps.groups);
+  addApiRoutes(app, deps.groups, deps.standIn);
   if (deps.explainer !== undefined) app.get('/debug/explain', explainRoute(deps.explainer));
 
   app.use(notFound());

@@ -8,6 +8,12 @@ import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
+import type { PrometheusOptions } from '../config/serve-options.js';
+import { errorMessage } from '../errors.js';
+import { createLogger } from '../logging.js';
+import { connectPrometheus, type PrometheusConnection } from '../prometheus/index.js';
+import { SelfMetrics } from '../self-metrics.js';
+import { probePrometheus } from './rule-tools/check.js';
 
 export const DEMO_SCRAPE_INTERVAL_S = 2;
 
@@ -117,13 +123,20 @@ export async function startLocalPrometheus(
 }
 
 /**
- * Waits until Prometheus holds at least two samples of `metric` (a rate needs two), polling
- * once a second; false when `timeoutMs` passes first.
+ * The samples the demo waits for before it starts the adapter: enough to fill the demo rules' 10 s
+ * rate windows at a 2 s scrape interval (a rate needs two; fewer than a window's worth reads low).
+ */
+export const DEMO_FIRST_SAMPLES = 5;
+
+/**
+ * Waits until Prometheus holds at least `samples` samples of `metric`, polling once a second;
+ * false when `timeoutMs` passes first.
  */
 export async function waitForSamples(
   prometheusUrl: string,
   metric: string,
   timeoutMs: number,
+  samples = 2,
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   const query = encodeURIComponent(`max(count_over_time(${metric}[1m]))`);
@@ -134,11 +147,42 @@ export async function waitForSamples(
       });
       const body = (await res.json()) as { data?: { result?: { value?: [number, string] }[] } };
       const value = Number(body.data?.result?.[0]?.value?.[1] ?? 0);
-      if (value >= 2) return true;
+      if (value >= samples) return true;
     } catch {
       // Prometheus answers again on the next try, or the deadline says so.
     }
     await new Promise((r) => setTimeout(r, 1_000));
   }
   return false;
+}
+
+/**
+ * Whether the Prometheus the user named (`--prometheus-url`, with the Prometheus flags'
+ * credentials) answers a query, trying every 2 s for up to `timeoutMs` since it may be starting:
+ * undefined once it does, else the last error.
+ */
+export async function reachPrometheus(o: PrometheusOptions, timeoutMs: number): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  let connection: PrometheusConnection | undefined;
+  try {
+    connection = await connectPrometheus(
+      o,
+      new SelfMetrics({ processMetrics: false }),
+      createLogger('silent'),
+    );
+    for (;;) {
+      try {
+        await probePrometheus(connection.client);
+        return undefined;
+      } catch (err) {
+        if (Date.now() + 2_000 > deadline) return errorMessage(err);
+      }
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+  } catch (err) {
+    // A credentials file that cannot be read: as unreachable, with its own reason.
+    return errorMessage(err);
+  } finally {
+    connection?.close();
+  }
 }

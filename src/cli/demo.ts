@@ -4,8 +4,10 @@
  * demo rules (unless --config is given) over HTTPS on 127.0.0.1 with a self-signed certificate,
  * and writes a kubeconfig whose client certificate kubectl can use against it.
  *
- * In place of a cluster it uses a fixed table of the standard resources and the demo's objects,
- * and allows every authenticated caller: this mode only listens on loopback.
+ * In place of a cluster it serves a fixed table of the demo's objects (demo-cluster.ts: nodes,
+ * pods, a service and a deployment, also readable by `kubectl top` and `explain`), and allows
+ * every authenticated caller: this mode only listens on loopback. The demo rules feed all three
+ * metrics APIs; "ready" is printed once each API the rules feed lists its metrics (demo-ready.ts).
  *
  * Order matters for a user who starts it twice: everything that can fail without side effects
  * (flags, the port, a running demo, the rules file) is checked before anything is written; the
@@ -20,52 +22,44 @@ import { createCertificateAuthority, issueCertificate } from '../apiserver/pki.j
 import { FlagError, type ParsedCommandLine } from '../config/flags.js';
 import type { FlagValue } from '../config/flag-specs.js';
 import { buildServeOptions } from '../config/serve-options.js';
-import { BUILTIN_RESOURCES, ResourceIndex, StaticObjectLister, type ObjectRef } from '../kube/index.js';
+import { BUILTIN_RESOURCES, ResourceIndex, StaticObjectLister } from '../kube/index.js';
 import { createLogger } from '../logging.js';
 import { loadRules } from '../rules/index.js';
-import { StaticClusterObjects } from '../providers/index.js';
+import type { CompiledRules } from '../rules/types.js';
+import { redactUrl } from '../prometheus/index.js';
 import { startServer, type ClusterAccess, type RunningServer } from '../server.js';
 import { DemoCleanup } from './demo-cleanup.js';
-import { DEMO_PODS, DemoExporter } from './demo-exporter.js';
+import { DemoCluster } from './demo-cluster.js';
+import { DemoExporter } from './demo-exporter.js';
 import {
+  DEMO_FIRST_SAMPLES,
   DEMO_SCRAPE_INTERVAL_S,
+  reachPrometheus,
   startLocalPrometheus,
   waitForSamples,
   type LocalPrometheus,
 } from './demo-prometheus.js';
 import {
-  DEMO_METRICS,
-  DISCOVERY_PATH,
-  fetchDiscoveredNames,
-  waitForDiscovery,
+  CUSTOM_DISCOVERY_PATH,
+  describeMissing,
+  EXTERNAL_DISCOVERY_PATH,
+  fetchJSON,
+  probesFor,
+  waitForApis,
   type ClientCertificate,
 } from './demo-ready.js';
+import { DEMO_NAMESPACE, DEMO_PODS, DEMO_QUEUE } from './demo-workload.js';
 import { announcePort, DemoStateDir, demoOnPort, probePort, STATE_DIR } from './demo-state.js';
 
 const FIRST_SCRAPES_TIMEOUT_MS = 30_000;
 const DISCOVERY_TIMEOUT_MS = 60_000;
+/** How long a Prometheus given with --prometheus-url may take to answer before the demo gives up. */
+const PROMETHEUS_REACH_TIMEOUT_MS = 15_000;
 /** A relist costs one series query per rule: a few while waiting for the first metrics is cheap. */
 const RELIST_NUDGE_MS = 2_000;
 
 function demoRulesFile(): string {
   return fileURLToPath(new URL('../../rules/demo.yaml', import.meta.url));
-}
-
-function demoObjects(): (ObjectRef & { group: string; resource: string })[] {
-  const objects: (ObjectRef & { group: string; resource: string })[] = [
-    {
-      group: '',
-      resource: 'namespaces',
-      namespace: '',
-      name: 'demo',
-      labels: { 'kubernetes.io/metadata.name': 'demo' },
-    },
-    { group: '', resource: 'services', namespace: 'demo', name: 'web', labels: { app: 'web' } },
-    { group: 'apps', resource: 'deployments', namespace: 'demo', name: 'web', labels: { app: 'web' } },
-  ];
-  for (const p of DEMO_PODS)
-    objects.push({ group: '', resource: 'pods', namespace: p.namespace, name: p.name, labels: p.labels });
-  return objects;
 }
 
 const allowAuthenticated: Authorizer = {
@@ -96,6 +90,48 @@ function kubeconfigText(serverUrl: string, client: ClientCertificate): string {
 }
 
 class DemoError extends Error {}
+
+function describeRules(rules: CompiledRules): string {
+  const n = (count: number, what: string): string => `${count} ${what}${count === 1 ? '' : 's'}`;
+  return [
+    n(rules.custom.length, 'rule'),
+    n(rules.external.length, 'external rule'),
+    rules.resource !== undefined ? 'resourceRules' : 'no resourceRules',
+  ].join(', ');
+}
+
+function unreachableSentence(url: string, problem: string): string {
+  return (
+    `Prometheus at ${url} does not answer (${problem}), so the demo has nothing to serve; ` +
+    'start it, or point --prometheus-url at one that runs, or leave the flag out and the demo starts its own'
+  );
+}
+
+/**
+ * The "Try:" list: commands per API the rules feed (`kubectl top` for resourceRules); requests for
+ * the demo's own metrics only with the demo rules.
+ */
+function tryCommands(k: string, rules: CompiledRules, demoRules: boolean): string[] {
+  const lines: string[] = [];
+  if (!demoRules) {
+    if (rules.custom.length > 0) lines.push(`  ${k} get --raw ${CUSTOM_DISCOVERY_PATH}`);
+    if (rules.external.length > 0) lines.push(`  ${k} get --raw ${EXTERNAL_DISCOVERY_PATH}`);
+  }
+  if (demoRules && rules.custom.length > 0)
+    lines.push(
+      `  ${k} get --raw ${CUSTOM_DISCOVERY_PATH}`,
+      `  ${k} get --raw "/apis/custom.metrics.k8s.io/v1beta2/namespaces/${DEMO_NAMESPACE}/pods/*/http_requests_per_second?labelSelector=app%3Dweb"`,
+      `  ${k} get --raw /apis/custom.metrics.k8s.io/v1beta1/namespaces/${DEMO_NAMESPACE}/services/web/http_requests_per_second`,
+      `  ${k} get --raw /apis/custom.metrics.k8s.io/v1beta2/namespaces/${DEMO_NAMESPACE}/deployments.apps/web/http_requests_per_second`,
+      `  ${k} get --raw /apis/custom.metrics.k8s.io/v1beta2/namespaces/${DEMO_NAMESPACE}/metrics/http_requests_per_second`,
+    );
+  if (demoRules && rules.external.length > 0)
+    lines.push(
+      `  ${k} get --raw "/apis/external.metrics.k8s.io/v1beta1/namespaces/${DEMO_NAMESPACE}/queue_messages_ready?labelSelector=queue%3D${DEMO_QUEUE.name}"`,
+    );
+  if (rules.resource !== undefined) lines.push(`  ${k} top node`, `  ${k} top pod -n ${DEMO_NAMESPACE}`);
+  return lines;
+}
 
 /** Relative to the working directory when inside it, else absolute. */
 function displayPath(file: string): string {
@@ -167,12 +203,11 @@ export async function demo(parsed: ParsedCommandLine): Promise<number> {
   const checked = buildServeOptions(values, given);
   const state = new DemoStateDir(resolve(STATE_DIR));
   const rulesFile = checked.rules.configFile ?? demoRulesFile();
+  let rules: CompiledRules;
   try {
     await checkNoConflict(state, host, checked.serving.port);
-    const { rules } = await loadRules(rulesFile);
-    say(
-      `metrics-adapter demo: rules from ${displayPath(rulesFile)} (${rules.custom.length} rules, ${rules.external.length} external rules)`,
-    );
+    ({ rules } = await loadRules(rulesFile));
+    say(`metrics-adapter demo: rules from ${displayPath(rulesFile)} (${describeRules(rules)})`);
   } catch (err) {
     process.stderr.write(`metrics-adapter demo: ${(err as Error).message}\n`);
     return 1;
@@ -204,7 +239,7 @@ export async function demo(parsed: ParsedCommandLine): Promise<number> {
       const target = await exporter.listen();
       cleanup.add({ orderly: () => exporter.close() });
       say(
-        `- demo workload: ${DEMO_PODS.length} pods exporting http_requests_total on http://${target}/metrics`,
+        `- demo workload: ${DEMO_PODS.length} pods exporting requests, a queue's depth, and CPU and memory on http://${target}/metrics`,
       );
       say('- starting Prometheus…');
       const started = Date.now();
@@ -214,11 +249,13 @@ export async function demo(parsed: ParsedCommandLine): Promise<number> {
       say(
         `- Prometheus (pid ${prom.pid}) is up on ${prom.url} after ${seconds(started)}, scraping every ${DEMO_SCRAPE_INTERVAL_S} s`,
       );
-      say('- waiting for the first scrapes (a rate needs two samples)…');
+      say(`- waiting for the first ${DEMO_FIRST_SAMPLES} scrapes (the rules' rates are over 10 s)…`);
       const scraped = Date.now();
-      if (!(await waitForSamples(prom.url, 'http_requests_total', FIRST_SCRAPES_TIMEOUT_MS)))
+      if (
+        !(await waitForSamples(prom.url, 'http_requests_total', FIRST_SCRAPES_TIMEOUT_MS, DEMO_FIRST_SAMPLES))
+      )
         throw new DemoError(
-          `Prometheus has not scraped the demo workload twice within ${FIRST_SCRAPES_TIMEOUT_MS / 1000} s; see ${prom.url}/targets`,
+          `Prometheus has not scraped the demo workload ${DEMO_FIRST_SAMPLES} times within ${FIRST_SCRAPES_TIMEOUT_MS / 1000} s; see ${prom.url}/targets`,
         );
       say(`- first scrapes in after ${seconds(scraped)}`);
       values.set('prometheus-url', prom.url);
@@ -229,15 +266,22 @@ export async function demo(parsed: ParsedCommandLine): Promise<number> {
         );
         void cleanup.run().finally(() => process.exit(1));
       });
+    } else {
+      const url = redactUrl(checked.prometheus.url);
+      say(`- checking that Prometheus at ${url} answers…`);
+      const problem = await reachPrometheus(checked.prometheus, PROMETHEUS_REACH_TIMEOUT_MS);
+      if (problem !== undefined) throw new DemoError(unreachableSentence(url, problem));
     }
 
     const options = buildServeOptions(values, new Set([...given, 'client-ca-file']));
     const logger = createLogger(options.logLevel);
+    const standIn = new DemoCluster();
     const cluster: ClusterAccess = {
       mapper: new ResourceIndex(BUILTIN_RESOURCES),
-      lister: new StaticObjectLister(demoObjects()),
-      // The demo has no kubelets and its rules no resourceRules: metrics.k8s.io lists nothing.
-      objects: new StaticClusterObjects(),
+      lister: new StaticObjectLister(standIn.objectRefs()),
+      // No kubelets: metrics.k8s.io comes from the rules' resourceRules, for these pods and nodes.
+      objects: standIn.clusterObjects(),
+      standIn: standIn.apis(),
       kubelet: undefined,
       authorizer: allowAuthenticated,
       authenticationClient: undefined,
@@ -278,12 +322,22 @@ export async function demo(parsed: ParsedCommandLine): Promise<number> {
     );
     say(`- serving on ${running.url}; wrote ${kubeconfig}`);
 
-    say(`- waiting for the first series discovery to list the metrics in ${DISCOVERY_PATH}…`);
+    const probes = probesFor(
+      {
+        custom: rules.custom.length,
+        external: rules.external.length,
+        resource: rules.resource !== undefined,
+      },
+      (path) => fetchJSON(running.url, client, path),
+      !given.has('config') && !given.has('prometheus-url'),
+    );
+    say(
+      `- waiting until ${probes.map((p) => p.api).join(', ') || 'discovery'} list${probes.length === 1 ? 's' : ''} the rules' metrics…`,
+    );
     const discovering = Date.now();
     let lastNudge = Date.now();
-    const result = await waitForDiscovery({
-      fetchNames: () => fetchDiscoveredNames(running.url, client),
-      expected: !given.has('config') && !given.has('prometheus-url') ? DEMO_METRICS : [],
+    const result = await waitForApis({
+      probes,
       timeoutMs: DISCOVERY_TIMEOUT_MS,
       nudge: async () => {
         if (Date.now() - lastNudge < RELIST_NUDGE_MS) return;
@@ -291,33 +345,35 @@ export async function demo(parsed: ParsedCommandLine): Promise<number> {
         await running.discovery.relist();
       },
     });
-    const k = `kubectl --kubeconfig ${kubeconfig}`;
-    const tryLines = [
-      `  ${k} get --raw ${DISCOVERY_PATH}`,
-      `  ${k} get --raw "/apis/custom.metrics.k8s.io/v1beta2/namespaces/demo/pods/*/http_requests_per_second?labelSelector=app%3Dweb"`,
-      `  ${k} get --raw /apis/custom.metrics.k8s.io/v1beta1/namespaces/demo/services/web/http_requests_per_second`,
-      `  ${k} get --raw /apis/custom.metrics.k8s.io/v1beta2/namespaces/demo/deployments.apps/web/http_requests_per_second`,
-      `  ${k} get --raw /apis/custom.metrics.k8s.io/v1beta2/namespaces/demo/metrics/http_requests_per_second`,
-    ];
+    const tryLines = tryCommands(`kubectl --kubeconfig ${kubeconfig}`, rules, !given.has('config'));
     if (!result.ready) {
+      // A Prometheus that does not answer by now will not: say so in one sentence and stop.
+      const problem = await reachPrometheus(options.prometheus, 0);
+      if (problem !== undefined)
+        throw new DemoError(unreachableSentence(redactUrl(options.prometheus.url), problem));
       say(
-        `- not ready after ${DISCOVERY_TIMEOUT_MS / 1000} s: ${DISCOVERY_PATH} does not list ${result.missing.join(', ')}` +
-          (result.lastError !== undefined ? ` (last error: ${result.lastError})` : '') +
-          ` (it lists: ${result.names.join(', ') || 'nothing'}); check the rules' seriesQuery and the Prometheus at ${options.prometheus.url}. Still serving; Ctrl-C stops it. Try:`,
+        [
+          `- not ready after ${DISCOVERY_TIMEOUT_MS / 1000} s:`,
+          ...describeMissing(result.apis),
+          `  Check the rules' seriesQuery against the Prometheus at ${redactUrl(options.prometheus.url)} (metrics-adapter check --config ${displayPath(rulesFile)} --prometheus-url …).`,
+          '  Still serving; Ctrl-C stops it. Try:',
+          ...tryLines.slice(0, 1),
+        ].join('\n'),
       );
-      say(tryLines[0] ?? '');
       settled = true;
       return await new Promise<number>(() => undefined);
     }
     settled = true;
-    say(`- discovery lists ${result.names.length} metrics after ${seconds(discovering)}`);
+    say(
+      `- ${result.apis.map((a) => `${a.api}: ${a.names.length}`).join(', ')} after ${seconds(discovering)}`,
+    );
     say(
       [
         '',
         `ready: metrics-adapter demo on ${running.url} (self-signed certificate; Ctrl-C stops everything)`,
         prometheus !== undefined
           ? `Prometheus (scraping a demo workload every ${DEMO_SCRAPE_INTERVAL_S} s): ${prometheus.url}`
-          : `Prometheus: ${options.prometheus.url}`,
+          : `Prometheus: ${redactUrl(options.prometheus.url)}`,
         'Try:',
         ...tryLines,
         '',

@@ -34,46 +34,74 @@ function target(
   return { node: arg };
 }
 
-/** A client for the adapter: its URL and CA, the kubeconfig's user (or none). */
-function adapterClient(parsed: ParsedCommandLine, url: string): KubeClient {
-  let parsedUrl: URL;
-  try {
-    parsedUrl = new URL(url);
-  } catch {
-    throw new FlagError('--adapter-url', `--adapter-url: not a URL: "${url}"`);
-  }
-  if (parsedUrl.protocol !== 'https:')
-    throw new FlagError('--adapter-url', `--adapter-url: the adapter serves https only (got "${url}")`);
+/**
+ * A client for the adapter: its URL and CA, the kubeconfig's user (or none). Without
+ * --adapter-url the kubeconfig's own server is asked, with the kubeconfig's TLS settings: that is
+ * the adapter itself where the kubeconfig points at it (the demo's); a kube-apiserver answers 404.
+ * With an --adapter-url of the kubeconfig's server, its TLS settings apply too, unless the
+ * --adapter-* TLS flags are given.
+ */
+function adapterClient(
+  parsed: ParsedCommandLine,
+  url: string,
+): { client: KubeClient; viaKubeconfig: boolean } {
   const kubeconfig = optionalFile(parsed.values, 'kubeconfig');
   let user: User | null = null;
+  let own: Cluster | null = null;
   if (kubeconfig !== undefined) {
     try {
-      user = loadKubeConfig(kubeconfig).getCurrentUser();
+      const kc = loadKubeConfig(kubeconfig);
+      user = kc.getCurrentUser();
+      own = kc.getCurrentCluster();
     } catch (err) {
       throw new FlagError('--kubeconfig', `--kubeconfig: ${errorMessage(err)}`);
     }
   }
-  const cluster: Cluster = {
-    name: 'metrics-adapter',
-    server: parsedUrl.origin,
-    caFile: optionalFile(parsed.values, 'adapter-ca-file'),
-    skipTLSVerify: boolFlag(parsed.values, 'adapter-insecure-skip-tls-verify'),
-  };
+  const viaKubeconfig = url === '';
+  if (viaKubeconfig && own === null)
+    throw new FlagError(
+      '--adapter-url',
+      'explain pod|node asks a running adapter: give --adapter-url https://HOST:PORT (e.g. after kubectl -n NAMESPACE port-forward deploy/metrics-adapter 6443) and --kubeconfig for the credentials',
+    );
+  const target = viaKubeconfig ? (own?.server ?? '') : url;
+  let parsedUrl: URL;
+  try {
+    parsedUrl = new URL(target);
+  } catch {
+    throw new FlagError('--adapter-url', `--adapter-url: not a URL: "${target}"`);
+  }
+  if (parsedUrl.protocol !== 'https:')
+    throw new FlagError('--adapter-url', `--adapter-url: the adapter serves https only (got "${target}")`);
+  const tlsFlags =
+    parsed.given.has('adapter-ca-file') || parsed.given.has('adapter-insecure-skip-tls-verify');
+  const sameServer = own !== null && safeOrigin(own.server) === parsedUrl.origin;
+  const cluster: Cluster =
+    sameServer && !tlsFlags && own !== null
+      ? { ...own, name: 'metrics-adapter', server: parsedUrl.origin }
+      : {
+          name: 'metrics-adapter',
+          server: parsedUrl.origin,
+          caFile: optionalFile(parsed.values, 'adapter-ca-file'),
+          skipTLSVerify: boolFlag(parsed.values, 'adapter-insecure-skip-tls-verify'),
+        };
   const kc = new KubeConfig();
   kc.loadFromClusterAndUser(cluster, user ?? { name: 'anonymous' });
-  return new KubeClient(kc, 30_000);
+  return { client: new KubeClient(kc, 30_000), viaKubeconfig };
+}
+
+function safeOrigin(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function explainObjectCommand(parsed: ParsedCommandLine, kind: ExplainedKind): Promise<number> {
   const [, arg, extra] = parsed.positionals;
   const query = target(kind, arg, extra);
   const url = stringFlag(parsed.values, 'adapter-url');
-  if (url === '')
-    throw new FlagError(
-      '--adapter-url',
-      `explain ${kind} asks a running adapter: give --adapter-url https://HOST:PORT (e.g. after kubectl -n NAMESPACE port-forward deploy/metrics-adapter 6443) and --kubeconfig for the credentials`,
-    );
-  const client = adapterClient(parsed, url);
+  const { client, viaKubeconfig } = adapterClient(parsed, url);
   let e: ResourceExplanation;
   try {
     e = await client.requestJSON<ResourceExplanation>('GET', '/debug/explain', { query });
@@ -84,10 +112,12 @@ export async function explainObjectCommand(parsed: ParsedCommandLine, kind: Expl
             err.statusCode === 401 || err.statusCode === 403
               ? ' (give --kubeconfig with credentials the adapter accepts and that may get the non-resource URL /debug/explain)'
               : err.statusCode === 404
-                ? ' (an adapter older than explain pod|node?)'
+                ? viaKubeconfig
+                  ? " (the kubeconfig's server is not the adapter: give --adapter-url https://HOST:PORT, e.g. after kubectl -n NAMESPACE port-forward deploy/metrics-adapter 6443)"
+                  : ' (an adapter older than explain pod|node?)'
                 : ''
           }`
-        : `cannot reach the adapter at ${url}: ${errorMessage(err)}`;
+        : `cannot reach the adapter at ${viaKubeconfig ? "the kubeconfig's server" : url}: ${errorMessage(err)}`;
     process.stderr.write(`metrics-adapter explain: ${problem}\n`);
     return err instanceof KubeApiError && err.statusCode === 400 ? EXIT.usage : EXIT.unreachable;
   } finally {
