@@ -30,7 +30,7 @@ import {
 import { explainRequest, renderExplanationText, type Explanation } from './cli/rule-tools/index.js';
 import { KubeletScraper, createNodeInformer } from './kubelet/index.js';
 import type { Logger } from './logging.js';
-import { connectPrometheus, type PrometheusClient } from './prometheus/index.js';
+import { connectPrometheus, redactUrl, type PrometheusClient } from './prometheus/index.js';
 import { ExternalMetricsApi } from './apiserver/external-metrics-api.js';
 import { ResourceMetricsApi } from './apiserver/resource-metrics-api.js';
 import {
@@ -420,7 +420,14 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
     // Discovery runs after the listener is up: the aggregator needs discovery answers at once.
     void discovery.setRules(rules).then(() => {
       const c = discovery.catalog;
-      if (rules.custom.length + rules.external.length > 0 && c.customCount + c.externalCount === 0) {
+      const last = discovery.lastRelist;
+      if (last.queries > 0 && last.failures === last.queries) {
+        // Not a rules problem: no seriesQuery got an answer.
+        logger.warn(
+          { prometheus: redactUrl(options.prometheus.url), err: last.error },
+          'Prometheus did not answer the series discovery: the APIs list no metrics until it does (check --prometheus-url and the Prometheus flags)',
+        );
+      } else if (rules.custom.length + rules.external.length > 0 && c.customCount + c.externalCount === 0) {
         logger.warn(
           'the rules yield no metrics from Prometheus (yet): check seriesQuery and the resources mapping',
         );

@@ -58,6 +58,11 @@ export class MetricDiscovery {
   private relisting: Promise<void> | undefined;
   private firstRelistDone = false;
   private version = 0;
+  private lastOutcome: { queries: number; failures: number; error: string | undefined } = {
+    queries: 0,
+    failures: 0,
+    error: undefined,
+  };
   private readonly negative: LRUCache<string, true>;
   private readonly inflight = new Map<string, Promise<boolean>>();
   private readonly names: LRUCache<string, string[], { start: Date; end: Date }>;
@@ -83,6 +88,11 @@ export class MetricDiscovery {
   /** Changes whenever the catalog's contents change (a new catalog, or on-demand additions). */
   get catalogVersion(): number {
     return this.version;
+  }
+
+  /** How the last relist went: its seriesQuery count, how many failed, and the last failure. */
+  get lastRelist(): { queries: number; failures: number; error: string | undefined } {
+    return this.lastOutcome;
   }
 
   /** True once the first relist with the current rules has finished (successfully or not). */
@@ -138,12 +148,14 @@ export class MetricDiscovery {
     const shapes = new Map<string, SeriesShape[]>();
     const { start, end } = this.window();
     let failures = 0;
+    let lastError: string | undefined;
     const concurrency = Math.max(1, this.o.concurrency ?? 4);
     await mapLimited(queries, concurrency, async (q) => {
       try {
         shapes.set(q, await this.seriesShapes([q], start, end));
       } catch (err) {
         failures++;
+        lastError = errorMessage(err);
         const kept = previous.get(q);
         if (kept !== undefined) shapes.set(q, kept);
         this.o.logger.warn(
@@ -156,6 +168,7 @@ export class MetricDiscovery {
     this.state = { rules, shapes, catalog };
     this.version++;
     this.firstRelistDone = true;
+    this.lastOutcome = { queries: queries.length, failures, error: lastError };
     this.negative.clear();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.o.metrics.relists.inc({ result: failures === 0 ? 'success' : 'failure' });

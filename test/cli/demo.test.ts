@@ -3,7 +3,9 @@
  * Prometheus, in a scratch working directory and with its own TMPDIR, so that what the demo
  * leaves behind (`.metrics-adapter-demo/`, `metrics-adapter-demo-*` temporary directories) can be
  * checked on every way out: SIGTERM and SIGINT (during start-up and once ready), start-up errors
- * (taken port, running demo, bad rules, no Prometheus), Prometheus dying, an uncaught exception.
+ * (taken port, running demo, bad rules, no Prometheus, a --prometheus-url that does not answer),
+ * Prometheus dying, an uncaught exception. Once ready, the demo is used as a user would: the
+ * printed commands, `kubectl top`, an external metric and `explain` with the demo's kubeconfig.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -14,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { runKubectl } from '../helpers/kubectl.js';
+import { runCli } from './rule-tools-env.js';
 import { freePort, LOOPBACK } from '../helpers/ports.js';
 import { startProcess, type ManagedProcess } from '../helpers/process.js';
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
@@ -138,6 +141,90 @@ async function assertNothingCreated(demo: Demo): Promise<void> {
   assert.equal(await exists(demo.stateDir), false, '.metrics-adapter-demo/ was created');
 }
 
+/** A `kubectl top` table as {NAME: [cpu millicores, memory Mi]}. */
+function topTable(stdout: string): Record<string, [number, number]> {
+  const rows: Record<string, [number, number]> = {};
+  for (const line of stdout.trim().split('\n').slice(1)) {
+    const [name, cpu, ...rest] = line.trim().split(/\s+/);
+    const memory = rest.find((c) => c.endsWith('Mi'));
+    rows[name ?? ''] = [Number.parseInt(cpu ?? '', 10), Number.parseInt(memory ?? '', 10)];
+  }
+  return rows;
+}
+
+/**
+ * All three APIs of the demo answer what its workload table says (src/cli/demo-workload.ts),
+ * through the real clients: kubectl top (nodes and pods, with the stand-in cluster's objects), an
+ * external metric, and explain with the demo's kubeconfig (no --adapter-url).
+ */
+async function assertWholeProduct(kubeconfig: string, prometheusUrl: string): Promise<void> {
+  const nodes = await runKubectl(['top', 'node'], { kubeconfig });
+  assert.equal(nodes.code, 0, nodes.stderr);
+  // Pods plus each node's own processes: 0.2 + 0.05 + 0.10 cores, 600 + 40 + 48 MiB; 0.4 + 0.15, 1200 + 56.
+  const near = (got: number, want: number): boolean => Math.abs(got - want) <= Math.max(2, want * 0.05);
+  const wantNodes: Record<string, [number, number]> = {
+    'demo-node-1': [350, 688],
+    'demo-node-2': [550, 1256],
+  };
+  const gotNodes = topTable(nodes.stdout);
+  assert.deepEqual(Object.keys(gotNodes).sort(), Object.keys(wantNodes), nodes.stdout);
+  for (const [name, [cpu, mem]] of Object.entries(wantNodes)) {
+    const [gotCpu, gotMem] = gotNodes[name] ?? [Number.NaN, Number.NaN];
+    assert.ok(near(gotCpu, cpu) && gotMem === mem, `${name}: ${nodes.stdout}`);
+  }
+  assert.match(nodes.stdout, /demo-node-1\s+\d+m\s+1[78]%/, "CPU% from the node objects' allocatable");
+
+  const pods = await runKubectl(['top', 'pod', '-n', 'demo'], { kubeconfig });
+  assert.equal(pods.code, 0, pods.stderr);
+  const wantPods: Record<string, [number, number]> = {
+    'web-0': [50, 40],
+    'web-1': [100, 48],
+    'web-2': [150, 56],
+  };
+  const gotPods = topTable(pods.stdout);
+  assert.deepEqual(Object.keys(gotPods).sort(), Object.keys(wantPods), pods.stdout);
+  for (const [name, [cpu, mem]] of Object.entries(wantPods)) {
+    const [gotCpu, gotMem] = gotPods[name] ?? [Number.NaN, Number.NaN];
+    assert.ok(near(gotCpu, cpu) && gotMem === mem, `${name}: ${pods.stdout}`);
+  }
+  const none = await runKubectl(['top', 'pod', '-n', 'default'], { kubeconfig });
+  assert.match(none.stdout + none.stderr, /No resources found in default namespace/);
+
+  const external = await runKubectl(
+    [
+      'get',
+      '--raw',
+      '/apis/external.metrics.k8s.io/v1beta1/namespaces/demo/queue_messages_ready?labelSelector=queue%3Dorders',
+    ],
+    { kubeconfig },
+  );
+  assert.equal(external.code, 0, external.stderr);
+  const list = JSON.parse(external.stdout) as {
+    items: { metricLabels: Record<string, string>; value: string }[];
+  };
+  assert.deepEqual(
+    list.items.map((i) => [i.metricLabels.queue, i.value]),
+    [['orders', '60']],
+  );
+
+  const explainPod = await runCli(['explain', '--kubeconfig', kubeconfig, 'pod', 'demo/web-1']);
+  assert.equal(explainPod.code, 0, explainPod.stderr);
+  assert.match(explainPod.stdout, /pod demo\/web-1:\n\s+answered by prometheus \(window 10s/);
+  const explainPath = await runCli([
+    'explain',
+    '--kubeconfig',
+    kubeconfig,
+    '--config',
+    fileURLToPath(new URL('../../rules/demo.yaml', import.meta.url)),
+    '--prometheus-url',
+    prometheusUrl,
+    '/apis/custom.metrics.k8s.io/v1beta2/namespaces/demo/deployments.apps/web/http_requests_per_second',
+  ]);
+  assert.equal(explainPath.code, 0, explainPath.stderr);
+  assert.match(explainPath.stdout, /resources: from the cluster.s API discovery/);
+  assert.match(explainPath.stdout, /answer: 200: 1 item/);
+}
+
 after(async () => {
   if (sharedTmp === undefined) return;
   const tmp = await sharedTmp;
@@ -154,8 +241,18 @@ describe('metrics-adapter demo', { concurrency: 2 }, () => {
       const prom = await prometheusOf(first);
       await waitReady(first);
       const stdout = first.proc.output('stdout');
-      for (const step of ['starting Prometheus', 'waiting for the first scrapes', 'first series discovery'])
+      for (const step of [
+        'starting Prometheus',
+        'waiting for the first 5 scrapes',
+        "waiting until custom.metrics.k8s.io, external.metrics.k8s.io, metrics.k8s.io list the rules' metrics",
+      ])
         assert.match(stdout, new RegExp(step), `progress line "${step}"`);
+      for (const tryLine of [
+        / top node$/m,
+        / top pod -n demo$/m,
+        /external\.metrics\.k8s\.io\/v1beta1\/namespaces\/demo\/queue_messages_ready\?labelSelector=queue%3Dorders"$/m,
+      ])
+        assert.match(stdout, tryLine, 'in the Try list');
 
       const kubeconfig = join(first.stateDir, 'kubeconfig');
       const discovery = await runKubectl(['get', '--raw', '/apis/custom.metrics.k8s.io/v1beta2'], {
@@ -242,6 +339,8 @@ describe('metrics-adapter demo', { concurrency: 2 }, () => {
       assert.equal(value.code, 0, value.stderr);
       assert.match(value.stdout, /"metricName":"http_requests_per_second"/);
 
+      await assertWholeProduct(kubeconfig, prom.url);
+
       first.proc.child.kill('SIGTERM');
       const exit = await first.proc.waitForExit(EXIT_TIMEOUT_MS);
       assert.equal(exit.code, 0, first.proc.tail());
@@ -251,6 +350,55 @@ describe('metrics-adapter demo', { concurrency: 2 }, () => {
       await dispose(first);
       for (const o of others) await o.proc.stop();
       for (const o of others) if (o.cwd !== first.cwd) await o.cwd.remove();
+    }
+  });
+
+  it('with an externalRules-only file, is ready once the external API lists its metric', async () => {
+    const rules = fileURLToPath(new URL('../../rules/examples/queue-depth-external.yaml', import.meta.url));
+    const demo = await startDemo({ args: [`--config=${rules}`] });
+    try {
+      await waitReady(demo);
+      const stdout = demo.proc.output('stdout');
+      assert.match(stdout, /\(0 rules, 1 external rule, no resourceRules\)/);
+      assert.match(stdout, /waiting until external\.metrics\.k8s\.io lists the rules' metrics/);
+      assert.match(stdout, /get --raw \/apis\/external\.metrics\.k8s\.io\/v1beta1$/m);
+      assert.doesNotMatch(stdout, /custom\.metrics\.k8s\.io|top pod/, 'nothing about APIs without rules');
+      const value = await runKubectl(
+        ['get', '--raw', '/apis/external.metrics.k8s.io/v1beta1/namespaces/demo/queue_messages_ready'],
+        { kubeconfig: join(demo.stateDir, 'kubeconfig') },
+      );
+      assert.equal(value.code, 0, value.stderr);
+      assert.match(value.stdout, /"metricLabels":\{"queue":"orders"\},.*"value":"60"/);
+    } finally {
+      await dispose(demo);
+    }
+  });
+
+  it('gives up on a --prometheus-url that does not answer, in one plain sentence', async () => {
+    const closed = await freePort();
+    const started = Date.now();
+    const demo = await startDemo({ args: [`--prometheus-url=http://${LOOPBACK}:${closed}`] });
+    try {
+      const r = await finished(demo);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `^metrics-adapter demo: Prometheus at http://${LOOPBACK.replace(/\./g, '\\.')}:${closed} does not answer \\(.*ECONNREFUSED.*\\), so the demo has nothing to serve; start it, or point --prometheus-url at one that runs`,
+          'm',
+        ),
+      );
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line:\n${r.stderr}`);
+      assert.doesNotMatch(r.stdout + r.stderr, /seriesQuery|resources mapping|"level"/);
+      assert.ok(Date.now() - started < 45_000, 'gave up within the 15 s it allows Prometheus');
+      await assertCleanedUp(demo);
+      assert.equal(
+        await exists(join(demo.stateDir, 'kubeconfig')),
+        false,
+        'no kubeconfig of a demo that never served',
+      );
+    } finally {
+      await dispose(demo);
     }
   });
 
