@@ -57,6 +57,8 @@ export class MetricDiscovery {
   private timer: NodeJS.Timeout | undefined;
   private relisting: Promise<void> | undefined;
   private firstRelistDone = false;
+  /** The relist running now: its distinct seriesQuery and how many have answered or failed. */
+  private progress: { queries: number; finished: number } | undefined;
   private version = 0;
   private readonly negative: LRUCache<string, true>;
   private readonly inflight = new Map<string, Promise<boolean>>();
@@ -88,6 +90,14 @@ export class MetricDiscovery {
   /** True once the first relist with the current rules has finished (successfully or not). */
   get ready(): boolean {
     return this.firstRelistDone;
+  }
+
+  /**
+   * Until the first relist has finished: how far it is (undefined before it started). Undefined
+   * once ready.
+   */
+  get firstRelistProgress(): { queries: number; finished: number } | undefined {
+    return this.firstRelistDone ? undefined : this.progress;
   }
 
   start(): void {
@@ -139,6 +149,8 @@ export class MetricDiscovery {
     const { start, end } = this.window();
     let failures = 0;
     const concurrency = Math.max(1, this.o.concurrency ?? 4);
+    const progress = { queries: queries.length, finished: 0 };
+    this.progress = progress;
     await mapLimited(queries, concurrency, async (q) => {
       try {
         shapes.set(q, await this.seriesShapes([q], start, end));
@@ -150,6 +162,8 @@ export class MetricDiscovery {
           { seriesQuery: q, err: errorMessage(err), keptPrevious: kept !== undefined },
           'series discovery query failed',
         );
+      } finally {
+        progress.finished++;
       }
     });
     const catalog = this.build(rules, shapes);
