@@ -50,6 +50,7 @@ import {
   type ResourceExplainDeps,
   type ResourceExplanation,
 } from './providers/index.js';
+import { addServerChecks } from './readiness.js';
 import { MetricDiscovery, RulesReloader } from './rules/index.js';
 import { SelfMetrics } from './self-metrics.js';
 import { VERSION } from './version.js';
@@ -336,26 +337,14 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
       ),
     );
 
-    const health = new HealthChecks();
+    const health = new HealthChecks(logger);
     const live: { server?: SecureServer } = {};
-    health.add(['healthz', 'livez', 'readyz'], 'ping', () => undefined);
-    health.add(['healthz', 'livez', 'readyz'], 'serving-certificate', () =>
-      new Date(certs.current().leaf.validTo) < new Date() ? 'the serving certificate has expired' : undefined,
-    );
-    health.add(['readyz'], 'shutdown', () =>
-      live.server?.isShuttingDown === true ? 'shutting down' : undefined,
-    );
-    health.add(['readyz'], 'metric-catalog', () =>
-      discovery.ready ? undefined : 'the first series discovery has not finished',
-    );
-    const kubelet = cluster.kubelet;
-    if (kubelet !== undefined) {
-      // Like metrics-server: ready once every node has been scraped (or has failed) after the
-      // node list is in, so the first `kubectl top` has data.
-      health.add(['readyz'], 'kubelet-data', () =>
-        kubelet.isReady ? undefined : 'the kubelet scraper has no complete data yet',
-      );
-    }
+    addServerChecks(health, {
+      certificateNotAfter: () => new Date(certs.current().leaf.validTo),
+      isShuttingDown: () => live.server?.isShuttingDown === true,
+      discovery,
+      kubelet: cluster.kubelet,
+    });
 
     const app = createApp({
       logger,

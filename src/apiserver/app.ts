@@ -76,7 +76,8 @@ export function createApp(deps: AppDependencies): Express {
   app.use(authorize(deps.authorizer, alwaysAllowed, metrics));
 
   app.get('/', rootPaths());
-  for (const endpoint of HEALTH_ENDPOINTS) app.use(`/${endpoint}`, healthRouter(deps.health, endpoint));
+  const health = { health: deps.health, authorizer: deps.authorizer, logger, metrics };
+  for (const endpoint of HEALTH_ENDPOINTS) app.use(`/${endpoint}`, healthRouter(health, endpoint));
   app.get('/metrics', selfMetrics(metrics));
   app.use('/openapi', openApiRouter(deps.openapi));
   addApiRoutes(app, deps.groups, deps.standIn);

@@ -32,6 +32,11 @@ export interface RequestContext {
   family: RouteFamily;
   /** Anonymous until authentication says otherwise. */
   user: UserInfo;
+  /**
+   * True once the authorization step allowed this request by asking the authorizer; false for an
+   * always-allowed path, which nobody reviewed.
+   */
+  authorized: boolean;
   /** Aborted when the client goes away before the answer is written. */
   readonly signal: AbortSignal;
 }

@@ -600,13 +600,29 @@ export class KubeletScraper {
    */
   private checkReady(): void {
     if (this.isReadyFlag || !this.synced) return;
-    for (const node of this.nodes.list()) {
-      const s = this.states.get(node.name);
-      if (s === undefined || s.status === undefined) return;
-      if (s.status === 'ok' && !this.store.nodeComplete(node.name)) return;
-    }
+    for (const node of this.nodes.list()) if (this.holdsReadiness(node.name)) return;
     this.isReadyFlag = true;
     this.resolveReady();
+  }
+
+  private holdsReadiness(name: string): boolean {
+    const s = this.states.get(name);
+    if (s === undefined || s.status === undefined) return true;
+    return s.status === 'ok' && !this.store.nodeComplete(name);
+  }
+
+  /**
+   * What readiness waits for (the /readyz reason): undefined once ready; `nodes: undefined` while
+   * the node list is not in yet; otherwise how many of the nodes have neither complete data nor
+   * a failed scrape. One pass over the nodes, as the check itself makes.
+   */
+  readinessProgress(): { nodes: number | undefined; waiting: number } | undefined {
+    if (this.isReadyFlag) return undefined;
+    if (!this.synced) return { nodes: undefined, waiting: 0 };
+    const nodes = this.nodes.list();
+    let waiting = 0;
+    for (const node of nodes) if (this.holdsReadiness(node.name)) waiting++;
+    return { nodes: nodes.length, waiting };
   }
 
   /** Stops ticks, warm-ups, in-flight scrapes, sockets and (when it owns it) the node informer. */

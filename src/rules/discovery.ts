@@ -57,6 +57,8 @@ export class MetricDiscovery {
   private timer: NodeJS.Timeout | undefined;
   private relisting: Promise<void> | undefined;
   private firstRelistDone = false;
+  /** The relist running now: its distinct seriesQuery and how many have answered or failed. */
+  private progress: { queries: number; finished: number } | undefined;
   private version = 0;
   private lastOutcome: { queries: number; failures: number; error: string | undefined } = {
     queries: 0,
@@ -98,6 +100,14 @@ export class MetricDiscovery {
   /** True once the first relist with the current rules has finished (successfully or not). */
   get ready(): boolean {
     return this.firstRelistDone;
+  }
+
+  /**
+   * Until the first relist has finished: how far it is (undefined before it started). Undefined
+   * once ready.
+   */
+  get firstRelistProgress(): { queries: number; finished: number } | undefined {
+    return this.firstRelistDone ? undefined : this.progress;
   }
 
   start(): void {
@@ -150,6 +160,8 @@ export class MetricDiscovery {
     let failures = 0;
     let lastError: string | undefined;
     const concurrency = Math.max(1, this.o.concurrency ?? 4);
+    const progress = { queries: queries.length, finished: 0 };
+    this.progress = progress;
     await mapLimited(queries, concurrency, async (q) => {
       try {
         shapes.set(q, await this.seriesShapes([q], start, end));
@@ -162,6 +174,8 @@ export class MetricDiscovery {
           { seriesQuery: q, err: errorMessage(err), keptPrevious: kept !== undefined },
           'series discovery query failed',
         );
+      } finally {
+        progress.finished++;
       }
     });
     const catalog = this.build(rules, shapes);

@@ -5,6 +5,7 @@
  * real kubectl talking to the adapter directly.
  */
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   baseFlags,
@@ -914,5 +915,86 @@ describe('readiness during shutdown', () => {
       if (typeof c.body === 'string') assert.equal(r.body, c.body);
       else assert.match(r.body, c.body);
     }
+  });
+
+  it('?verbose shows the reason to a user the SubjectAccessReview allows, to nobody else', async () => {
+    await waitUntil('shutting down', async () => (await call(adapter, w.pki, '/readyz')).status === 500);
+    const cases: { who: string; cert?: IssuedCertificate; line: string; sar: boolean }[] = [
+      { who: 'anonymous', line: '[-]shutdown failed: reason withheld', sar: false },
+      { who: 'tester (allowed)', cert: w.pki.tester, line: '[-]shutdown failed: shutting down', sar: true },
+      { who: 'eve (denied)', cert: w.users.eve, line: '[-]shutdown failed: reason withheld', sar: true },
+    ];
+    for (const c of cases) {
+      const mark = w.kube.sarLog.length;
+      const r = await call(adapter, w.pki, '/readyz?verbose', c.cert === undefined ? {} : { cert: c.cert });
+      assert.equal(r.status, 500, `${c.who}: ${r.body}`);
+      assert.ok(r.body.split('\n').includes(c.line), `${c.who}: ${r.body}`);
+      const sars = sarsSince(w.kube.sarLog, mark);
+      assert.equal(sars.length, c.sar ? 1 : 0, `${c.who}: ${JSON.stringify(sars)}`);
+    }
+    const one = await call(adapter, w.pki, '/readyz/shutdown', { cert: w.pki.tester });
+    assert.equal(one.status, 500, one.body);
+    assert.equal(one.body, 'internal server error: shutting down\n');
+  });
+});
+
+describe('readiness with an unreachable Prometheus', () => {
+  let w: World;
+  let adapter: InProcessAdapter;
+  before(async () => {
+    w = await makeWorld('unreachable-prometheus');
+    const rules = `${w.tmp.path}/rules.yaml`;
+    await writeFile(
+      rules,
+      [
+        'rules:',
+        `  - seriesQuery: 'http_requests_total{namespace!="",pod!=""}'`,
+        '    resources: { template: "<<.Resource>>" }',
+        `    metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[1m])) by (<<.GroupBy>>)'`,
+        'externalRules:',
+        `  - seriesQuery: '{__name__=~"^queue_.*"}'`,
+        `    metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>})'`,
+        '',
+      ].join('\n'),
+    );
+    adapter = await startAdapter(
+      baseFlags(w.pki, [
+        `--kubeconfig=${w.kubeconfig}`,
+        '--authentication-skip-lookup',
+        // Nothing listens on port 1 of the loopback: every connection is refused at once.
+        '--prometheus-url=http://127.0.0.1:1',
+        `--config=${rules}`,
+        '--metrics-relist-interval=1s',
+      ]),
+    );
+  });
+  after(async () => {
+    await adapter.close();
+    await closeWorld(w);
+  });
+
+  it('becomes ready once the first series discovery has failed, and stays ready', async () => {
+    await waitUntil('readyz', async () => (await call(adapter, w.pki, '/readyz')).status === 200, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
+    const relists = async (): Promise<number> => {
+      const r = await call(adapter, w.pki, '/metrics', { cert: w.pki.tester });
+      const m = /^metrics_adapter_series_relists_total\{result="failure"\} (\d+)$/m.exec(r.body);
+      return Number(m?.[1] ?? 0);
+    };
+    const first = await relists();
+    assert.ok(first >= 1, 'the first series discovery failed');
+    // Later relists fail too; readiness does not follow them.
+    await waitUntil('two more failed relists', async () => (await relists()) >= first + 2, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+    const verbose = await call(adapter, w.pki, '/readyz?verbose', { cert: w.pki.tester });
+    assert.equal(verbose.status, 200, verbose.body);
+    assert.match(verbose.body, /^\[\+\]metric-catalog ok$/m);
+    // The APIs answer meanwhile: an empty catalog in discovery.
+    const discovery = await call(adapter, w.pki, `/apis/${CUSTOM}/v1beta2`, { cert: w.pki.tester });
+    assert.equal(discovery.status, 200, discovery.body);
   });
 });

@@ -131,17 +131,16 @@ test('a hung kubelet delays no other node, and times out on its own', { timeout:
       'the healthy nodes had data before the hung ones timed out',
     );
     assert.equal(env.scraper.isReady, false);
+    // What /readyz says meanwhile: the two hung nodes hold readiness.
+    assert.deepEqual(env.scraper.readinessProgress(), { nodes: 4, waiting: 2 });
     await withTimeout(env.scraper.ready, 15_000, 'ready after the hung nodes failed');
+    assert.equal(env.scraper.readinessProgress(), undefined);
     const timeouts = env.logs
       .filter((l) => l.kind === 'timeout')
       .map((l) => l.node)
       .sort();
     assert.deepEqual(timeouts, ['node-1', 'node-2']);
-    assert.equal(
-      node1AtTimeout,
-      1,
-      'a hung node is not scraped again while its scrape is in flight',
-    );
+    assert.equal(node1AtTimeout, 1, 'a hung node is not scraped again while its scrape is in flight');
   } finally {
     await env.close();
   }
@@ -360,6 +359,8 @@ test(
       assert.equal(env.scraper.store.podUsageOf('default', 'node-0-pod-0'), undefined);
       assert.deepEqual(env.scraper.store.nodeUsage(), []);
       assert.equal(env.scraper.isReady, false);
+      // Scraped, but without complete data yet (one point, no rate): still waiting.
+      assert.deepEqual(env.scraper.readinessProgress(), { nodes: 1, waiting: 1 });
       await waitFor(
         'the second scrape',
         () => env.scraper.store.podUsageOf('default', 'old') !== undefined,

@@ -74,6 +74,12 @@ const RULES = compileYaml(
   ].join('\n'),
 ).rules;
 
+/** Turns of the event loop until `cond` holds (setRules awaits before it starts the relist). */
+async function waitFor(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(cond(), 'condition not reached');
+}
+
 function discovery(p: ScriptedPrometheus): MetricDiscovery {
   return new MetricDiscovery({
     prometheus: client(p),
@@ -123,6 +129,41 @@ describe('MetricDiscovery', () => {
       ['queue_depth'],
     );
     assert.equal(d.ready, true);
+  });
+
+  it('is ready once the first discovery has finished, even if every seriesQuery failed; reports its progress until then', async () => {
+    const p = new ScriptedPrometheus();
+    p.down = true;
+    // Each series call waits until the test lets it go on (and fail).
+    const held: (() => void)[] = [];
+    const heldClient: PrometheusClient = {
+      ...client(p),
+      series: async (selectors) => {
+        await new Promise<void>((resolve) => held.push(resolve));
+        return p.series_(selectors);
+      },
+    };
+    const d = new MetricDiscovery({
+      prometheus: heldClient,
+      mapper,
+      logger: silentLogger(),
+      metrics: new SelfMetrics({ processMetrics: false }),
+      relistIntervalMs: 60_000,
+      maxAgeMs: 60_000,
+    });
+    assert.equal(d.ready, false);
+    assert.equal(d.firstRelistProgress, undefined, 'not started');
+    const first = d.setRules(rules);
+    await waitFor(() => held.length === 2);
+    assert.deepEqual(d.firstRelistProgress, { queries: 2, finished: 0 });
+    held[0]?.();
+    await waitFor(() => d.firstRelistProgress?.finished === 1);
+    assert.equal(d.ready, false);
+    held[1]?.();
+    await first;
+    assert.equal(d.ready, true);
+    assert.equal(d.firstRelistProgress, undefined);
+    assert.equal(d.catalog.customCount + d.catalog.externalCount, 0);
   });
 
   it('keeps the last good answer of a failing seriesQuery', async () => {

@@ -46,6 +46,7 @@ export function requestAccounting(
       segments: [],
       family: 'other',
       user: ANONYMOUS,
+      authorized: false,
       signal: abort.signal,
     };
     res.locals.context = context;

@@ -42,6 +42,7 @@ export function authorize(
           : undefined;
       throw new ForbiddenError(forbiddenMessage(context.user.name, info, decision.reason), details);
     }
+    context.authorized = true;
     next();
   };
 }
