@@ -164,6 +164,18 @@ describe('MetricDiscovery', () => {
     assert.equal(d.ready, true);
     assert.equal(d.firstRelistProgress, undefined);
     assert.equal(d.catalog.customCount + d.catalog.externalCount, 0);
+    // What the start-up warning tells apart: Prometheus not answering, not the rules yielding nothing.
+    assert.deepEqual(d.lastRelist, {
+      queries: 2,
+      failures: 2,
+      error: 'unable to reach Prometheus: connection refused',
+    });
+    p.down = false;
+    const again = d.relist();
+    await waitFor(() => held.length === 4);
+    for (const release of held.slice(2)) release();
+    await again;
+    assert.deepEqual(d.lastRelist, { queries: 2, failures: 0, error: undefined });
   });
 
   it('keeps the last good answer of a failing seriesQuery', async () => {
