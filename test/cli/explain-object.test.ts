@@ -274,6 +274,26 @@ describe('metrics-adapter explain pod|node against a running adapter', { timeout
     assert.equal(anonymous.status, 401);
   });
 
+  it("without --adapter-url, asks the kubeconfig's server with its TLS settings (a kubeconfig of the adapter, as the demo's)", async () => {
+    const own = await writeKubeconfigFile(tmp.path, 'adapter.kubeconfig', {
+      server: adapter.url,
+      caPem: pki.servingCA.certPem,
+      credentials: { clientCertPem: pki.tester.certPem, clientKeyPem: pki.tester.keyPem },
+    });
+    const r = await runCli(['explain', 'node', 'node-0', `--kubeconfig=${own}`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^node node-0:\n\s+answered by kubelet/);
+    // The same server named by --adapter-url: the kubeconfig's CA still applies.
+    const named = await runCli([
+      'explain',
+      'node',
+      'node-0',
+      `--kubeconfig=${own}`,
+      `--adapter-url=${adapter.url}`,
+    ]);
+    assert.equal(named.code, 0, named.stderr);
+  });
+
   it('CLI errors: no credentials 3, no --adapter-url 2, a malformed pod 2', async () => {
     const anon = await runCli([
       'explain',
@@ -287,6 +307,18 @@ describe('metrics-adapter explain pod|node against a running adapter', { timeout
     const noUrl = await runCli(['explain', 'pod', 'default/ghost-0']);
     assert.equal(noUrl.code, 2);
     assert.match(noUrl.stderr, /give --adapter-url/);
+    // Without --adapter-url the kubeconfig's server is asked: a kube-apiserver is not the adapter.
+    const kubeApi = await runCli([
+      'explain',
+      'pod',
+      'default/ghost-0',
+      `--kubeconfig=${await kube.writeKubeconfig(tmp.path, { user: 'token', fileName: 'kube-api.kubeconfig' })}`,
+    ]);
+    assert.equal(kubeApi.code, 3, kubeApi.stderr);
+    assert.match(
+      kubeApi.stderr,
+      /the adapter answered 404: .*the kubeconfig's server is not the adapter: give --adapter-url/,
+    );
     const malformed = await explain(['pod', 'ghost-0']);
     assert.equal(malformed.code, 2);
     assert.match(malformed.stderr, /give the pod as NAMESPACE\/NAME/);

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiGroupRegistry, type GroupVersionApi } from '../../src/apiserver/api-groups.js';
+import { ApiGroupRegistry, type GroupVersionApi, type StandInApis } from '../../src/apiserver/api-groups.js';
 import { createApp } from '../../src/apiserver/app.js';
 import { Authenticator } from '../../src/apiserver/authn.js';
 import { HealthChecks } from '../../src/apiserver/health.js';
@@ -24,10 +24,17 @@ export interface ApiAnswer {
 export interface ServedApi {
   /** GET a path below /apis/<group>/<version> (with its query string). */
   get(path: string): Promise<ApiAnswer>;
+  /** GET any path of the app. */
+  getPath(path: string): Promise<ApiAnswer>;
   close(): void;
 }
 
-export async function serveApi(group: string, version: string, api: GroupVersionApi): Promise<ServedApi> {
+export async function serveApi(
+  group: string,
+  version: string,
+  api: GroupVersionApi,
+  standIn?: StandInApis,
+): Promise<ServedApi> {
   const groups = new ApiGroupRegistry();
   groups.register(group, version, api);
   const app = createApp({
@@ -39,33 +46,36 @@ export async function serveApi(group: string, version: string, api: GroupVersion
     alwaysAllowPaths: ['/*'],
     groups,
     openapi: buildOpenApiDocuments({ title: 'test', version: '0' }),
+    standIn,
   });
   const server = http.createServer({ ...messageClassesFor(app) }, app);
   server.listen(0, LOOPBACK);
   await new Promise((resolve) => server.once('listening', resolve));
   const port = (server.address() as AddressInfo).port;
   const base = `/apis/${group}/${version}`;
-  return {
-    get: (path) =>
-      new Promise((resolve, reject) => {
-        const req = http.request({ host: LOOPBACK, port, path: `${base}${path}`, timeout: 10_000 }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (body += c));
-          res.on('end', () => {
-            let json: unknown;
-            try {
-              json = JSON.parse(body);
-            } catch {
-              json = undefined;
-            }
-            resolve({ status: res.statusCode ?? 0, body, json });
-          });
+  const getPath = (path: string): Promise<ApiAnswer> =>
+    new Promise((resolve, reject) => {
+      const req = http.request({ host: LOOPBACK, port, path, timeout: 10_000 }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => {
+          let json: unknown;
+          try {
+            json = JSON.parse(body);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, body, json });
         });
-        req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer`)));
-        req.on('error', reject);
-        req.end();
-      }),
+      });
+      req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer`)));
+      req.on('error', reject);
+      req.end();
+    });
+  return {
+    get: (path) => getPath(`${base}${path}`),
+    getPath,
     close: () => {
       server.closeAllConnections();
       server.close();
