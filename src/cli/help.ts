@@ -31,7 +31,7 @@ Usage:
                                     explain one request, e.g. PATH = '/apis/custom.metrics.k8s.io/v1beta2/
                                     namespaces/demo/pods/*/http_requests_per_second?labelSelector=app%3Dweb':
                                     the rule (file:line), the PromQL, its samples and the objects they map to
-  metrics-adapter explain pod NAMESPACE/NAME | node NAME --adapter-url URL [--kubeconfig K]
+  metrics-adapter explain pod NAMESPACE/NAME | node NAME [--adapter-url URL] [--kubeconfig K]
                           [--adapter-ca-file F | --adapter-insecure-skip-tls-verify] [--format text|json]
                                     why a pod or node is (not) in kubectl top, from a running adapter's
                                     /debug/explain: the source that answers it, or every reason none does
@@ -55,8 +55,11 @@ ${flagHelp({ command: 'serve', all })}
 function demoHelp(all: boolean): string {
   return `metrics-adapter demo: the adapter running locally without a cluster. It starts a demo workload
 exporter and the machine's Prometheus (from PATH; unless --prometheus-url is given), serves the
-demo rules (unless --config is given) over HTTPS on 127.0.0.1 with a self-signed certificate, and
-writes .metrics-adapter-demo/kubeconfig for kubectl. Ctrl-C stops everything.
+demo rules (unless --config is given: custom metrics, an external metric and resourceRules) over
+HTTPS on 127.0.0.1 with a self-signed certificate, stands in for a cluster with a fixed set of
+nodes and pods (so kubectl top works), and writes .metrics-adapter-demo/kubeconfig for kubectl and
+explain. It says ready once every API the rules feed lists its metrics; a --prometheus-url that
+does not answer within 15 s ends it (exit code 1). Ctrl-C stops everything.
 
 Usage:
   metrics-adapter demo [--secure-port=6443] [--prometheus-url URL] [--config FILE]
@@ -100,7 +103,7 @@ Usage:
   PATH is the request's API path, e.g.
   '/apis/custom.metrics.k8s.io/v1beta2/namespaces/demo/pods/*/http_requests_per_second?labelSelector=app%3Dweb'
 
-  metrics-adapter explain pod NAMESPACE/NAME | node NAME --adapter-url URL [--kubeconfig K]
+  metrics-adapter explain pod NAMESPACE/NAME | node NAME [--adapter-url URL] [--kubeconfig K]
                           [--adapter-ca-file F | --adapter-insecure-skip-tls-verify] [--format text|json]
 
   why a pod or node is (not) in kubectl top, asked of a running adapter's /debug/explain: the source

@@ -509,7 +509,7 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     name: 'adapter-url',
     kind: 'string',
     default: '',
-    help: 'explain pod|node: the running adapter to ask (https://HOST:PORT, e.g. after kubectl port-forward); the credentials are those of --kubeconfig.',
+    help: "explain pod|node: the running adapter to ask (https://HOST:PORT, e.g. after kubectl port-forward); the credentials are those of --kubeconfig. Default: the kubeconfig's server, with its TLS settings (the demo's kubeconfig points at the demo).",
   },
   {
     name: 'adapter-ca-file',

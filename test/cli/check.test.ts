@@ -383,7 +383,7 @@ describe('metrics-adapter check', { timeout: 400_000 }, () => {
       r.stdout,
       /3 Prometheus \(or the cluster of\s*--kubeconfig, or the adapter of\s*--adapter-url\) unreachable/,
     );
-    assert.match(r.stdout, /metrics-adapter explain pod NAMESPACE\/NAME \| node NAME --adapter-url URL/);
+    assert.match(r.stdout, /metrics-adapter explain pod NAMESPACE\/NAME \| node NAME \[--adapter-url URL\]/);
     assert.match(r.stdout, /--strict/);
   });
 });
