@@ -39,17 +39,11 @@ import {
   waitForSamples,
   type LocalPrometheus,
 } from './demo-prometheus.js';
-import {
-  CUSTOM_DISCOVERY_PATH,
-  describeMissing,
-  EXTERNAL_DISCOVERY_PATH,
-  fetchJSON,
-  probesFor,
-  waitForApis,
-  type ClientCertificate,
-} from './demo-ready.js';
-import { DEMO_NAMESPACE, DEMO_PODS, DEMO_QUEUE } from './demo-workload.js';
-import { announcePort, DemoStateDir, demoOnPort, probePort, STATE_DIR } from './demo-state.js';
+import { checkNoConflict, DemoError } from './demo-conflicts.js';
+import { describeMissing, fetchJSON, probesFor, waitForApis } from './demo-ready.js';
+import { announcePort, DemoStateDir, STATE_DIR } from './demo-state.js';
+import { describeRules, displayPath, kubeconfigText, tryCommands, unreachableSentence } from './demo-text.js';
+import { DEMO_PODS } from './demo-workload.js';
 
 const FIRST_SCRAPES_TIMEOUT_MS = 30_000;
 const DISCOVERY_TIMEOUT_MS = 60_000;
@@ -66,121 +60,8 @@ const allowAuthenticated: Authorizer = {
   authorize: () => Promise.resolve({ allowed: true, reason: 'demo mode allows every authenticated user' }),
 };
 
-function kubeconfigText(serverUrl: string, client: ClientCertificate): string {
-  const b64 = (s: string): string => Buffer.from(s).toString('base64');
-  return [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    '- name: metrics-adapter-demo',
-    '  cluster:',
-    `    server: ${serverUrl}`,
-    '    insecure-skip-tls-verify: true',
-    'users:',
-    '- name: demo-user',
-    '  user:',
-    `    client-certificate-data: ${b64(client.certPem)}`,
-    `    client-key-data: ${b64(client.keyPem)}`,
-    'contexts:',
-    '- name: demo',
-    '  context: {cluster: metrics-adapter-demo, user: demo-user}',
-    'current-context: demo',
-    '',
-  ].join('\n');
-}
-
-class DemoError extends Error {}
-
-function describeRules(rules: CompiledRules): string {
-  const n = (count: number, what: string): string => `${count} ${what}${count === 1 ? '' : 's'}`;
-  return [
-    n(rules.custom.length, 'rule'),
-    n(rules.external.length, 'external rule'),
-    rules.resource !== undefined ? 'resourceRules' : 'no resourceRules',
-  ].join(', ');
-}
-
-function unreachableSentence(url: string, problem: string): string {
-  return (
-    `Prometheus at ${url} does not answer (${problem}), so the demo has nothing to serve; ` +
-    'start it, or point --prometheus-url at one that runs, or leave the flag out and the demo starts its own'
-  );
-}
-
-/**
- * The "Try:" list: commands per API the rules feed (`kubectl top` for resourceRules); requests for
- * the demo's own metrics only with the demo rules.
- */
-function tryCommands(k: string, rules: CompiledRules, demoRules: boolean): string[] {
-  const lines: string[] = [];
-  if (!demoRules) {
-    if (rules.custom.length > 0) lines.push(`  ${k} get --raw ${CUSTOM_DISCOVERY_PATH}`);
-    if (rules.external.length > 0) lines.push(`  ${k} get --raw ${EXTERNAL_DISCOVERY_PATH}`);
-  }
-  if (demoRules && rules.custom.length > 0)
-    lines.push(
-      `  ${k} get --raw ${CUSTOM_DISCOVERY_PATH}`,
-      `  ${k} get --raw "/apis/custom.metrics.k8s.io/v1beta2/namespaces/${DEMO_NAMESPACE}/pods/*/http_requests_per_second?labelSelector=app%3Dweb"`,
-      `  ${k} get --raw /apis/custom.metrics.k8s.io/v1beta1/namespaces/${DEMO_NAMESPACE}/services/web/http_requests_per_second`,
-      `  ${k} get --raw /apis/custom.metrics.k8s.io/v1beta2/namespaces/${DEMO_NAMESPACE}/deployments.apps/web/http_requests_per_second`,
-      `  ${k} get --raw /apis/custom.metrics.k8s.io/v1beta2/namespaces/${DEMO_NAMESPACE}/metrics/http_requests_per_second`,
-    );
-  if (demoRules && rules.external.length > 0)
-    lines.push(
-      `  ${k} get --raw "/apis/external.metrics.k8s.io/v1beta1/namespaces/${DEMO_NAMESPACE}/queue_messages_ready?labelSelector=queue%3D${DEMO_QUEUE.name}"`,
-    );
-  if (rules.resource !== undefined) lines.push(`  ${k} top node`, `  ${k} top pod -n ${DEMO_NAMESPACE}`);
-  return lines;
-}
-
-/** Relative to the working directory when inside it, else absolute. */
-function displayPath(file: string): string {
-  const r = relative(process.cwd(), file);
-  return r === '' || r.startsWith('..') ? file : r;
-}
-
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const seconds = (sinceMs: number): string => `${((Date.now() - sinceMs) / 1000).toFixed(1)} s`;
-
-/** The first free port of the few after `port`, to suggest. */
-async function freePortAfter(host: string, port: number): Promise<number | undefined> {
-  for (let p = port + 1; p <= Math.min(port + 20, 65535); p++)
-    if ((await probePort(host, p)) === 'free') return p;
-  return undefined;
-}
-
-/** Refuses to start next to a running demo or on a taken port, before anything is written. */
-async function checkNoConflict(state: DemoStateDir, host: string, port: number): Promise<void> {
-  const running = await state.liveDemo(host);
-  const portState = port === 0 ? 'free' : await probePort(host, port);
-  if (running !== undefined && running.port === port) {
-    throw new DemoError(
-      `a metrics-adapter demo (pid ${running.pid}) is already running on ${running.url}; ` +
-        `use it (kubectl --kubeconfig ${join(STATE_DIR, 'kubeconfig')} …) or stop it first (Ctrl-C in its terminal, or kill ${running.pid})`,
-    );
-  }
-  if (portState === 'in-use') {
-    // A demo started in another directory: its lock is elsewhere, its port note names it.
-    const other = demoOnPort(port);
-    if (other !== undefined) {
-      const free = await freePortAfter(host, port);
-      throw new DemoError(
-        `a metrics-adapter demo started in ${other.dir} (pid ${other.pid}) already uses port ${port}: ` +
-          `stop it with Ctrl-C there (or kill ${other.pid}), or run this one with --secure-port=${free ?? 'PORT'}`,
-      );
-    }
-    throw new DemoError(`port ${port} is in use by another program; use --secure-port`);
-  }
-  if (portState === 'forbidden')
-    throw new DemoError(
-      `not allowed to listen on port ${port} (ports below 1024 need privileges); use --secure-port`,
-    );
-  if (running !== undefined) {
-    throw new DemoError(
-      `another metrics-adapter demo (pid ${running.pid}) is running on ${running.url} and uses ${STATE_DIR}/; stop it first (Ctrl-C in its terminal, or kill ${running.pid})`,
-    );
-  }
-}
 
 export async function demo(parsed: ParsedCommandLine): Promise<number> {
   const values = new Map<string, FlagValue>(parsed.values);
