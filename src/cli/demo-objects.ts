@@ -4,18 +4,13 @@
  * divides by), the `web` pods, Service and Deployment. demo-cluster.ts serves them.
  */
 import { createHash } from 'node:crypto';
+import type { ResourceInfo } from '../kube/index.js';
 import { DEMO_NAMESPACE, DEMO_NODES, DEMO_PODS } from './demo-workload.js';
 
 export type Json = Record<string, unknown>;
 
-export interface StandInResource {
-  group: string;
-  version: string;
-  /** Plural, as in URLs. */
-  resource: string;
-  singular: string;
-  kind: string;
-  namespaced: boolean;
+/** A resource type of the stand-in (what discovery says of it) and its objects. */
+export interface StandInResource extends ResourceInfo {
   shortNames?: string[];
   objects: Json[];
 }

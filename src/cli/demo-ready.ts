@@ -98,21 +98,17 @@ export function probesFor(
         `${prefix}/${i.metadata?.namespace !== undefined ? `${i.metadata.namespace}/` : ''}${i.metadata?.name ?? ''}`,
     );
   };
+  const discoveryProbe = (api: string, path: string, demoNames: readonly string[]): ApiProbe => ({
+    api,
+    path,
+    expected: demoWorkload ? demoNames : [],
+    fetchNames: () => discoveryNames(path),
+  });
   const probes: ApiProbe[] = [];
   if (rules.custom > 0)
-    probes.push({
-      api: 'custom.metrics.k8s.io',
-      path: CUSTOM_DISCOVERY_PATH,
-      expected: demoWorkload ? DEMO_METRICS : [],
-      fetchNames: () => discoveryNames(CUSTOM_DISCOVERY_PATH),
-    });
+    probes.push(discoveryProbe('custom.metrics.k8s.io', CUSTOM_DISCOVERY_PATH, DEMO_METRICS));
   if (rules.external > 0)
-    probes.push({
-      api: 'external.metrics.k8s.io',
-      path: EXTERNAL_DISCOVERY_PATH,
-      expected: demoWorkload ? DEMO_EXTERNAL_METRICS : [],
-      fetchNames: () => discoveryNames(EXTERNAL_DISCOVERY_PATH),
-    });
+    probes.push(discoveryProbe('external.metrics.k8s.io', EXTERNAL_DISCOVERY_PATH, DEMO_EXTERNAL_METRICS));
   if (rules.resource)
     probes.push({
       api: 'metrics.k8s.io',
