@@ -9,17 +9,12 @@ import type { PrometheusOptions } from '../config/serve-options.js';
 import { loadKubeConfig } from '../kube/index.js';
 import type { Logger } from '../logging.js';
 import type { SelfMetrics } from '../self-metrics.js';
-import { HttpPrometheusClient, type TransportSettings } from './client.js';
+import { HttpPrometheusClient } from './client.js';
+import type { TransportSettings } from './types.js';
 
-export {
-  HttpPrometheusClient,
-  redactUrl,
-  type PrometheusClient,
-  type Sample,
-  type CallOptions,
-  type TransportSettings,
-} from './client.js';
-export { type SeriesShape } from './series-scan.js';
+export { HttpPrometheusClient, redactUrl } from './client.js';
+export type { PrometheusClient, Sample, CallOptions, TransportSettings } from './types.js';
+export { type SeriesShape } from './shape-set.js';
 
 export interface PrometheusConnection {
   client: HttpPrometheusClient;

@@ -9,15 +9,25 @@
  * answers are errors rather than misreadings; on top of it, a reader of the envelope
  * `{"status":…,"data":[{label:value,…},…],"errorType":…,"error":…,"warnings":…}` that decodes only
  * what it keeps (top-level keys, status and error strings, label names, metric names) and skips
- * every label value without building a string for it. Label and metric names are interned, so the
- * shapes of 200 000 series share one string per distinct name.
+ * every label value without building a string for it. The byte classes and the strings kept
+ * across chunks are in json-bytes.ts; the shapes are collected, names interned, in shape-set.ts.
  */
-
-export interface SeriesShape {
-  name: string;
-  /** Sorted, without __name__. */
-  labels: readonly string[];
-}
+import {
+  BACKSLASH,
+  COLON,
+  COMMA,
+  describe,
+  isHex,
+  isLiteral,
+  isSpace,
+  KeptString,
+  LBRACE,
+  LBRACKET,
+  QUOTE,
+  RBRACE,
+  RBRACKET,
+} from './json-bytes.js';
+import { ShapeSet, type SeriesShape } from './shape-set.js';
 
 export interface SeriesAnswer {
   status: string | undefined;
@@ -33,15 +43,6 @@ export interface SeriesAnswer {
 
 /** The answer is not JSON, not the series envelope, or ended early. */
 export class MalformedAnswerError extends Error {}
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const COLON = 0x3a;
-const COMMA = 0x2c;
 
 // Tokenizer states.
 const VALUE = 0; // a value must come (top level, after ':' or after ',' in an array)
@@ -66,20 +67,9 @@ const LABEL_KEY = 2;
 const TOP_VALUE = 3;
 const NAME_VALUE = 4;
 
-/** Longest string kept: label and metric names are far shorter; error messages are cut here. */
-const MAX_KEPT_BYTES = 64 * 1024;
 const MAX_LITERAL = 64;
 const MAX_DEPTH = 64;
-const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const NAME_LABEL = '__name__';
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-function isHex(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
-}
 
 export class SeriesShapeScanner {
   private state = VALUE;
@@ -87,11 +77,7 @@ export class SeriesShapeScanner {
   private offset = 0;
   // The string being read.
   private role = SKIP;
-  private keepFrom = -1;
-  private kept: Buffer[] = [];
-  private keptBytes = 0;
-  private truncated = false;
-  private escaped = false;
+  private readonly kept = new KeptString();
   private hexLeft = 0;
   private literal = '';
   /** Whether the string being read is an object key. */
@@ -108,8 +94,7 @@ export class SeriesShapeScanner {
   private name: string | undefined;
   private readonly labels: string[] = [];
   private seriesCount = 0;
-  private readonly interned = new Map<string, string>();
-  private readonly shapes = new Map<string, SeriesShape>();
+  private readonly shapes = new ShapeSet();
 
   /** Reads the next bytes of the answer; throws MalformedAnswerError as soon as they cannot be it. */
   write(chunk: Uint8Array): void {
@@ -126,7 +111,7 @@ export class SeriesShapeScanner {
             if (this.role !== SKIP) this.endString(chunk, i);
             state = this.readingKey ? COLON_NEXT : AFTER_VALUE;
           } else if (c === BACKSLASH) {
-            this.escaped = true;
+            this.kept.escaped = true;
             state = ESCAPE;
           } else if (c < 0x20) {
             throw this.malformed(i, 'a control character inside a string');
@@ -227,7 +212,7 @@ export class SeriesShapeScanner {
       error: this.error,
       hasData: this.hasData,
       series: this.seriesCount,
-      shapes: [...this.shapes.values()],
+      shapes: this.shapes.list(),
     };
   }
 
@@ -296,45 +281,18 @@ export class SeriesShapeScanner {
 
   private keep(role: number, i: number): void {
     this.role = role;
-    this.keepFrom = i + 1;
-    this.kept.length = 0;
-    this.keptBytes = 0;
-    this.truncated = false;
-    this.escaped = false;
+    this.kept.begin(i);
   }
 
   /** The chunk ends inside a string: what is kept of it so far must outlive the chunk. */
   private carry(chunk: Uint8Array): void {
-    if (this.role === SKIP) return;
-    const from = Math.max(0, this.keepFrom);
-    if (from < chunk.length) this.append(chunk, from, chunk.length);
-    this.keepFrom = 0;
-  }
-
-  private append(chunk: Uint8Array, from: number, to: number): void {
-    const room = MAX_KEPT_BYTES - this.keptBytes;
-    if (to - from > room) {
-      to = from + room;
-      this.truncated = true;
-    }
-    if (to > from) {
-      // A copy: a view would keep the whole chunk alive.
-      this.kept.push(Buffer.from(chunk.subarray(from, to)));
-      this.keptBytes += to - from;
-    }
+    if (this.role !== SKIP) this.kept.carry(chunk);
   }
 
   private endString(chunk: Uint8Array, i: number): void {
     const role = this.role;
-    let bytes: Buffer;
-    if (this.kept.length === 0 && i - this.keepFrom <= MAX_KEPT_BYTES) {
-      bytes = Buffer.from(chunk.buffer, chunk.byteOffset + this.keepFrom, i - this.keepFrom);
-    } else {
-      this.append(chunk, this.keepFrom, i);
-      bytes = Buffer.concat(this.kept, this.keptBytes);
-      this.kept.length = 0;
-    }
-    if (this.truncated && role !== TOP_VALUE)
+    const bytes = this.kept.end(chunk, i);
+    if (this.kept.truncated && role !== TOP_VALUE)
       throw this.malformed(i, `a ${role === NAME_VALUE ? 'metric' : 'label'} name longer than 64 KiB`);
     const text = this.decode(bytes, i);
     switch (role) {
@@ -342,7 +300,7 @@ export class SeriesShapeScanner {
         this.topKey = text;
         break;
       case LABEL_KEY:
-        this.labelKey = this.intern(text);
+        this.labelKey = this.shapes.intern(text);
         break;
       case TOP_VALUE:
         if (this.topKey === 'status') this.status = text;
@@ -358,50 +316,28 @@ export class SeriesShapeScanner {
 
   private decode(bytes: Buffer, i: number): string {
     const raw = bytes.toString('utf8');
-    if (!this.escaped) return raw;
+    if (!this.kept.escaped) return raw;
     try {
       return JSON.parse(`"${raw}"`) as string;
     } catch {
       // Only a cut error message can end inside an escape; keep it as it came.
-      if (this.truncated) return raw;
+      if (this.kept.truncated) return raw;
       throw this.malformed(i, 'a string that does not decode');
     }
   }
 
-  private intern(s: string): string {
-    const known = this.interned.get(s);
-    if (known !== undefined) return known;
-    this.interned.set(s, s);
-    return s;
-  }
-
   private endLiteral(i: number): void {
     const t = this.literal;
-    if (t !== 'true' && t !== 'false' && t !== 'null' && !NUMBER.test(t))
-      throw this.malformed(i, `an invalid literal ${t.slice(0, 20)}`);
+    if (!isLiteral(t)) throw this.malformed(i, `an invalid literal ${t.slice(0, 20)}`);
     this.literal = '';
   }
 
   private endSeries(): void {
     this.seriesCount++;
-    const name = this.name;
-    if (name === undefined || name === '') return;
-    const labels = this.labels;
-    let sorted = true;
-    for (let j = 1; j < labels.length && sorted; j++)
-      sorted = (labels[j - 1] as string) < (labels[j] as string);
-    // Prometheus writes labels sorted; anything else (or a repeated key) is put in that order here.
-    const names = sorted ? labels : [...new Set(labels)].sort();
-    const key = `${name}\u0000${names.join('\u0000')}`;
-    if (this.shapes.has(key)) return;
-    this.shapes.set(key, { name: this.intern(name), labels: [...names] });
+    if (this.name !== undefined && this.name !== '') this.shapes.add(this.name, this.labels);
   }
 
   private malformed(i: number, what: string): MalformedAnswerError {
     return new MalformedAnswerError(`${what} at byte ${this.offset + i}`);
   }
-}
-
-function describe(c: number): string {
-  return c >= 0x21 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
 }
