@@ -1,29 +1,11 @@
 /**
- * The byte level of the streaming series reader (series-scan.ts): the bytes JSON gives meaning
- * to, how a byte is named in an error, which literals are valid, and the bytes of a string that
- * is being kept while it may span any number of chunks.
+ * The pieces of the streaming series reader that are not its per-byte loop (json-stream.ts):
+ * the bytes of a string being kept while it spans any number of chunks, which literals are
+ * valid, and how a byte is named in an error.
  */
-
-export const QUOTE = 0x22;
-export const BACKSLASH = 0x5c;
-export const LBRACE = 0x7b;
-export const RBRACE = 0x7d;
-export const LBRACKET = 0x5b;
-export const RBRACKET = 0x5d;
-export const COLON = 0x3a;
-export const COMMA = 0x2c;
-
 /** Longest string kept: label and metric names are far shorter; error messages are cut here. */
 export const MAX_KEPT_BYTES = 64 * 1024;
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-
-export function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-export function isHex(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
-}
 
 /** Whether `t` is a whole JSON number, true, false or null. */
 export function isLiteral(t: string): boolean {
@@ -42,8 +24,6 @@ export class KeptString {
   private size = 0;
   /** More than MAX_KEPT_BYTES came: what is kept is the start of the string. */
   truncated = false;
-  /** A backslash was read: the bytes need JSON decoding. */
-  escaped = false;
 
   /** A string opens with the quote at `i` of the current chunk. */
   begin(i: number): void {
@@ -51,7 +31,6 @@ export class KeptString {
     this.parts.length = 0;
     this.size = 0;
     this.truncated = false;
-    this.escaped = false;
   }
 
   /** The chunk ends inside the string: what is kept of it so far must outlive the chunk. */
