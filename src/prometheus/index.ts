@@ -1,4 +1,8 @@
 /**
+ * Layer prometheus/ (under rules/): may import kube/, promql/, deadline.ts and the base layer
+ * (config/, errors.ts, logging.ts, …); never rules/ or providers/. Checked by
+ * `npm run lint` (scripts/check-layers.mjs).
+ *
  * The Prometheus HTTP API client (instant queries, series, label values) and its construction
  * from the command-line options: CA, client certificate, bearer token file (re-read when it
  * changes), extra headers, credentials from a kubeconfig or the in-cluster service account.
