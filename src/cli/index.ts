@@ -1,4 +1,8 @@
 /**
+ * Layer cli/ (second from the top, under main.ts): may import server.ts, readiness.ts and every
+ * layer below them. Checked by
+ * `npm run lint` (scripts/check-layers.mjs).
+ *
  * Command dispatch: `serve` (default), `demo`, `check`, `explain`, `--help` (per command),
  * `--version`. Flag problems print one line naming the flag and exit 2.
  */

@@ -1,4 +1,7 @@
 /**
+ * Layer: the base (with config/, errors.ts, logging.ts, …): may import only within that layer. Checked by
+ * `npm run lint` (scripts/check-layers.mjs).
+ *
  * A faithful subset of Go's text/template, so that the Go template strings in prometheus-adapter
  * rules files (metricsQuery and friends, usually with `<<` `>>` delimiters) render exactly as the
  * Go adapter renders them. A template is parsed once, into a tree, and executed many times.

@@ -1,4 +1,8 @@
 /**
+ * Layer kube/ (under prometheus/): may import promql/, deadline.ts and the base layer (config/,
+ * errors.ts, logging.ts, …). Checked by
+ * `npm run lint` (scripts/check-layers.mjs).
+ *
  * The Kubernetes side of the adapter: loading kubeconfigs, a small API client, API discovery for
  * the resource mapper, watch-backed object caches, SubjectAccessReview, TokenReview, the
  * service-account issuer's keys and the cluster's authentication ConfigMap. Nothing here knows

@@ -1,4 +1,8 @@
 /**
+ * Layer kubelet/ (under apiserver/ and explain/): may import providers/ and the layers below;
+ * never apiserver/, server.ts or cli/. Checked by
+ * `npm run lint` (scripts/check-layers.mjs).
+ *
  * The kubelet scraper, metrics-server's job: watch the nodes, scrape each kubelet's Summary API
  * (or /metrics/resource) every resolution tick, keep the last two points per node and container,
  * and answer metrics.k8s.io from memory as a ResourceUsageSource (CPU rate over the window between

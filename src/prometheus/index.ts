@@ -1,4 +1,8 @@
 /**
+ * Layer prometheus/ (under rules/): may import kube/, promql/, deadline.ts and the base layer
+ * (config/, errors.ts, logging.ts, …); never rules/ or providers/. Checked by
+ * `npm run lint` (scripts/check-layers.mjs).
+ *
  * The Prometheus HTTP API client (instant queries, series, label values) and its construction
  * from the command-line options: CA, client certificate, bearer token file (re-read when it
  * changes), extra headers, credentials from a kubeconfig or the in-cluster service account.
@@ -9,17 +13,12 @@ import type { PrometheusOptions } from '../config/serve-options.js';
 import { loadKubeConfig } from '../kube/index.js';
 import type { Logger } from '../logging.js';
 import type { SelfMetrics } from '../self-metrics.js';
-import { HttpPrometheusClient, type TransportSettings } from './client.js';
+import { HttpPrometheusClient } from './client.js';
+import type { TransportSettings } from './types.js';
 
-export {
-  HttpPrometheusClient,
-  redactUrl,
-  type PrometheusClient,
-  type Sample,
-  type CallOptions,
-  type TransportSettings,
-} from './client.js';
-export { type SeriesShape } from './series-scan.js';
+export { HttpPrometheusClient, redactUrl } from './client.js';
+export type { PrometheusClient, Sample, CallOptions, TransportSettings } from './types.js';
+export { type SeriesShape } from './shape-set.js';
 
 export interface PrometheusConnection {
   client: HttpPrometheusClient;

@@ -9,11 +9,9 @@
  * with discovery's streamed series lookup (series-shapes.ts).
  */
 import { TimeoutError, UnavailableError } from '../errors.js';
-import type { Sample } from './client.js';
 import { callApi, MAX_ANSWER_BYTES, type BodyReader, type QueryTransport } from './transport.js';
+import type { Sample } from './types.js';
 import { scanVectorAnswer } from './vector-scan.js';
-
-export { MAX_STALE_RESENDS, type QueryTransport } from './transport.js';
 
 export interface QueryRequest {
   promql: string;

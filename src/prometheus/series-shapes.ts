@@ -5,7 +5,8 @@
  * objects) before the adapter keeps one name and a few label names per shape of it.
  */
 import { TimeoutError, UnavailableError } from '../errors.js';
-import { MalformedAnswerError, SeriesShapeScanner, type SeriesShape } from './series-scan.js';
+import { MalformedAnswerError, SeriesShapeScanner } from './series-scan.js';
+import type { SeriesShape } from './shape-set.js';
 import { callApi, MAX_ANSWER_BYTES, type BodyReader, type QueryTransport } from './transport.js';
 
 export interface SeriesShapesRequest {

@@ -6,7 +6,7 @@
  * (returns undefined) on anything else — other key orders, whitespace, histograms, extra fields
  * inside a sample — so the caller falls back to JSON.parse and nothing is ever misread.
  */
-import type { Sample } from './client.js';
+import type { Sample } from './types.js';
 
 const PREFIX = '{"status":"success","data":{"resultType":"vector","result":[';
 const QUOTE = 0x22;

@@ -1,4 +1,8 @@
 /**
+ * Layer promql/ (beside deadline.ts, over the base layer): may import only the base layer
+ * (config/, gotemplate/, errors.ts, …). Checked by
+ * `npm run lint` (scripts/check-layers.mjs).
+ *
  * PromQL construction and inspection. This module is the only place that turns client input
  * (label values, Kubernetes label selectors) and configured text (series selectors, queries)
  * into PromQL, and it does so by escaping every value and validating every name, so that

@@ -1,4 +1,8 @@
 /**
+ * Layer providers/ (under kubelet/): may import rules/ and the layers below; never kubelet/,
+ * apiserver/ or anything above. Checked by
+ * `npm run lint` (scripts/check-layers.mjs).
+ *
  * Providers answer the metrics APIs from the rule engine, Prometheus and the cluster caches:
  * one per API (custom, external, resource), the latter over ordered usage sources (Prometheus
  * resourceRules, the kubelet scraper) and the pods and nodes of ClusterObjects. They throw typed

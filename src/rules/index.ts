@@ -1,4 +1,8 @@
 /**
+ * Layer rules/ (under providers/): may import prometheus/, kube/, promql/, deadline.ts and the
+ * base layer (config/, gotemplate/, errors.ts, logging.ts, …). Checked by
+ * `npm run lint` (scripts/check-layers.mjs).
+ *
  * The rule engine: compiles prometheus-adapter rules (naming, association, query templates),
  * discovers which metrics they yield (the catalog), and renders the PromQL for a request.
  */
