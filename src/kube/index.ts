@@ -4,13 +4,9 @@
  * service-account issuer's keys and the cluster's authentication ConfigMap. Nothing here knows
  * about HTTP serving.
  */
-export {
-  KubeClient,
-  KubeApiError,
-  KubeConfigError,
-  loadKubeConfig,
-  type KubeRequestOptions,
-} from './client.js';
+export { KubeClient, type KubeRequestOptions } from './client.js';
+export { KubeApiError } from './answer.js';
+export { KubeConfigError, loadKubeConfig } from './kubeconfig.js';
 export { internString, internLabels, internNames, internSizes } from './intern.js';
 export { SubjectAccessReviewer, type SubjectAccessReviewerOptions } from './subject-access-review.js';
 export {

@@ -9,7 +9,8 @@
 import type { IncomingMessage } from 'node:http';
 import { UnavailableError, errorMessage } from '../errors.js';
 import type { Logger } from '../logging.js';
-import { KubeApiError, type KubeClient } from './client.js';
+import { KubeApiError } from './answer.js';
+import type { KubeClient } from './client.js';
 
 /** The parts of every Kubernetes object the informer itself reads. */
 export interface KubeObjectLike {

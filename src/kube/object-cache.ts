@@ -9,7 +9,8 @@
 import type { IncomingMessage } from 'node:http';
 import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
 import type { Logger } from '../logging.js';
-import { KubeApiError, type KubeClient } from './client.js';
+import { KubeApiError } from './answer.js';
+import type { KubeClient } from './client.js';
 import type { WatchFailureObserver } from './informer.js';
 import { internLabels, internString } from './intern.js';
 import type { ResourceInfo } from './resource-mapper.js';
