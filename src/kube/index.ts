@@ -49,11 +49,6 @@ export {
   type ObjectRef,
   type ObjectSelector,
 } from './object-cache.js';
-export {
-  Informer,
-  type InformerConfig,
-  type InformerChange,
-  type InformerListener,
-  type KubeObjectLike,
-  type WatchFailureObserver,
-} from './informer.js';
+export { Informer, type InformerConfig, type InformerChange, type InformerListener } from './informer.js';
+export type { WatchFailureObserver } from './list-watch.js';
+export type { KubeObjectLike } from './paged-list.js';
