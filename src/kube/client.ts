@@ -11,23 +11,11 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { abortedError, boundedTimeout } from '../deadline.js';
 import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
 import { failedOnStaleConnection, resendWhileStale, staleFailure } from '../stale-connection.js';
+import { apiErrorFrom, readBody, readBuffer } from './answer.js';
+import { KubeConfigError, loadKubeConfig } from './kubeconfig.js';
 
 /** Connections kept to the Kubernetes API (per client). */
 const MAX_SOCKETS = 32;
-
-export class KubeConfigError extends Error {}
-
-/** A non-2xx answer from the Kubernetes API, with the Status message it carried. */
-export class KubeApiError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'KubeApiError';
-  }
-}
 
 export interface KubeRequestOptions {
   query?: Record<string, string | undefined>;
@@ -36,31 +24,6 @@ export interface KubeRequestOptions {
   /** The call's own deadline; a request deadline carried by `signal` bounds it further. */
   timeoutMs?: number;
   signal?: AbortSignal;
-}
-
-/** Loads `path`, or without one the in-cluster service account (which role falls back to what is decided in src/config). */
-export function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (path !== undefined) {
-    try {
-      kc.loadFromFile(path);
-    } catch (err) {
-      throw new KubeConfigError(`cannot load kubeconfig ${path}: ${errorMessage(err)}`);
-    }
-    if (kc.getCurrentCluster() === null)
-      throw new KubeConfigError(`kubeconfig ${path} has no current cluster`);
-    return kc;
-  }
-  if (
-    process.env.KUBERNETES_SERVICE_HOST === undefined ||
-    process.env.KUBERNETES_SERVICE_PORT === undefined
-  ) {
-    throw new KubeConfigError(
-      'no kubeconfig given and not running in a cluster (KUBERNETES_SERVICE_HOST is unset): give --lister-kubeconfig (alias --kubeconfig), --authentication-kubeconfig or --authorization-kubeconfig, or set KUBECONFIG; or try `metrics-adapter demo`',
-    );
-  }
-  kc.loadFromCluster();
-  return kc;
 }
 
 interface TlsMaterial {
@@ -284,38 +247,4 @@ export class KubeClient {
   close(): void {
     this.agent?.destroy();
   }
-}
-
-function readBody(res: http.IncomingMessage, limit: number): Promise<string> {
-  return readBuffer(res, limit).then((b) => b.toString('utf8'));
-}
-
-function readBuffer(res: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        res.destroy(new UnavailableError(`Kubernetes API answer larger than ${limit} bytes`));
-        return;
-      }
-      chunks.push(c);
-    });
-    res.on('end', () => resolve(Buffer.concat(chunks)));
-    res.on('error', reject);
-  });
-}
-
-function apiErrorFrom(status: number, text: string, method: string, path: string): KubeApiError {
-  let message = text.slice(0, 500);
-  let reason = '';
-  try {
-    const s = JSON.parse(text) as { message?: unknown; reason?: unknown };
-    if (typeof s.message === 'string') message = s.message;
-    if (typeof s.reason === 'string') reason = s.reason;
-  } catch {
-    // not a Status
-  }
-  return new KubeApiError(status, reason, `${method} ${path}: ${status} ${message}`);
 }

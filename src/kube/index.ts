@@ -8,13 +8,9 @@
  * service-account issuer's keys and the cluster's authentication ConfigMap. Nothing here knows
  * about HTTP serving.
  */
-export {
-  KubeClient,
-  KubeApiError,
-  KubeConfigError,
-  loadKubeConfig,
-  type KubeRequestOptions,
-} from './client.js';
+export { KubeClient, type KubeRequestOptions } from './client.js';
+export { KubeApiError } from './answer.js';
+export { KubeConfigError, loadKubeConfig } from './kubeconfig.js';
 export { internString, internLabels, internNames, internSizes } from './intern.js';
 export { SubjectAccessReviewer, type SubjectAccessReviewerOptions } from './subject-access-review.js';
 export {
@@ -57,11 +53,6 @@ export {
   type ObjectRef,
   type ObjectSelector,
 } from './object-cache.js';
-export {
-  Informer,
-  type InformerConfig,
-  type InformerChange,
-  type InformerListener,
-  type KubeObjectLike,
-  type WatchFailureObserver,
-} from './informer.js';
+export { Informer, type InformerConfig, type InformerChange, type InformerListener } from './informer.js';
+export type { WatchFailureObserver } from './list-watch.js';
+export type { KubeObjectLike } from './paged-list.js';

@@ -1,17 +1,17 @@
 /**
  * Watch-backed caches of object metadata (namespace, name, labels), so that a label selector is
- * resolved to object names from memory instead of a LIST per request. One informer per resource,
- * started on first use; it lists with metadata-only answers (PartialObjectMetadataList), then
- * watches from the list's resourceVersion, re-listing on 410 Gone. A watchdog restarts a watch
- * that has gone silent, since a half-open connection would otherwise leave the cache stale
- * forever. While an informer has not synced, requests fall back to a direct LIST.
+ * resolved to object names from memory instead of a LIST per request. One cache per resource,
+ * started on first use; it lists with metadata-only answers (PartialObjectMetadataList) and
+ * watches through the list/watch engine (list-watch.ts), keeping of each object only its
+ * namespace, name and labels, interned. While a cache has not synced, requests fall back to a
+ * direct LIST.
  */
-import type { IncomingMessage } from 'node:http';
 import { TimeoutError, UnavailableError, errorMessage } from '../errors.js';
 import type { Logger } from '../logging.js';
-import { KubeApiError, type KubeClient } from './client.js';
-import type { WatchFailureObserver } from './informer.js';
+import type { KubeClient } from './client.js';
 import { internLabels, internString } from './intern.js';
+import { ListWatch, type WatchFailureObserver } from './list-watch.js';
+import { listPages, type RawObject } from './paged-list.js';
 import type { ResourceInfo } from './resource-mapper.js';
 
 export interface ObjectRef {
@@ -40,17 +40,8 @@ const METADATA_LIST_ACCEPT =
   'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 const METADATA_WATCH_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
 
-interface MetaItem {
-  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; resourceVersion?: string };
-}
-interface ListBody {
-  metadata?: { resourceVersion?: string; continue?: string };
-  items?: MetaItem[];
-}
-interface WatchEvent {
-  type?: string;
-  object?: MetaItem & { code?: number; reason?: string; message?: string };
-}
+/** An object as a metadata-only answer carries it; only its name, namespace and labels are read. */
+type MetaItem = RawObject & { metadata?: { labels?: Record<string, string> } };
 
 export function collectionPath(info: ResourceInfo, namespace?: string): string {
   const base = info.group === '' ? `/api/${info.version}` : `/apis/${info.group}/${info.version}`;
@@ -59,37 +50,35 @@ export function collectionPath(info: ResourceInfo, namespace?: string): string {
     : `${base}/${info.resource}`;
 }
 
+/** One LIST of metadata, for a cache that has not synced (with the request's label selector). */
 async function listAll(
   client: KubeClient,
   path: string,
   labelSelector: string,
   signal?: AbortSignal,
-): Promise<{ items: ObjectRef[]; resourceVersion: string }> {
+): Promise<ObjectRef[]> {
   // Refs are made page by page: the metadata of a whole collection (with its managedFields) is
   // never alive at once.
   const items: ObjectRef[] = [];
-  let cont: string | undefined;
-  let resourceVersion = '';
-  for (let page = 0; page < 10_000; page++) {
-    const body = await client.requestJSON<ListBody>('GET', path, {
-      query: {
-        limit: '500',
-        continue: cont,
-        labelSelector: labelSelector === '' ? undefined : labelSelector,
-      },
+  await listPages(
+    client,
+    path,
+    {
+      query: { labelSelector: labelSelector === '' ? undefined : labelSelector },
       accept: METADATA_LIST_ACCEPT,
+      pageSize: 500,
       timeoutMs: 30_000,
+      maxPages: 10_000,
       signal,
-    });
-    for (const item of body.items ?? []) {
-      const ref = toRef(item);
-      if (ref !== undefined) items.push(ref);
-    }
-    resourceVersion = body.metadata?.resourceVersion ?? resourceVersion;
-    cont = body.metadata?.continue;
-    if (cont === undefined || cont === '') return { items, resourceVersion };
-  }
-  throw new UnavailableError(`listing ${path} did not end`);
+    },
+    (page) => {
+      for (const item of page) {
+        const ref = toRef(item);
+        if (ref !== undefined) items.push(ref);
+      }
+    },
+  );
+  return items;
 }
 
 function toRef(item: MetaItem): ObjectRef | undefined {
@@ -108,53 +97,73 @@ export interface InformerOptions {
   onWatchFailure?: WatchFailureObserver;
 }
 
+type Store = Map<string, Map<string, ObjectRef>>;
+
 class MetadataInformer {
-  private readonly store = new Map<string, Map<string, ObjectRef>>();
-  private resourceVersion = '';
-  private stopped = false;
-  private synced = false;
-  private readonly syncWaiters: (() => void)[] = [];
-  private response: IncomingMessage | undefined;
-  private backoffMs = 500;
-  lastUsed = Date.now();
+  private store: Store = new Map();
+  /** The LIST in progress, swapped in whole when it completes. */
+  private next: Store = new Map();
+  private readonly engine: ListWatch<ObjectRef>;
 
   constructor(
-    private readonly client: KubeClient,
+    client: KubeClient,
     readonly info: ResourceInfo,
-    private readonly logger: Logger,
-    private readonly options: InformerOptions,
-  ) {}
+    logger: Logger,
+    options: InformerOptions,
+  ) {
+    this.engine = new ListWatch(
+      client,
+      {
+        path: collectionPath(info),
+        listAccept: METADATA_LIST_ACCEPT,
+        watchAccept: METADATA_WATCH_ACCEPT,
+        listTimeoutMs: 30_000,
+        maxPages: 10_000,
+        watchIdleTimeoutMs: options.watchIdleTimeoutMs,
+        watchTimeoutSeconds: options.watchTimeoutSeconds,
+        maxEventBytes: 16 * 1024 * 1024,
+        maxBackoffMs: options.maxBackoffMs,
+        onWatchFailure: options.onWatchFailure,
+        failureLog: {
+          message: 'object watch failed; retrying',
+          fields: { resource: info.resource, group: info.group },
+        },
+      },
+      {
+        transform: toRef,
+        listing: () => {
+          this.next = new Map();
+        },
+        listed: (_key, ref) => {
+          if (ref !== undefined) put(this.next, ref);
+        },
+        listDone: () => {
+          this.store = this.next;
+          this.next = new Map();
+        },
+        changed: (_key, ref) => {
+          if (ref !== undefined) put(this.store, ref);
+        },
+        deleted: (key) => remove(this.store, key),
+      },
+      logger,
+    );
+  }
 
   get hasSynced(): boolean {
-    return this.synced;
+    return this.engine.hasSynced;
   }
 
   start(): void {
-    void this.run();
-  }
-
-  private isStopped(): boolean {
-    return this.stopped;
+    this.engine.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    this.response?.destroy();
+    this.engine.stop();
   }
 
   waitForSync(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    if (this.synced) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (v: boolean): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(v);
-      };
-      const onAbort = (): void => done(false);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.syncWaiters.push(() => done(true));
-    });
+    return this.engine.waitForSync(timeoutMs, signal);
   }
 
   /** Objects held, over all namespaces. */
@@ -165,7 +174,6 @@ class MetadataInformer {
   }
 
   list(namespace: string | undefined, selector: ObjectSelector): ObjectRef[] {
-    this.lastUsed = Date.now();
     const out: ObjectRef[] = [];
     const buckets =
       namespace !== undefined && this.info.namespaced
@@ -179,152 +187,21 @@ class MetadataInformer {
       a.name < b.name ? -1 : a.name > b.name ? 1 : a.namespace < b.namespace ? -1 : 1,
     );
   }
+}
 
-  private put(ref: ObjectRef): void {
-    let bucket = this.store.get(ref.namespace);
-    if (bucket === undefined) {
-      bucket = new Map();
-      this.store.set(ref.namespace, bucket);
-    }
-    bucket.set(ref.name, ref);
+function put(store: Store, ref: ObjectRef): void {
+  let bucket = store.get(ref.namespace);
+  if (bucket === undefined) {
+    bucket = new Map();
+    store.set(ref.namespace, bucket);
   }
+  bucket.set(ref.name, ref);
+}
 
-  private remove(ref: ObjectRef): void {
-    const bucket = this.store.get(ref.namespace);
-    bucket?.delete(ref.name);
-    if (bucket?.size === 0) this.store.delete(ref.namespace);
-  }
-
-  private async run(): Promise<void> {
-    const path = collectionPath(this.info);
-    let needList = true;
-    while (!this.stopped) {
-      try {
-        if (needList) {
-          const { items, resourceVersion } = await listAll(this.client, path, '');
-          this.store.clear();
-          for (const ref of items) this.put(ref);
-          this.resourceVersion = resourceVersion;
-          needList = false;
-          if (!this.synced) {
-            this.synced = true;
-            for (const w of this.syncWaiters.splice(0)) w();
-          }
-        }
-        const outcome = await this.watch(path);
-        if (outcome === 'relist') {
-          needList = true;
-          this.options.onWatchFailure?.(path, 'expired');
-          this.logger.info({ path }, 'watch resourceVersion expired (410 Gone); re-listing');
-        }
-        this.backoffMs = 500;
-      } catch (err) {
-        if (this.isStopped()) return;
-        if (err instanceof KubeApiError && err.statusCode === 410) needList = true;
-        this.options.onWatchFailure?.(
-          path,
-          err instanceof KubeApiError && err.statusCode === 410 ? 'expired' : 'error',
-        );
-        this.logger.warn(
-          {
-            resource: this.info.resource,
-            group: this.info.group,
-            err: errorMessage(err),
-            retryMs: this.backoffMs,
-          },
-          'object watch failed; retrying',
-        );
-        await new Promise((r) => setTimeout(r, this.backoffMs).unref());
-        this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
-        // After an error the resourceVersion may be too old; a relist is the safe way back.
-        needList = true;
-      }
-    }
-  }
-
-  /** Streams one watch; resolves 'relist' when the resourceVersion expired, 'rewatch' when the stream ended. */
-  private async watch(path: string): Promise<'relist' | 'rewatch'> {
-    const base = this.options.watchTimeoutSeconds ?? 300;
-    const timeoutSeconds = Math.floor(base + Math.random() * base);
-    const res = await this.client.openStream(path, {
-      query: {
-        watch: '1',
-        resourceVersion: this.resourceVersion,
-        allowWatchBookmarks: 'true',
-        timeoutSeconds: String(timeoutSeconds),
-      },
-      accept: METADATA_WATCH_ACCEPT,
-      timeoutMs: 15_000,
-    });
-    this.response = res;
-    const idleMs = this.options.watchIdleTimeoutMs ?? 120_000;
-    return new Promise((resolve, reject) => {
-      let buffered = '';
-      let outcome: 'relist' | 'rewatch' = 'rewatch';
-      let idle = setTimeout(onIdle, idleMs);
-      function onIdle(): void {
-        res.destroy(new Error(`watch silent for ${idleMs} ms`));
-      }
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        clearTimeout(idle);
-        idle = setTimeout(onIdle, idleMs);
-        buffered += chunk;
-        let nl: number;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, nl).trim();
-          buffered = buffered.slice(nl + 1);
-          if (line === '') continue;
-          if (this.apply(line) === 'relist') {
-            outcome = 'relist';
-            res.destroy();
-            return;
-          }
-        }
-        if (buffered.length > 16 * 1024 * 1024) res.destroy(new Error('watch event larger than 16 MiB'));
-      });
-      res.on('close', () => {
-        clearTimeout(idle);
-        this.response = undefined;
-        if (outcome === 'relist' || res.complete) resolve(outcome);
-        else if (res.errored !== null) reject(res.errored);
-        else resolve('rewatch');
-      });
-    });
-  }
-
-  private apply(line: string): 'relist' | undefined {
-    let ev: WatchEvent;
-    try {
-      ev = JSON.parse(line) as WatchEvent;
-    } catch {
-      throw new Error('malformed watch event');
-    }
-    const obj = ev.object;
-    const rv = obj?.metadata?.resourceVersion;
-    switch (ev.type) {
-      case 'ADDED':
-      case 'MODIFIED': {
-        const ref = obj === undefined ? undefined : toRef(obj);
-        if (ref !== undefined) this.put(ref);
-        break;
-      }
-      case 'DELETED': {
-        const ref = obj === undefined ? undefined : toRef(obj);
-        if (ref !== undefined) this.remove(ref);
-        break;
-      }
-      case 'BOOKMARK':
-        break;
-      case 'ERROR':
-        if (obj?.code === 410) return 'relist';
-        throw new Error(`watch error: ${obj?.message ?? 'unknown'}`);
-      default:
-        return undefined;
-    }
-    if (rv !== undefined && rv !== '') this.resourceVersion = rv;
-    return undefined;
-  }
+function remove(store: Store, key: { namespace: string; name: string }): void {
+  const bucket = store.get(key.namespace);
+  bucket?.delete(key.name);
+  if (bucket?.size === 0) store.delete(key.namespace);
 }
 
 export interface WatchingObjectListerOptions extends InformerOptions {
@@ -371,7 +248,7 @@ export class WatchingObjectLister implements ObjectLister {
     signal?: AbortSignal,
   ): Promise<ObjectRef[]> {
     try {
-      const { items } = await listAll(this.client, collectionPath(info, namespace), selector.text, signal);
+      const items = await listAll(this.client, collectionPath(info, namespace), selector.text, signal);
       return items
         .filter((r) => selector.matches(r.labels))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -253,8 +253,19 @@ export interface FakeKube {
   /** Forget the event history: watches from any older resourceVersion get 410 Expired. */
   expireHistory(): void;
   openWatchCount(): number;
-  /** The next `count` requests whose path starts with pathPrefix get a Status with this code. */
-  failNext(pathPrefix: string, status: number, count?: number, message?: string): void;
+  /**
+   * The next `count` requests whose path starts with pathPrefix get a Status with this code (its
+   * reason the real one for the code: 410 is Expired, as for a watch from a compacted
+   * resourceVersion). `requests` narrows them to watches or to everything but watches (a
+   * collection's LIST and WATCH share a path).
+   */
+  failNext(
+    pathPrefix: string,
+    status: number,
+    count?: number,
+    message?: string,
+    requests?: FailedRequests,
+  ): void;
   /** Delay before every response (0–60 000 ms). */
   setLatency(ms: number): void;
   issueClientCertificate(commonName: string, organizations?: string[]): Promise<IssuedCertificate>;
@@ -281,11 +292,29 @@ interface Watcher {
   cleanup: () => void;
 }
 
+/** Which requests of a path failNext fails. */
+export type FailedRequests = 'all' | 'watch' | 'non-watch';
+
 interface FailureRule {
   prefix: string;
   status: number;
   remaining: number;
   message: string | undefined;
+  requests: FailedRequests;
+}
+
+/** ?watch=true, or the legacy /watch/ path segment (/api/v1/watch/pods, /apis/g/v/watch/...). */
+function isWatchRequest(url: URL): boolean {
+  return (
+    TRUE_VALUES.has(url.searchParams.get('watch') ?? '') ||
+    /^\/(?:api\/[^/]+|apis\/[^/]+\/[^/]+)\/watch\//.test(url.pathname)
+  );
+}
+
+function ruleApplies(rule: FailureRule, url: URL): boolean {
+  if (rule.remaining <= 0 || !url.pathname.startsWith(rule.prefix)) return false;
+  if (rule.requests === 'all') return true;
+  return isWatchRequest(url) === (rule.requests === 'watch');
 }
 
 const TRUE_VALUES = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
@@ -1290,7 +1319,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       return;
     }
     entry.user = user.username;
-    const rule = failures.find((f) => f.remaining > 0 && url.pathname.startsWith(f.prefix));
+    const rule = failures.find((f) => ruleApplies(f, url));
     if (rule) {
       rule.remaining--;
       if (rule.remaining <= 0) failures.splice(failures.indexOf(rule), 1);
@@ -1430,10 +1459,10 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     openWatchCount() {
       return watchers.size;
     },
-    failNext(pathPrefix, status, count = 1, message) {
+    failNext(pathPrefix, status, count = 1, message, requests = 'all') {
       if (!Number.isInteger(status) || status < 400 || status > 599)
         throw new Error(`failNext: bad status ${status}`);
-      failures.push({ prefix: pathPrefix, status, remaining: Math.max(1, count), message });
+      failures.push({ prefix: pathPrefix, status, remaining: Math.max(1, count), message, requests });
     },
     setLatency(ms) {
       if (!(ms >= 0 && ms <= 60_000)) throw new Error('setLatency: 0..60000 ms');
