@@ -22,11 +22,7 @@ import { createApp } from '../src/apiserver/app.js';
 import { Authenticator } from '../src/apiserver/authn.js';
 import { ANONYMOUS } from '../src/apiserver/authn.js';
 import type { Authorizer } from '../src/apiserver/authz.js';
-import {
-  CustomMetricsApi,
-  type CustomMetricParams,
-  type CustomMetricSource,
-} from '../src/apiserver/custom-metrics-api.js';
+import { CustomMetricsApi, type CustomMetricSource } from '../src/apiserver/custom-metrics-api.js';
 import { HealthChecks } from '../src/apiserver/health.js';
 import { messageClassesFor } from '../src/apiserver/message-classes.js';
 import { buildOpenApiDocuments } from '../src/apiserver/openapi.js';
@@ -34,7 +30,7 @@ import { sendJSON } from '../src/apiserver/respond.js';
 import { SecureServer } from '../src/apiserver/secure-server.js';
 import { checkServingPair, parseCertificateBundle } from '../src/apiserver/x509.js';
 import { silentLogger } from '../src/logging.js';
-import type { CustomMetricValue } from '../src/providers/index.js';
+import type { CustomMetricParams, CustomMetricValue } from '../src/providers/index.js';
 import { SelfMetrics } from '../src/self-metrics.js';
 import { createCA } from '../test/helpers/certs.js';
 import { LOOPBACK } from '../test/helpers/ports.js';

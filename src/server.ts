@@ -27,7 +27,7 @@ import {
   type ObjectLister,
   type ResourceMapper,
 } from './kube/index.js';
-import { explainRequest, renderExplanationText, type Explanation } from './cli/rule-tools/index.js';
+
 import { KubeletScraper, createNodeInformer } from './kubelet/index.js';
 import type { Logger } from './logging.js';
 import { connectPrometheus, redactUrl, type PrometheusClient } from './prometheus/index.js';
@@ -44,12 +44,17 @@ import {
   ResourceMetricsProvider,
   type ClusterObjects,
   type ResourceUsageSource,
+} from './providers/index.js';
+import {
   explainNode,
   explainPod,
+  explainRequest,
+  renderExplanationText,
   renderResourceExplanationText,
+  type Explanation,
   type ResourceExplainDeps,
   type ResourceExplanation,
-} from './providers/index.js';
+} from './explain/index.js';
 import { addServerChecks } from './readiness.js';
 import { MetricDiscovery, RulesReloader } from './rules/index.js';
 import { SelfMetrics } from './self-metrics.js';
@@ -369,6 +374,7 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
             resourcesFrom: 'cluster',
             prometheus,
             lister: cluster.lister,
+            limits: options.limits,
             signal,
           }),
         renderText: (e) => renderExplanationText(e as Explanation),

@@ -5,12 +5,15 @@
  */
 import { BadRequestError } from '../errors.js';
 import { parseLabelSelector, requirementsToMatchers, type Requirement } from '../promql/index.js';
-import type { ExternalMetricValue, ExternalMetricsProvider } from '../providers/index.js';
+import {
+  validateNamespace,
+  type ExternalMetricValue,
+  type ExternalMetricsProvider,
+} from '../providers/index.js';
 import type { APIResource, GroupVersionApi } from './api-groups.js';
 import { apiHandler } from './group-version.js';
 import { PreEncodedJSON } from './respond.js';
 import { newRouter } from './router.js';
-import { validateNamespace } from './custom-metrics-api.js';
 import { formatTime, milliQuantity } from './wire.js';
 
 const GROUP_VERSION = 'external.metrics.k8s.io/v1beta1';

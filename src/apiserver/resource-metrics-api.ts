@@ -15,11 +15,11 @@ import type {
   PodUsage,
   ResourceMetricsProvider,
 } from '../providers/index.js';
+import { validateNamespace, validateObjectName } from '../providers/index.js';
 import type { APIResource, GroupVersionApi } from './api-groups.js';
 import { apiHandler } from './group-version.js';
 import { PreEncodedJSON } from './respond.js';
 import { newRouter } from './router.js';
-import { validateNamespace, validateObjectName } from './custom-metrics-api.js';
 import { cpuQuantity, formatGoDuration, formatTime, memoryQuantity } from './wire.js';
 
 const GROUP_VERSION = 'metrics.k8s.io/v1beta1';

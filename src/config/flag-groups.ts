@@ -85,6 +85,8 @@ const TOOL_FLAGS: Readonly<Record<'check' | 'explain', readonly string[]>> = {
     'config',
     'kubeconfig',
     'objects',
+    'max-selected-objects',
+    'max-query-length',
     'metrics-relist-interval',
     'metrics-max-age',
     'format',

@@ -11,12 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { TimeoutError, errorMessage } from '../errors.js';
 import { Informer, KubeApiError, type KubeClient, type WatchFailureObserver } from '../kube/index.js';
 import type { Logger } from '../logging.js';
-import type {
-  NodeScrapeState,
-  NodeUsageQuery,
-  PodUsageQuery,
-  ResourceUsageSource,
-} from '../providers/index.js';
+import type { NodeScrapeState } from '../explain/index.js';
+import type { NodeUsageQuery, PodUsageQuery, ResourceUsageSource } from '../providers/index.js';
 import type { SelfMetrics } from '../self-metrics.js';
 import { decodeResourceMetrics } from './decode-resource.js';
 import { DecodeError, decodeSummary } from './decode-summary.js';

@@ -4,7 +4,7 @@
  * left out; NaN and infinite values are never reported (the HPA would act on them). Knows
  * nothing of HTTP or API versions.
  */
-import { BadRequestError, NotFoundError, InternalError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import {
   apiVersionOf,
   groupResourceString,
@@ -18,14 +18,10 @@ import type { Logger } from '../logging.js';
 import type { PrometheusClient } from '../prometheus/index.js';
 import type { Requirement } from '../promql/index.js';
 import { LRUCache } from 'lru-cache';
-import {
-  renderChunks,
-  renderObjectQuery,
-  type CustomMetricEntry,
-  type MetricDiscovery,
-} from '../rules/index.js';
+import type { CustomMetricEntry, MetricDiscovery } from '../rules/index.js';
 import type { SelfMetrics } from '../self-metrics.js';
 import { mapLimited } from '../map-limited.js';
+import { customNamespace, renderCustomQueries, selectionRefusal } from './custom-plan.js';
 import { NameIndex, ObjectSamples } from './object-samples.js';
 
 export interface ObjectReference {
@@ -152,7 +148,7 @@ export class CustomMetricsProvider {
     return info;
   }
 
-  /** The entry and PromQL a request would run, without running it (explain's tests compare with it). */
+  /** The entry and PromQL a request would run, without running it (explain shows the same, from custom-plan.ts). */
   async plan(q: CustomMetricQuery): Promise<{
     entry: CustomMetricEntry;
     info: ResourceInfo;
@@ -177,29 +173,14 @@ export class CustomMetricsProvider {
       const fields = q.target.fields;
       const objects = await this.o.lister.list(info, q.namespace, q.target.selector, q.signal);
       names = (fields === undefined ? objects : objects.filter(fields)).map((o) => o.name);
-      const max = this.o.maxSelectedObjects ?? 0;
-      if (max > 0 && names.length > max) {
+      const refused = selectionRefusal(names.length, info, this.o.maxSelectedObjects);
+      if (refused !== undefined) {
         this.o.metrics.requestsLimited.inc({ limit: 'max_selected_objects' });
-        throw new BadRequestError(
-          `the selector matches ${names.length} ${info.resource}, more than the ${max} one request may name (--max-selected-objects): narrow the label selector`,
-          { group: 'custom.metrics.k8s.io', kind: groupResourceString(info) },
-        );
+        throw refused;
       }
     }
     if (names.length === 0) return { entry, info, names, queries: [], index: new NameIndex(names) };
-    let namespace: { label: string; value: string } | undefined;
-    if (q.namespace !== undefined) {
-      const label = entry.rule.association.namespaceLabel(this.o.mapper);
-      if (label === undefined) throw new InternalError(`${entry.rule.path} has no label for namespaces`);
-      namespace = { label, value: q.namespace };
-    }
-    const scope = {
-      seriesName: entry.seriesName,
-      resourceLabel: entry.resourceLabel,
-      names,
-      namespace,
-      metricSelector: q.metricSelector,
-    };
+    const namespace = customNamespace(entry, q.namespace, this.o.mapper);
     // \u0000 cannot occur in any of the parts (names and labels are validated before this).
     const key = [
       entry.seriesName,
@@ -209,9 +190,12 @@ export class CustomMetricsProvider {
       names.join('\u0000'),
     ].join('\u0001');
     const { queries, index } = this.rendered.get(entry.rule, key, () => ({
-      queries: renderChunks(names, this.o.maxQueryLength ?? 0, (part) =>
-        renderObjectQuery(entry.rule, { ...scope, names: part }),
-      ).map((c) => c.query),
+      queries: renderCustomQueries(
+        entry,
+        { namespace, metricSelector: q.metricSelector },
+        names,
+        this.o.maxQueryLength,
+      ),
       index: new NameIndex(names),
     }));
     return { entry, info, names, queries, index };

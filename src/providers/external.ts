@@ -44,6 +44,29 @@ function notFound(metric: string): NotFoundError {
   });
 }
 
+/** The PromQL of a request for the entry found (also `explain`'s); throws InternalError when it cannot be made. */
+export function externalQuery(
+  entry: ExternalMetricEntry,
+  q: ExternalMetricQuery,
+  mapper: ResourceMapper,
+): string {
+  let namespace: { label: string; value: string } | undefined;
+  if (entry.rule.namespaced) {
+    const label = entry.rule.association.namespaceLabel(mapper);
+    if (label === undefined) {
+      throw new InternalError(
+        `${entry.rule.path} has no label for namespaces: map one in resources.overrides (e.g. namespace: {resource: namespace}) or set resources.namespaced: false`,
+      );
+    }
+    namespace = { label, value: q.namespace };
+  }
+  return renderExternalQuery(entry.rule, {
+    seriesName: entry.seriesName,
+    namespace,
+    metricSelector: q.selector,
+  });
+}
+
 export class ExternalMetricsProvider {
   constructor(private readonly o: ExternalMetricsProviderOptions) {}
 
@@ -52,26 +75,11 @@ export class ExternalMetricsProvider {
     return [...new Set(this.o.discovery.catalog.externalEntries().map((e) => e.metric))].sort();
   }
 
-  /** The entry and PromQL a request would run, without running it (also used by `explain`). */
+  /** The entry and PromQL a request would run, without running it (`explain` shows the same). */
   async plan(q: ExternalMetricQuery): Promise<{ entry: ExternalMetricEntry; query: string }> {
     const entry = await this.o.discovery.findExternal(q.metric);
     if (entry === undefined) throw notFound(q.metric);
-    let namespace: { label: string; value: string } | undefined;
-    if (entry.rule.namespaced) {
-      const label = entry.rule.association.namespaceLabel(this.o.mapper);
-      if (label === undefined) {
-        throw new InternalError(
-          `${entry.rule.path} has no label for namespaces: map one in resources.overrides (e.g. namespace: {resource: namespace}) or set resources.namespaced: false`,
-        );
-      }
-      namespace = { label, value: q.namespace };
-    }
-    const query = renderExternalQuery(entry.rule, {
-      seriesName: entry.seriesName,
-      namespace,
-      metricSelector: q.selector,
-    });
-    return { entry, query };
+    return { entry, query: externalQuery(entry, q, this.o.mapper) };
   }
 
   async getValues(q: ExternalMetricQuery): Promise<ExternalMetricValue[]> {

@@ -18,7 +18,17 @@ export {
   type ObjectTarget,
 } from './custom.js';
 export {
+  customMetricParams,
+  parseCustomMetricRequest,
+  selectorParam,
+  validateNamespace,
+  validateObjectName,
+  METRIC_NAME,
+  type CustomMetricParams,
+} from './custom-request.js';
+export {
   ExternalMetricsProvider,
+  externalQuery,
   type ExternalMetricsProviderOptions,
   type ExternalMetricQuery,
   type ExternalMetricValue,
@@ -48,25 +58,22 @@ export {
 export { InformerClusterObjects, type RecordSource } from './cluster-objects-informer.js';
 export {
   PrometheusResourceSource,
-  batchNames,
   type PrometheusResourceSourceOptions,
   type DescribedUsageQuery,
 } from './resource-prometheus.js';
 export {
-  explainPod,
-  explainNode,
-  renderResourceExplanationText,
-  type ResourceExplainDeps,
-  type ResourceExplanation,
-  type ExplainLine,
-  type ExplainCause,
-  type KubeletDiagnostics,
-  type NodeScrapeState,
-  type UsageQueryDiagnostics,
-} from './resource-explain.js';
+  batchNames,
+  planUsageQueries,
+  type UsageQueryLimits,
+  type UsageQueryPlan,
+  type UsageQuestion,
+} from './resource-queries.js';
+export { customNamespace, renderCustomQueries, selectionRefusal } from './custom-plan.js';
 export {
   ResourceMetricsProvider,
+  WHOLE_CLUSTER_ABOVE,
   podMetricsNotFound,
+  podUsageFor,
   nodeMetricsNotFound,
   type ResourceMetricsProviderOptions,
   type PodMetricsItem,

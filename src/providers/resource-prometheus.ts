@@ -10,14 +10,9 @@
 import type { ResourceMapper } from '../kube/index.js';
 import type { Logger } from '../logging.js';
 import type { PrometheusClient, Sample } from '../prometheus/index.js';
-import { InternalError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { mapLimited } from '../map-limited.js';
-import {
-  renderChunks,
-  renderResourceQuery,
-  type CompiledResourceQuery,
-  type CompiledResourceRules,
-} from '../rules/index.js';
+import type { CompiledResourceRules } from '../rules/index.js';
 import type { SelfMetrics } from '../self-metrics.js';
 import type {
   ContainerUsage,
@@ -27,9 +22,13 @@ import type {
   PodUsageQuery,
   ResourceUsageSource,
 } from './resource-usage.js';
-
-const PODS = { group: '', resource: 'pods' };
-const NODES = { group: '', resource: 'nodes' };
+import {
+  nodeUsageQuery,
+  planUsageQueries,
+  podUsageQuery,
+  type UsageQueryPlan,
+  type UsageQuestion,
+} from './resource-queries.js';
 
 export interface PrometheusResourceSourceOptions {
   /**
@@ -47,24 +46,6 @@ export interface PrometheusResourceSourceOptions {
   maxQueryLength?: number;
   /** Queries in flight at once for one request (default 4). */
   concurrency?: number;
-}
-
-/** Splits names into batches whose joined length stays under `maxLength` (always at least one name). */
-export function batchNames(names: readonly string[], maxLength: number): string[][] {
-  const out: string[][] = [];
-  let batch: string[] = [];
-  let length = 0;
-  for (const name of names) {
-    if (batch.length > 0 && length + name.length + 1 > maxLength) {
-      out.push(batch);
-      batch = [];
-      length = 0;
-    }
-    batch.push(name);
-    length += name.length + 1;
-  }
-  if (batch.length > 0) out.push(batch);
-  return out;
 }
 
 interface Reading {
@@ -88,12 +69,6 @@ export class PrometheusResourceSource implements ResourceUsageSource {
 
   constructor(private readonly o: PrometheusResourceSourceOptions) {}
 
-  private label(q: CompiledResourceQuery, gr: { group: string; resource: string }): string {
-    const label = q.association.labelFor(gr, this.o.mapper);
-    if (label === undefined) throw new InternalError(`${q.path}.resources has no label for ${gr.resource}`);
-    return label;
-  }
-
   private rules(): CompiledResourceRules | undefined {
     const r = this.o.rules;
     return typeof r === 'function' ? r() : r;
@@ -103,30 +78,20 @@ export class PrometheusResourceSource implements ResourceUsageSource {
     return rules.windowMs ?? (seconds === undefined ? 0 : seconds * 1000);
   }
 
-  /** Runs one rule's query over all batches; returns the samples. */
-  private async run(
-    q: CompiledResourceQuery,
-    kind: 'containerQuery' | 'nodeQuery',
-    render: (names: readonly string[] | undefined) => string,
-    names: readonly string[] | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<Sample[]> {
-    let queries: string[];
-    try {
-      queries =
-        names === undefined
-          ? [render(undefined)]
-          : batchNames(names, this.o.maxNamesLength ?? 16_384).flatMap((batch) =>
-              renderChunks(batch, this.o.maxQueryLength ?? 0, render).map((c) => c.query),
-            );
-    } catch (err) {
-      throw new InternalError(`${q.path}.${kind} could not be rendered: ${(err as Error).message}`);
-    }
-    if (queries.length > 1) this.o.metrics.splitQueries.inc({ api: 'resource' });
-    const results = await mapLimited(queries, this.o.concurrency ?? 4, (promql) =>
+  /** Runs a plan's queries (several batches and split parts at once); returns their samples. */
+  private async run(plan: UsageQueryPlan, signal: AbortSignal | undefined): Promise<Sample[]> {
+    if (plan.queries.length > 1) this.o.metrics.splitQueries.inc({ api: 'resource' });
+    const results = await mapLimited(plan.queries, this.o.concurrency ?? 4, (promql) =>
       this.o.prometheus.query(promql, { signal }),
     );
     return results.flat();
+  }
+
+  private plans(rules: CompiledResourceRules, question: UsageQuestion): UsageQueryPlan[] {
+    return planUsageQueries(rules, this.o.mapper, question, {
+      maxNamesLength: this.o.maxNamesLength,
+      maxQueryLength: this.o.maxQueryLength,
+    });
   }
 
   private countNonFinite(what: string, n: number): void {
@@ -153,8 +118,8 @@ export class PrometheusResourceSource implements ResourceUsageSource {
         try {
           promql =
             'pod' in target
-              ? this.podQuery(q, target.namespace, [target.pod])
-              : this.nodeQuery(q, [target.node]);
+              ? podUsageQuery(q, this.o.mapper, target.namespace, [target.pod])
+              : nodeUsageQuery(q, this.o.mapper, [target.node]);
         } catch (err) {
           return { path, promql: '', samples: 0, error: errorMessage(err) };
         }
@@ -168,56 +133,20 @@ export class PrometheusResourceSource implements ResourceUsageSource {
     );
   }
 
-  /** The containerQuery of one resource rule for these pods (all when undefined) of a namespace (all when undefined). */
-  private podQuery(
-    q: CompiledResourceQuery,
-    namespace: string | undefined,
-    names: readonly string[] | undefined,
-  ): string {
-    const nsLabel = this.label(q, { group: '', resource: 'namespaces' });
-    return renderResourceQuery(
-      { path: `${q.path}.containerQuery`, metricsQuery: q.containerQuery },
-      {
-        resourceLabel: this.label(q, PODS),
-        names,
-        namespace: namespace === undefined ? undefined : { label: nsLabel, value: namespace },
-        // Without a namespace the samples must say which namespace they belong to.
-        extraGroupBy: namespace === undefined ? [q.containerLabel, nsLabel] : [q.containerLabel],
-      },
-    );
-  }
-
-  /** The nodeQuery of one resource rule for these nodes (all when undefined). */
-  private nodeQuery(q: CompiledResourceQuery, names: readonly string[] | undefined): string {
-    return renderResourceQuery(
-      { path: `${q.path}.nodeQuery`, metricsQuery: q.nodeQuery },
-      { resourceLabel: this.label(q, NODES), names, extraGroupBy: [] },
-    );
-  }
-
   async podUsage(query: PodUsageQuery): Promise<PodUsage[]> {
     const rules = this.rules();
     if (rules === undefined || query.names?.length === 0) return [];
-    const { cpu, memory } = rules;
-    const sides = [cpu, memory].map((q) => {
-      const podLabel = this.label(q, PODS);
-      const nsLabel = this.label(q, { group: '', resource: 'namespaces' });
-      const render = (names: readonly string[] | undefined): string =>
-        this.podQuery(q, query.namespace, names);
-      return { q, podLabel, nsLabel, render };
-    });
-    const [cpuSamples, memSamples] = await Promise.all(
-      sides.map((s) => this.run(s.q, 'containerQuery', s.render, query.names, query.signal)),
-    );
+    const plans = this.plans(rules, { target: 'pods', namespace: query.namespace, names: query.names });
+    const [cpuSamples, memSamples] = await Promise.all(plans.map((p) => this.run(p, query.signal)));
     // namespace → pod → container → reading
     type Readings = Map<string, Map<string, Map<string, Reading>>>;
     let nonFinite = 0;
-    const index = (samples: Sample[], side: (typeof sides)[number], clampNegative: boolean): Readings => {
+    const index = (samples: Sample[], plan: UsageQueryPlan, clampNegative: boolean): Readings => {
       const out: Readings = new Map();
       for (const s of samples) {
-        const pod = s.labels[side.podLabel];
-        const container = s.labels[side.q.containerLabel];
-        const ns = query.namespace ?? s.labels[side.nsLabel];
+        const pod = s.labels[plan.objectLabel];
+        const container = s.labels[plan.containerLabel ?? ''];
+        const ns = query.namespace ?? s.labels[plan.namespaceLabel ?? ''];
         if (
           pod === undefined ||
           pod === '' ||
@@ -242,11 +171,11 @@ export class PrometheusResourceSource implements ResourceUsageSource {
       }
       return out;
     };
-    const [cpuSide, memSide] = sides as [(typeof sides)[number], (typeof sides)[number]];
-    const cpuBy = index(cpuSamples ?? [], cpuSide, true);
-    const memBy = index(memSamples ?? [], memSide, true);
+    const [cpuPlan, memPlan] = plans as [UsageQueryPlan, UsageQueryPlan];
+    const cpuBy = index(cpuSamples ?? [], cpuPlan, true);
+    const memBy = index(memSamples ?? [], memPlan, true);
     this.countNonFinite('pods', nonFinite);
-    const windowMs = this.windowMs(rules, cpu.containerWindowSeconds);
+    const windowMs = this.windowMs(rules, rules.cpu.containerWindowSeconds);
     const wanted = query.names === undefined ? undefined : new Set(query.names);
     const out: PodUsage[] = [];
     for (const [ns, pods] of cpuBy) {
@@ -282,15 +211,8 @@ export class PrometheusResourceSource implements ResourceUsageSource {
   async nodeUsage(query: NodeUsageQuery): Promise<NodeUsage[]> {
     const rules = this.rules();
     if (rules === undefined || query.names?.length === 0) return [];
-    const { cpu, memory } = rules;
-    const sides = [cpu, memory].map((q) => {
-      const nodeLabel = this.label(q, NODES);
-      const render = (names: readonly string[] | undefined): string => this.nodeQuery(q, names);
-      return { q, nodeLabel, render };
-    });
-    const [cpuSamples, memSamples] = await Promise.all(
-      sides.map((s) => this.run(s.q, 'nodeQuery', s.render, query.names, query.signal)),
-    );
+    const plans = this.plans(rules, { target: 'nodes', names: query.names });
+    const [cpuSamples, memSamples] = await Promise.all(plans.map((p) => this.run(p, query.signal)));
     let nonFinite = 0;
     const index = (samples: Sample[], label: string): Map<string, Reading> => {
       const out = new Map<string, Reading>();
@@ -305,11 +227,11 @@ export class PrometheusResourceSource implements ResourceUsageSource {
       }
       return out;
     };
-    const [cpuSide, memSide] = sides as [(typeof sides)[number], (typeof sides)[number]];
-    const cpuBy = index(cpuSamples ?? [], cpuSide.nodeLabel);
-    const memBy = index(memSamples ?? [], memSide.nodeLabel);
+    const [cpuPlan, memPlan] = plans as [UsageQueryPlan, UsageQueryPlan];
+    const cpuBy = index(cpuSamples ?? [], cpuPlan.objectLabel);
+    const memBy = index(memSamples ?? [], memPlan.objectLabel);
     this.countNonFinite('nodes', nonFinite);
-    const windowMs = this.windowMs(rules, cpu.nodeWindowSeconds);
+    const windowMs = this.windowMs(rules, rules.cpu.nodeWindowSeconds);
     const wanted = query.names === undefined ? undefined : new Set(query.names);
     const out: NodeUsage[] = [];
     for (const [name, c] of cpuBy) {

@@ -41,6 +41,9 @@ export interface ResourceMetricsProviderOptions {
 
 const GROUP = 'metrics.k8s.io';
 
+/** Default of wholeClusterAbove (`explain` plans pods of many namespaces the same way). */
+export const WHOLE_CLUSTER_ABOVE = 16;
+
 export function podMetricsNotFound(namespace: string, name: string): NotFoundError {
   return new NotFoundError(`podmetrics.${GROUP} "${namespace}/${name}" not found`, {
     name: `${namespace}/${name}`,
@@ -261,7 +264,7 @@ export class ResourceMetricsProvider {
       }
       return n;
     };
-    if (byNs.size > (this.o.wholeClusterAbove ?? 16)) {
+    if (byNs.size > (this.o.wholeClusterAbove ?? WHOLE_CLUSTER_ABOVE)) {
       // Pods of many namespaces: one cluster-wide question beats one per namespace.
       for (const u of await source.podUsage({ namespace: undefined, signal }))
         take(byNs.get(u.namespace)?.get(u.name), u);

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ResourceExplanation } from '../../src/providers/index.js';
+import type { ResourceExplanation } from '../../src/explain/index.js';
 import {
   call,
   createAdapterPki,

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { customMetricParams, parseCustomMetricRequest } from '../../src/apiserver/custom-metrics-api.js';
-import { renderExplanationText, type Explanation } from '../../src/cli/rule-tools/index.js';
+import { customMetricParams, parseCustomMetricRequest } from '../../src/providers/index.js';
+import { renderExplanationText, type Explanation } from '../../src/explain/index.js';
 import { BUILTIN_RESOURCES, ResourceIndex, StaticObjectLister } from '../../src/kube/index.js';
 import { silentLogger } from '../../src/logging.js';
 import { HttpPrometheusClient } from '../../src/prometheus/index.js';
@@ -144,7 +144,6 @@ describe('metrics-adapter explain', { timeout: 400_000 }, () => {
     const q = parseCustomMetricRequest({
       params,
       query: url.searchParams,
-      user: { name: 't', uid: '', groups: [], extra: {} },
       signal: new AbortController().signal,
     });
     return (await provider.plan(q)).queries[0];
@@ -381,7 +380,6 @@ describe('metrics-adapter explain', { timeout: 400_000 }, () => {
                     .slice(3),
                 ) ?? assert.fail(`no URL shape: ${url.pathname}`),
               query: url.searchParams,
-              user: { name: 't', uid: '', groups: [], extra: {} },
               signal: new AbortController().signal,
             }),
           (err: Error) => err.message === e.outcome.message,

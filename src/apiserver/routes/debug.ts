@@ -2,7 +2,7 @@
  * `GET /debug/explain?path=<api path>`: what `metrics-adapter explain` prints, from the running
  * server — the matched rule, the rendered PromQL, the raw samples and how they map to objects.
  * `GET /debug/explain?pod=<namespace>/<name>` and `?node=<name>`: which metrics.k8s.io source
- * answers that pod or node now, and if none, why (providers/resource-explain.ts), from the
+ * answers that pod or node now, and if none, why (src/explain/object.ts), from the
  * server's live state: the scraper's per-node state, the stored points, the resourceRules PromQL.
  * Both run queries against Prometheus, so they sit behind authorization like any other path (a
  * non-resource SubjectAccessReview on /debug/explain); `?format=text` gives the CLI's text
@@ -10,7 +10,7 @@
  */
 import type { RequestHandler } from 'express';
 import { BadRequestError } from '../../errors.js';
-import { validateNamespace, validateObjectName } from '../custom-metrics-api.js';
+import { validateNamespace, validateObjectName } from '../../providers/index.js';
 import { sendBody, sendJSON } from '../respond.js';
 
 export interface RequestExplainer {

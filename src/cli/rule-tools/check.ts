@@ -32,9 +32,8 @@ import {
   type UsageResource,
   type UsageTarget,
 } from './resource-rules.js';
-import { duplicateNameWarnings, knownResources, suggestResource } from './static-checks.js';
-
-export type ResourcesSource = 'cluster' | 'builtin';
+import { knownResources, suggestResource, type ResourcesSource } from '../../explain/index.js';
+import { duplicateNameWarnings } from './static-checks.js';
 
 export interface CheckOptions {
   file: string;

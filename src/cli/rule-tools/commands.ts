@@ -3,7 +3,14 @@
  * optionally a cluster), output in text or JSON, and exit codes a CI job can act on.
  */
 import { formatDiagnostic, readRulesFile } from '../../config/rules-file.js';
-import { FlagError, listFlag, stringFlag, boolFlag, type ParsedCommandLine } from '../../config/flags.js';
+import {
+  FlagError,
+  listFlag,
+  numberFlag,
+  stringFlag,
+  boolFlag,
+  type ParsedCommandLine,
+} from '../../config/flags.js';
 import { buildPrometheusOptions, buildRulesOptions, optionalFile } from '../../config/serve-options.js';
 import { errorMessage } from '../../errors.js';
 import {
@@ -19,9 +26,9 @@ import { createLogger, type Logger } from '../../logging.js';
 import { connectPrometheus, redactUrl, type PrometheusConnection } from '../../prometheus/index.js';
 import { compileRules, MetricDiscovery } from '../../rules/index.js';
 import { SelfMetrics } from '../../self-metrics.js';
-import { checkRulesFile, probePrometheus, type ResourcesSource } from './check.js';
-import { explainRequest } from './explain.js';
-import { renderCheckText, renderExplanationText } from './text.js';
+import { explainRequest, renderExplanationText, type ResourcesSource } from '../../explain/index.js';
+import { checkRulesFile, probePrometheus } from './check.js';
+import { renderCheckText } from './text.js';
 
 /** Exit codes of check and explain (documented in --help and docs/rule-tools.md). */
 export const EXIT = {
@@ -184,6 +191,10 @@ export async function explainCommand(parsed: ParsedCommandLine): Promise<number>
       prometheus: connection.client,
       lister: cluster.lister,
       objects,
+      limits: {
+        maxQueryLength: numberFlag(parsed.values, 'max-query-length'),
+        maxSelectedObjects: numberFlag(parsed.values, 'max-selected-objects'),
+      },
     });
     write(
       format(parsed) === 'json'

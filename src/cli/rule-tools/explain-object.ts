@@ -11,7 +11,7 @@ import { boolFlag, FlagError, stringFlag, type ParsedCommandLine } from '../../c
 import { optionalFile } from '../../config/serve-options.js';
 import { errorMessage } from '../../errors.js';
 import { KubeApiError, KubeClient, loadKubeConfig } from '../../kube/index.js';
-import { renderResourceExplanationText, type ResourceExplanation } from '../../providers/index.js';
+import { renderResourceExplanationText, type ResourceExplanation } from '../../explain/index.js';
 import { EXIT } from './commands.js';
 
 export type ExplainedKind = 'pod' | 'node';

@@ -1,45 +1,12 @@
 /**
  * What `check` can tell about rules without asking Prometheus: metric names that two rules both
- * yield (when the names are known from the file alone), and resource names that are a typo of a
- * known resource. Both use the engine's own pieces (naming, the resource mapper), so a finding
- * here is what the server would do.
+ * yield (when the names are known from the file alone). It uses the engine's own naming, so a
+ * finding here is what the server would do (resource typos: src/explain/suggest-resource.ts).
  */
 import type { DiscoveryRuleConfig, Diagnostic, SourceLocation } from '../../config/rules-file.js';
-import { closestMatch } from '../../config/suggest.js';
-import {
-  BUILTIN_RESOURCES,
-  DiscoveryResourceMapper,
-  groupResourceString,
-  ResourceIndex,
-  type ResourceInfo,
-  type ResourceMapper,
-} from '../../kube/index.js';
+import { groupResourceString, type ResourceMapper } from '../../kube/index.js';
 import { parseSeriesSelector } from '../../promql/index.js';
 import { metricNameFor, type CompiledRule } from '../../rules/index.js';
-
-/** The resources a mapper knows (for suggestions); the built-in table for any other mapper. */
-export function knownResources(mapper: ResourceMapper): readonly ResourceInfo[] {
-  if (mapper instanceof ResourceIndex || mapper instanceof DiscoveryResourceMapper) return mapper.resources;
-  return BUILTIN_RESOURCES;
-}
-
-/**
- * The closest known name for a resource that does not resolve: among the resources of `group`
- * when it has any, else among all; matched against plural, singular and kind, and answered in
- * the form that was closest (`pdo` → `pod`, `deploymnets` → `deployments`).
- */
-export function suggestResource(
-  resource: string,
-  group: string,
-  known: readonly ResourceInfo[],
-): string | undefined {
-  const sameGroup = known.filter((r) => r.group === group || r.group.replace(/[.-]/g, '_') === group);
-  const pool = group !== '' && sameGroup.length > 0 ? sameGroup : known;
-  const names = new Set<string>();
-  for (const r of pool)
-    for (const n of [r.singular, r.resource, r.kind.toLowerCase()]) if (n !== '') names.add(n);
-  return closestMatch(resource.toLowerCase(), names);
-}
 
 /** The one series name a seriesQuery can match, when it names it literally. */
 function literalSeriesName(seriesQuery: string): string | undefined {

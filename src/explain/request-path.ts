@@ -3,15 +3,17 @@
  * decoding, and for custom.metrics.k8s.io the server's own parser and validation. Problems are
  * the typed errors the server would answer with (400, 404).
  */
+import { BadRequestError, NotFoundError } from '../errors.js';
+import { requirementsToMatchers, type Requirement } from '../promql/index.js';
 import {
   customMetricParams,
+  METRIC_NAME,
   parseCustomMetricRequest,
+  selectorParam,
   validateNamespace,
   validateObjectName,
-} from '../../apiserver/custom-metrics-api.js';
-import { BadRequestError, NotFoundError } from '../../errors.js';
-import { parseLabelSelector, requirementsToMatchers, type Requirement } from '../../promql/index.js';
-import type { CustomMetricQuery } from '../../providers/index.js';
+  type CustomMetricQuery,
+} from '../providers/index.js';
 
 export type ParsedApiPath =
   | { api: 'custom'; group: string; version: string; query: CustomMetricQuery }
@@ -33,21 +35,7 @@ export type ParsedApiPath =
       selector: Requirement[];
     };
 
-const METRIC_NAME = /^[^\u0000-\u001f\u007f/]+$/;
 const NOT_FOUND = 'the server could not find the requested resource';
-
-function selectorParam(query: URLSearchParams, name: string): Requirement[] {
-  const raw = query.get(name);
-  if (raw === null || raw === '') return [];
-  try {
-    const reqs = parseLabelSelector(raw);
-    return reqs;
-  } catch (err) {
-    if (err instanceof BadRequestError)
-      throw new BadRequestError(`invalid ${name} ${JSON.stringify(raw)}: ${err.message}`);
-    throw err;
-  }
-}
 
 function splitPath(path: string): { segments: string[]; query: URLSearchParams } {
   let url: URL;
@@ -90,7 +78,6 @@ export function parseApiPath(
       query: parseCustomMetricRequest({
         params,
         query,
-        user: { name: 'explain', uid: '', groups: [], extra: {} },
         signal,
       }),
     };

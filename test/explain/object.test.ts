@@ -7,15 +7,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  StaticClusterObjects,
   explainNode,
   explainPod,
   renderResourceExplanationText,
-  type DescribedUsageQuery,
   type KubeletDiagnostics,
   type NodeScrapeState,
-  type PodRecord,
   type ResourceExplainDeps,
+} from '../../src/explain/index.js';
+import {
+  StaticClusterObjects,
+  type DescribedUsageQuery,
+  type PodRecord,
   type ResourceUsageSource,
 } from '../../src/providers/index.js';
 
