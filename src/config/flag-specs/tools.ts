@@ -1,4 +1,4 @@
-/** Flags only `check` and `explain` read (the server accepts and ignores them). */
+/** Flags only `check` and `explain` read; `serve`'s --help does not list them (flag-groups.ts). */
 import type { FlagSpec } from './types.js';
 
 export const CHECK_EXPLAIN_FLAGS: readonly FlagSpec[] = [
