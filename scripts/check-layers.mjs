@@ -20,7 +20,7 @@ import ts from 'typescript';
 export const LAYERS = [
   ['main.ts'],
   ['cli'],
-  ['server.ts', 'readiness.ts'],
+  ['server.ts', 'readiness.ts', 'cluster-access.ts', 'metric-apis.ts'],
   ['apiserver'],
   ['kubelet'],
   ['explain'],
