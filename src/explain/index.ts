@@ -1,4 +1,8 @@
 /**
+ * Layer explain/ (under kubelet/): may import providers/ and everything below it (rules/,
+ * prometheus/, kube/, promql/, the base layer); never apiserver/, kubelet/ or cli/. Checked by
+ * `npm run lint` (scripts/check-layers.mjs).
+ *
  * Explain, a service of the server's own layers: what the server does with one metrics API
  * request (explainRequest: the rule, the providers' plan of queries, samples, mapping, answer)
  * and why a pod or node is (not) in metrics.k8s.io (explainPod, explainNode). The server serves
