@@ -1,7 +1,7 @@
 /**
- * Layer kubelet/ (under apiserver/ and explain/): may import providers/ and the layers below;
- * never apiserver/, server.ts or cli/. Checked by
- * `npm run lint` (scripts/check-layers.mjs).
+ * Layer kubelet/ (under apiserver/, above explain/): may import explain/ (the diagnostics types
+ * it implements), providers/ and the layers below; never apiserver/, server.ts or cli/. Checked
+ * by `npm run lint` (scripts/check-layers.mjs).
  *
  * The kubelet scraper, metrics-server's job: watch the nodes, scrape each kubelet's Summary API
  * (or /metrics/resource) every resolution tick, keep the last two points per node and container,
