@@ -1,5 +1,5 @@
 /**
- * Layer providers/ (under kubelet/): may import rules/ and the layers below; never kubelet/,
+ * Layer providers/ (under explain/): may import rules/ and the layers below; never explain/, kubelet/,
  * apiserver/ or anything above. Checked by
  * `npm run lint` (scripts/check-layers.mjs).
  *
