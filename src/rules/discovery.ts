@@ -1,59 +1,37 @@
 /**
  * Series discovery: runs each distinct seriesQuery against /api/v1/series every relist interval
  * and rebuilds the catalog. A failed query keeps its last good answer, so a Prometheus hiccup
- * never empties the catalog.
- *
- * Beyond prometheus-adapter: a request for a metric the catalog does not know triggers an
- * on-demand lookup for that name — the metric names matching the seriesQuery come from the cheap
- * label-values API, only the matching names are fetched as series — so a new metric answers
- * within seconds rather than after the next relist. Concurrent lookups of one name share a call,
- * and misses are remembered briefly (negative cache) so unknown names cannot hammer Prometheus.
+ * never empties the catalog. A metric the catalog lacks is looked up on demand
+ * (on-demand-lookup.ts).
  */
-import { LRUCache } from 'lru-cache';
 import { errorMessage } from '../errors.js';
-import type { ResourceMapper } from '../kube/index.js';
-import type { Logger } from '../logging.js';
 import { mapLimited } from '../map-limited.js';
-import type { PrometheusClient } from '../prometheus/index.js';
-import { withNameMatcher } from '../promql/index.js';
-import type { SelfMetrics } from '../self-metrics.js';
 import {
-  customKey,
   MetricCatalog,
-  shapesOf,
   type CustomMetricEntry,
   type ExternalMetricEntry,
   type SeriesShape,
 } from './catalog.js';
-import { metricNameFor } from './naming.js';
+import {
+  OnDemandLookup,
+  readSeriesShapes,
+  seriesWindow,
+  type CustomLookup,
+  type DiscoveryState,
+  type OnDemandLookupOptions,
+} from './on-demand-lookup.js';
 import { EMPTY_RULES, type CompiledRule, type CompiledRules } from './types.js';
 
-export interface MetricDiscoveryOptions {
-  prometheus: PrometheusClient;
-  mapper: ResourceMapper;
-  logger: Logger;
-  metrics: SelfMetrics;
+export type { CustomLookup } from './on-demand-lookup.js';
+
+export interface MetricDiscoveryOptions extends OnDemandLookupOptions {
   relistIntervalMs: number;
-  maxAgeMs: number;
-  /** How long an unsuccessful on-demand lookup is remembered. */
-  negativeCacheTtlMs?: number;
-  /** How long the metric names of one seriesQuery are reused between on-demand lookups. */
-  nameCacheTtlMs?: number;
   /** Parallel seriesQuery requests during a relist. */
   concurrency?: number;
 }
 
-interface State {
-  rules: CompiledRules;
-  /** Last good shapes per seriesQuery. */
-  shapes: Map<string, SeriesShape[]>;
-  catalog: MetricCatalog;
-}
-
-export type CustomLookup = { metric: string; group: string; resource: string; namespaced: boolean };
-
 export class MetricDiscovery {
-  private state: State = { rules: EMPTY_RULES, shapes: new Map(), catalog: new MetricCatalog() };
+  private state: DiscoveryState = { rules: EMPTY_RULES, shapes: new Map(), catalog: new MetricCatalog() };
   private timer: NodeJS.Timeout | undefined;
   private relisting: Promise<void> | undefined;
   private firstRelistDone = false;
@@ -65,18 +43,14 @@ export class MetricDiscovery {
     failures: 0,
     error: undefined,
   };
-  private readonly negative: LRUCache<string, true>;
-  private readonly inflight = new Map<string, Promise<boolean>>();
-  private readonly names: LRUCache<string, string[], { start: Date; end: Date }>;
+  private readonly lookup: OnDemandLookup;
 
   constructor(private readonly o: MetricDiscoveryOptions) {
-    this.negative = new LRUCache({ max: 10_000, ttl: o.negativeCacheTtlMs ?? 10_000 });
-    this.names = new LRUCache<string, string[], { start: Date; end: Date }>({
-      max: 1_000,
-      ttl: o.nameCacheTtlMs ?? 5_000,
-      fetchMethod: (query, _stale, { context }) =>
-        this.o.prometheus.labelValues('__name__', [query], context.start, context.end),
-    });
+    this.lookup = new OnDemandLookup(
+      o,
+      () => this.state,
+      () => this.version++,
+    );
   }
 
   get rules(): CompiledRules {
@@ -137,26 +111,11 @@ export class MetricDiscovery {
     return [...rules.custom, ...rules.external];
   }
 
-  private window(): { start: Date; end: Date } {
-    const end = new Date();
-    return { start: new Date(end.getTime() - this.o.maxAgeMs), end };
-  }
-
-  /**
-   * The shapes of the series matching `selectors`, read without holding the series where the
-   * client can (HttpPrometheusClient); the same shapes either way.
-   */
-  private async seriesShapes(selectors: string[], start: Date, end: Date): Promise<SeriesShape[]> {
-    const p = this.o.prometheus;
-    if (p.seriesShapes !== undefined) return p.seriesShapes(selectors, start, end);
-    return shapesOf(await p.series(selectors, start, end));
-  }
-
   private async relistWith(rules: CompiledRules, previous: Map<string, SeriesShape[]>): Promise<void> {
     const started = process.hrtime.bigint();
     const queries = [...new Set(this.allRules(rules).map((r) => r.seriesQuery))];
     const shapes = new Map<string, SeriesShape[]>();
-    const { start, end } = this.window();
+    const { start, end } = seriesWindow(this.o.maxAgeMs);
     let failures = 0;
     let lastError: string | undefined;
     const concurrency = Math.max(1, this.o.concurrency ?? 4);
@@ -164,7 +123,7 @@ export class MetricDiscovery {
     this.progress = progress;
     await mapLimited(queries, concurrency, async (q) => {
       try {
-        shapes.set(q, await this.seriesShapes([q], start, end));
+        shapes.set(q, await readSeriesShapes(this.o.prometheus, [q], start, end));
       } catch (err) {
         failures++;
         lastError = errorMessage(err);
@@ -183,7 +142,7 @@ export class MetricDiscovery {
     this.version++;
     this.firstRelistDone = true;
     this.lastOutcome = { queries: queries.length, failures, error: lastError };
-    this.negative.clear();
+    this.lookup.clearMisses();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.o.metrics.relists.inc({ result: failures === 0 ? 'success' : 'failure' });
     this.o.metrics.relistDuration.observe(seconds);
@@ -213,93 +172,11 @@ export class MetricDiscovery {
   }
 
   /** The catalog entry for a request, looking the metric up in Prometheus when the catalog lacks it. */
-  async findCustom(q: CustomLookup): Promise<CustomMetricEntry | undefined> {
-    const find = (): CustomMetricEntry | undefined =>
-      this.state.catalog.findCustom(q.metric, q.group, q.resource, q.namespaced);
-    const hit = find();
-    if (hit !== undefined) return hit;
-    await this.lookUp(
-      `custom\u0000${customKey(q.metric, q.group, q.resource, q.namespaced)}`,
-      q.metric,
-      'custom',
-      () => find() !== undefined,
-    );
-    return find();
+  findCustom(q: CustomLookup): Promise<CustomMetricEntry | undefined> {
+    return this.lookup.findCustom(q);
   }
 
-  async findExternal(metric: string): Promise<ExternalMetricEntry | undefined> {
-    const hit = this.state.catalog.findExternal(metric);
-    if (hit !== undefined) return hit;
-    await this.lookUp(
-      `external\u0000${metric}`,
-      metric,
-      'external',
-      () => this.state.catalog.findExternal(metric) !== undefined,
-    );
-    return this.state.catalog.findExternal(metric);
-  }
-
-  private async lookUp(
-    key: string,
-    metric: string,
-    api: 'custom' | 'external',
-    found: () => boolean,
-  ): Promise<void> {
-    if (this.negative.has(key)) {
-      this.o.metrics.onDemandLookups.inc({ result: 'negative_cached' });
-      return;
-    }
-    // Lookups are shared between requests, so they are not tied to one request's abort signal.
-    let pending = this.inflight.get(metric + '\u0000' + api);
-    if (pending === undefined) {
-      const k = metric + '\u0000' + api;
-      pending = this.lookUpNow(metric, api).finally(() => this.inflight.delete(k));
-      this.inflight.set(k, pending);
-    }
-    try {
-      await pending;
-    } catch (err) {
-      this.o.metrics.onDemandLookups.inc({ result: 'error' });
-      throw err;
-    }
-    const ok = found();
-    this.o.metrics.onDemandLookups.inc({ result: ok ? 'found' : 'not_found' });
-    if (!ok) this.negative.set(key, true);
-  }
-
-  /** Fetches the series named so that some rule yields `metric`; adds them to the catalog. */
-  private async lookUpNow(metric: string, api: 'custom' | 'external'): Promise<boolean> {
-    const state = this.state;
-    const rules = api === 'custom' ? state.rules.custom : state.rules.external;
-    const window = this.window();
-    let added = false;
-    for (const query of new Set(rules.map((r) => r.seriesQuery))) {
-      const queryRules = rules.filter((r) => r.seriesQuery === query);
-      const matching = (names: readonly string[]): string[] =>
-        names.filter((n) => queryRules.some((r) => metricNameFor(r, n) === metric));
-      let candidates = matching((await this.names.fetch(query, { context: window })) ?? []);
-      // The name cache only shares work between concurrent lookups; it must never hide a new name.
-      if (candidates.length === 0)
-        candidates = matching((await this.names.fetch(query, { context: window, forceRefresh: true })) ?? []);
-      if (candidates.length === 0) continue;
-      const selectors = candidates
-        .map((c) => withNameMatcher(query, c))
-        .filter((s): s is string => s !== undefined);
-      if (selectors.length === 0) continue;
-      const shapes = await this.seriesShapes(selectors, window.start, window.end);
-      if (shapes.length === 0) continue;
-      // Only touch the catalog if the rules did not change meanwhile.
-      if (this.state.rules !== state.rules) return false;
-      for (const rule of queryRules) this.state.catalog.addShapes(rule, shapes, this.o.mapper);
-      const known = this.state.shapes.get(query) ?? [];
-      this.state.shapes.set(query, [...known, ...shapes]);
-      added = true;
-      this.version++;
-      this.o.logger.info(
-        { metric, seriesQuery: query, series: candidates },
-        'metric found by on-demand lookup',
-      );
-    }
-    return added;
+  findExternal(metric: string): Promise<ExternalMetricEntry | undefined> {
+    return this.lookup.findExternal(metric);
   }
 }

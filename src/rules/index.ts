@@ -6,7 +6,8 @@
  * The rule engine: compiles prometheus-adapter rules (naming, association, query templates),
  * discovers which metrics they yield (the catalog), and renders the PromQL for a request.
  */
-export { compileRules, parsePrometheusDuration, type CompileResult } from './compile.js';
+export { compileRules, type CompileResult } from './compile.js';
+export { parsePrometheusDuration } from './prometheus-duration.js';
 export { MetricDiscovery, type MetricDiscoveryOptions, type CustomLookup } from './discovery.js';
 export {
   MetricCatalog,

@@ -7,23 +7,19 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { ApiGroupRegistry, type APIResource, type GroupVersionApi } from '../../src/apiserver/api-groups.js';
-import { createApp, type RequestLimits } from '../../src/apiserver/app.js';
-import { Authenticator } from '../../src/apiserver/authn.js';
+import type { APIResource, GroupVersionApi } from '../../src/apiserver/api-groups.js';
+import type { RequestLimits } from '../../src/apiserver/app.js';
 import { apiHandler } from '../../src/apiserver/group-version.js';
 import { HealthChecks } from '../../src/apiserver/health.js';
-import { messageClassesFor } from '../../src/apiserver/message-classes.js';
 import { REQUEST_TIMEOUT_MESSAGE } from '../../src/apiserver/middleware/accounting.js';
 import { MAX_URL_LENGTH, TOO_MANY_REQUESTS_MESSAGE } from '../../src/apiserver/middleware/limits.js';
-import { buildOpenApiDocuments } from '../../src/apiserver/openapi.js';
 import { CONNECTION_LIMITS } from '../../src/apiserver/secure-server.js';
 import { newRouter } from '../../src/apiserver/router.js';
 import { remainingMs } from '../../src/deadline.js';
 import { TimeoutError } from '../../src/errors.js';
-import { silentLogger } from '../../src/logging.js';
 import { SelfMetrics } from '../../src/self-metrics.js';
+import { serveApi } from '../helpers/api-app.js';
 import { LOOPBACK } from '../helpers/ports.js';
 
 const BASE = '/apis/external.metrics.k8s.io/v1beta1';
@@ -126,37 +122,23 @@ async function serve(
   limits: RequestLimits,
 ): Promise<{ port: number; api: HoldingApi; metrics: SelfMetrics; close(): void }> {
   const api = new HoldingApi();
-  const groups = new ApiGroupRegistry();
-  groups.register('external.metrics.k8s.io', 'v1beta1', api);
   const metrics = new SelfMetrics({ processMetrics: false });
   const health = new HealthChecks();
   health.add(['healthz', 'livez', 'readyz'], 'ping', () => undefined);
-  const app = createApp({
-    logger: silentLogger(),
+  const served = await serveApi('external.metrics.k8s.io', 'v1beta1', api, {
+    limits,
     metrics,
     health,
-    authenticator: new Authenticator({ clientCA: undefined, requestHeader: undefined }),
-    authorizer: { authorize: () => Promise.reject(new Error('every path is always allowed here')) },
-    alwaysAllowPaths: ['/*'],
-    groups,
-    openapi: buildOpenApiDocuments({ title: 'test', version: '0' }),
-    limits,
+    // The head limit of the HTTPS server, so that long targets reach the 414 check as they would there.
+    maxHeaderSize: CONNECTION_LIMITS.maxHeaderSize,
   });
-  // The head limit of the HTTPS server, so that long targets reach the 414 check as they would there.
-  const server = http.createServer(
-    { ...messageClassesFor(app), maxHeaderSize: CONNECTION_LIMITS.maxHeaderSize },
-    app,
-  );
-  server.listen(0, LOOPBACK);
-  await new Promise((resolve) => server.once('listening', resolve));
   return {
-    port: (server.address() as AddressInfo).port,
+    port: served.port,
     api,
     metrics,
     close: () => {
       api.releaseAll();
-      server.closeAllConnections();
-      server.close();
+      served.close();
     },
   };
 }

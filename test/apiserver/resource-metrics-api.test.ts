@@ -4,14 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ResourceMetricsApi, parseFieldSelector } from '../../src/apiserver/resource-metrics-api.js';
 import {
-  ResourceMetricsApi,
   encodeNodeMetrics,
   encodeNodeMetricsList,
   encodePodMetrics,
   encodePodMetricsList,
-  parseFieldSelector,
-} from '../../src/apiserver/resource-metrics-api.js';
+} from '../../src/apiserver/resource-metrics-wire.js';
 import { ApiError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logging.js';
 import {
@@ -155,7 +154,7 @@ describe('metrics.k8s.io encodings', () => {
 });
 
 describe('PodMetricsList encoding across answers', () => {
-  it('a usage object encoded again gives the same item; the answer time is each answer\'s own', () => {
+  it("a usage object encoded again gives the same item; the answer time is each answer's own", () => {
     const second = { pod: { ...POD, name: 'web-2' }, usage: { ...POD_ITEM.usage, name: 'web-2' } };
     const a = JSON.parse(encodePodMetricsList([POD_ITEM, second], NOW)) as { items: unknown[] };
     const later = new Date(NOW.getTime() + 5_000);
@@ -230,7 +229,6 @@ function api(): ResourceMetricsApi {
   return new ResourceMetricsApi(provider);
 }
 
-
 describe('ResourceMetricsApi', () => {
   it('discovery: nodes (cluster) and pods (namespaced), get and list', () => {
     assert.deepEqual(api().resources(), [
@@ -281,7 +279,10 @@ describe('ResourceMetricsApi', () => {
       ['/namespaces/default/pods?watch=true', { group: 'metrics.k8s.io', kind: 'pods' }],
       ['/pods?watch=1', { group: 'metrics.k8s.io', kind: 'pods' }],
       ['/nodes/n9', { name: 'n9', group: 'metrics.k8s.io', kind: 'nodemetrics' }],
-      ['/namespaces/default/pods/nope', { name: 'default/nope', group: 'metrics.k8s.io', kind: 'podmetrics' }],
+      [
+        '/namespaces/default/pods/nope',
+        { name: 'default/nope', group: 'metrics.k8s.io', kind: 'podmetrics' },
+      ],
     ];
     for (const [path, want] of details) {
       it(`${path} → Status details as metrics-server's`, async () => {

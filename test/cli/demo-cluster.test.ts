@@ -24,7 +24,7 @@ describe('demo stand-in cluster', () => {
       'metrics.k8s.io',
       'v1beta1',
       { router: newRouter(), resources: () => [] },
-      cluster.apis(),
+      { standIn: cluster.apis() },
     );
   });
   after(() => served.close());

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiGroupRegistry, type GroupVersionApi, type StandInApis } from '../../src/apiserver/api-groups.js';
-import { createApp } from '../../src/apiserver/app.js';
+import { createApp, type RequestLimits } from '../../src/apiserver/app.js';
 import { Authenticator } from '../../src/apiserver/authn.js';
 import { HealthChecks } from '../../src/apiserver/health.js';
 import { messageClassesFor } from '../../src/apiserver/message-classes.js';
@@ -21,7 +21,21 @@ export interface ApiAnswer {
   json: unknown;
 }
 
+export interface ServeApiOptions {
+  /** Read-only APIs standing in for a cluster (the demo's). */
+  standIn?: StandInApis;
+  /** The app's request limits (default: none). */
+  limits?: RequestLimits;
+  /** Default: a fresh SelfMetrics. */
+  metrics?: SelfMetrics;
+  /** Default: no checks. */
+  health?: HealthChecks;
+  /** The HTTP server's limit on a request's head (default: Node's). */
+  maxHeaderSize?: number;
+}
+
 export interface ServedApi {
+  port: number;
   /** GET a path below /apis/<group>/<version> (with its query string). */
   get(path: string): Promise<ApiAnswer>;
   /** GET any path of the app. */
@@ -33,22 +47,29 @@ export async function serveApi(
   group: string,
   version: string,
   api: GroupVersionApi,
-  standIn?: StandInApis,
+  options: ServeApiOptions = {},
 ): Promise<ServedApi> {
   const groups = new ApiGroupRegistry();
   groups.register(group, version, api);
   const app = createApp({
     logger: silentLogger(),
-    metrics: new SelfMetrics(),
-    health: new HealthChecks(),
+    metrics: options.metrics ?? new SelfMetrics(),
+    health: options.health ?? new HealthChecks(),
     authenticator: new Authenticator({ clientCA: undefined, requestHeader: undefined }),
     authorizer: { authorize: () => Promise.reject(new Error('every path is always allowed here')) },
     alwaysAllowPaths: ['/*'],
     groups,
     openapi: buildOpenApiDocuments({ title: 'test', version: '0' }),
-    standIn,
+    standIn: options.standIn,
+    limits: options.limits,
   });
-  const server = http.createServer({ ...messageClassesFor(app) }, app);
+  const server = http.createServer(
+    {
+      ...messageClassesFor(app),
+      ...(options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize }),
+    },
+    app,
+  );
   server.listen(0, LOOPBACK);
   await new Promise((resolve) => server.once('listening', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -74,6 +95,7 @@ export async function serveApi(
       req.end();
     });
   return {
+    port,
     get: (path) => getPath(`${base}${path}`),
     getPath,
     close: () => {

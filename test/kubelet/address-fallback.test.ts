@@ -15,7 +15,7 @@ import {
   type KubeletScraperOptions,
   type NodeRecord,
 } from '../../src/kubelet/index.js';
-import { addressFailure } from '../../src/kubelet/scraper.js';
+import { addressFailure } from '../../src/kubelet/fetch-node.js';
 import { SelfMetrics } from '../../src/self-metrics.js';
 import { type FakeKubeOptions } from '../helpers/fake-kube.js';
 import { refusedAddress, unresolvableName, type FleetOptions } from '../helpers/fake-kubelet.js';
