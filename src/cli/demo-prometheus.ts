@@ -13,7 +13,7 @@ import { errorMessage } from '../errors.js';
 import { createLogger } from '../logging.js';
 import { connectPrometheus, type PrometheusConnection } from '../prometheus/index.js';
 import { SelfMetrics } from '../self-metrics.js';
-import { probePrometheus } from './rule-tools/check.js';
+import { probePrometheus } from './rule-tools/prometheus-probe.js';
 
 export const DEMO_SCRAPE_INTERVAL_S = 2;
 

@@ -71,11 +71,9 @@ export {
 export { customNamespace, renderCustomQueries, selectionRefusal } from './custom-plan.js';
 export {
   ResourceMetricsProvider,
-  WHOLE_CLUSTER_ABOVE,
   podMetricsNotFound,
-  podUsageFor,
   nodeMetricsNotFound,
   type ResourceMetricsProviderOptions,
-  type PodMetricsItem,
   type NodeMetricsItem,
 } from './resource.js';
+export { WHOLE_CLUSTER_ABOVE, podUsageFor, type PodMetricsItem } from './resource-pods.js';

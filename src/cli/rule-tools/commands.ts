@@ -27,7 +27,8 @@ import { connectPrometheus, redactUrl, type PrometheusConnection } from '../../p
 import { compileRules, MetricDiscovery } from '../../rules/index.js';
 import { SelfMetrics } from '../../self-metrics.js';
 import { explainRequest, renderExplanationText, type ResourcesSource } from '../../explain/index.js';
-import { checkRulesFile, probePrometheus } from './check.js';
+import { checkRulesFile } from './check.js';
+import { probePrometheus } from './prometheus-probe.js';
 import { renderCheckText } from './text.js';
 
 /** Exit codes of check and explain (documented in --help and docs/rule-tools.md). */

@@ -1,7 +1,7 @@
 /** Plain-text rendering of a CheckReport, for terminals and CI logs (explain's is src/explain/text.ts). */
 import { formatDiagnostic } from '../../config/rules-file.js';
 import { indent } from '../../explain/index.js';
-import type { CheckReport, RuleReport } from './check.js';
+import type { CheckReport, RuleReport } from './check-report.js';
 
 function at(r: { at: { file: string; line: number; column: number } }): string {
   return `${r.at.file}:${r.at.line}:${r.at.column}`;
