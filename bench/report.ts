@@ -257,7 +257,8 @@ function resultsSection(r: Report): string {
     '',
     ...goals,
     '',
-    '"adapter" runs with its defaults, so identical queries in flight share one Prometheus call ' +
+    '"adapter" runs with its defaults but `--max-query-length=0` (one query per request, the floor\'s PromQL; ' +
+      'the split of long selectors is measured by `npm run bench:large`), so identical queries in flight share one Prometheus call ' +
       '(`--prometheus-query-coalescing`); the load repeats one request, so at c=16 it coalesces what the floor must ' +
       'evaluate again and again. "adapter (no coalescing)" is a second adapter process with ' +
       '`--prometheus-query-coalescing=false`: one Prometheus query per request, like the floor. ' +
