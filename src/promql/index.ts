@@ -35,3 +35,4 @@ export {
   type SeriesSelector,
   type SeriesMatcher,
 } from './syntax/series-selector.js';
+export { confineToNamespace, type ConfineResult } from './tenancy.js';
