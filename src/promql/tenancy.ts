@@ -19,7 +19,8 @@
  * - two matchers on `namespace` in one selector, even both N: the result must have exactly one;
  * - label_replace and label_join writing `namespace`, count_values naming its output label
  *   `namespace`, or any of them naming that label with an expression rather than a plain string:
- *   they could make data look like another namespace's (or, from another, like N's);
+ *   the data read is N's, but the results would claim another namespace (the reader of a
+ *   namespace label must be able to trust it);
  * - info(): it reads info series (target_info by default) that appear nowhere in the query as a
  *   selector, and copies their labels onto the result;
  * - histogram_quantiles(): experimental, and it names an output label with a string argument;
