@@ -4,6 +4,11 @@
  * `resources.template` (e.g. `kube_<<.Group>>_<<.Resource>>`) maps the rest both ways. Resource
  * names are normalised through the cluster's discovery (singular or kind → plural, group found),
  * as prometheus-adapter does, so `pod`, `pods` and `Pod` are one resource.
+ *
+ * A rule owned by one namespace (a MetricRule) associates only namespaced resources: its series
+ * are all in that namespace, whose label is fixed (the tenant's namespace label) rather than
+ * mapped, so no label of its series can stand for a Namespace, a Node or any cluster-scoped
+ * object.
  */
 import type { Template } from '../gotemplate/index.js';
 import type { GroupResource, ResourceInfo, ResourceMapper } from '../kube/index.js';
@@ -51,10 +56,17 @@ function split(re: GoRegex, label: string): GroupResource | undefined {
 }
 
 export class ResourceAssociation {
+  /** `tenantNamespaceLabel`: set for a rule owned by one namespace, the label holding it. */
   constructor(
     readonly overrides: readonly ResourceOverride[],
     private readonly labelTemplate: LabelTemplate | undefined,
+    readonly tenantNamespaceLabel?: string,
   ) {}
+
+  /** The same mapping for a rule owned by one namespace, whose namespace is in `namespaceLabel`. */
+  forTenant(namespaceLabel: string): ResourceAssociation {
+    return new ResourceAssociation(this.overrides, this.labelTemplate, namespaceLabel);
+  }
 
   private overrideInfo(o: ResourceOverride, mapper: ResourceMapper): ResourceInfo | undefined {
     return mapper.resolve({ group: o.group, resource: o.resource });
@@ -62,6 +74,12 @@ export class ResourceAssociation {
 
   /** The resource a single label stands for, if any. */
   resourceForLabel(label: string, mapper: ResourceMapper): ResourceInfo | undefined {
+    const info = this.mappedResource(label, mapper);
+    if (this.tenantNamespaceLabel === undefined) return info;
+    return label === this.tenantNamespaceLabel || info?.namespaced !== true ? undefined : info;
+  }
+
+  private mappedResource(label: string, mapper: ResourceMapper): ResourceInfo | undefined {
     const o = this.overrides.find((x) => x.label === label);
     if (o !== undefined) return this.overrideInfo(o, mapper);
     const t = this.labelTemplate;
@@ -82,6 +100,7 @@ export class ResourceAssociation {
     let namespaced = false;
     for (const label of labels) {
       if (label === '__name__') continue;
+      if (label === this.tenantNamespaceLabel) namespaced = true;
       const info = this.resourceForLabel(label, mapper);
       if (info === undefined) continue;
       if (sameGR(info, NAMESPACES)) namespaced = true;
@@ -92,6 +111,10 @@ export class ResourceAssociation {
 
   /** The label holding object names of `gr` (normalised), or undefined when this rule cannot say. */
   labelFor(gr: GroupResource, mapper: ResourceMapper): string | undefined {
+    if (this.tenantNamespaceLabel !== undefined) {
+      if (sameGR(gr, NAMESPACES)) return this.tenantNamespaceLabel;
+      if (mapper.resolve(gr)?.namespaced === false) return undefined;
+    }
     for (const o of this.overrides) {
       const info = this.overrideInfo(o, mapper);
       if (info !== undefined ? sameGR(info, gr) : o.group === gr.group && o.resource === gr.resource)

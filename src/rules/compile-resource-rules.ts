@@ -22,7 +22,7 @@ export function compileResourceRules(
       windowMs = parsePrometheusDuration(r.window.value);
     } catch (err) {
       ok = false;
-      c.error(r.window, 'resourceRules.window', (err as Error).message);
+      c.error(r.window, `${r.path}.window`, (err as Error).message);
     }
   }
   const compiled: Partial<Record<'cpu' | 'memory', CompiledResourceQuery>> = {};
@@ -32,7 +32,7 @@ export function compileResourceRules(
   ] as const) {
     if (rule === undefined) {
       ok = false;
-      c.error(r, 'resourceRules', `${name} is required when resourceRules is present`);
+      c.error(r, r.path, `${name} is required when resourceRules is present`);
       continue;
     }
     const templates: Partial<Record<'containerQuery' | 'nodeQuery', Template>> = {};

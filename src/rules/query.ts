@@ -159,13 +159,16 @@ export function renderResourceQuery(rule: RenderableRule, scope: ResourceQuerySc
   );
 }
 
-/** Arguments used to check a template at load time (and to find its window). */
-export function sampleObjectScope(): ObjectQueryScope {
+/**
+ * Arguments used to check a template at load time (and to find its window); a rule owned by one
+ * namespace is checked with its own.
+ */
+export function sampleObjectScope(namespace = 'sample'): ObjectQueryScope {
   return {
     seriesName: 'sample_series_total',
     resourceLabel: 'pod',
     names: ['sample-a', 'sample-b'],
-    namespace: { label: 'namespace', value: 'sample' },
+    namespace: { label: 'namespace', value: namespace },
     metricSelector: [{ key: 'sample_label', operator: '=', values: ['sample'] }],
   };
 }

@@ -29,6 +29,11 @@ export interface CompiledRule {
   /** External rules only: whether the namespace of the request restricts the series. */
   namespaced: boolean;
   labelValueReplacements: { find: string; replace: string }[];
+  /**
+   * Set for a rule owned by one namespace (a MetricRule): the namespace whose requests alone it
+   * serves, and to which every query it sends must be confined (its seriesQuery already is).
+   */
+  tenant?: string;
 }
 
 /** One of `resourceRules.cpu` / `resourceRules.memory`, compiled. */

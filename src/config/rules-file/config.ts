@@ -48,6 +48,8 @@ export interface ResourceRuleConfig {
 }
 
 export interface ResourceRulesConfig {
+  /** `resourceRules` in a rules file, `spec.resourceRules` in a rule object. */
+  path: string;
   at: SourceLocation;
   cpu?: ResourceRuleConfig;
   memory?: ResourceRuleConfig;

@@ -9,6 +9,8 @@ export interface Diagnostic {
   message: string;
 }
 
+/** Without a position (line 0: not read from text, e.g. an object from the API), the source alone. */
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.at.file}:${d.at.line}:${d.at.column}: ${d.severity}: ${d.path === '' ? '' : `${d.path}: `}${d.message}`;
+  const where = d.at.line === 0 ? d.at.file : `${d.at.file}:${d.at.line}:${d.at.column}`;
+  return `${where}: ${d.severity}: ${d.path === '' ? '' : `${d.path}: `}${d.message}`;
 }

@@ -5,6 +5,7 @@
  */
 export interface SourceLocation {
   file: string;
+  /** 1-based; 0 when the value was not read from text (then `column` is 0 too). */
   line: number;
   column: number;
 }

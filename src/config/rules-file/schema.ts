@@ -8,6 +8,7 @@ import type {
   OverrideConfig,
   ResourceMappingConfig,
   ResourceRuleConfig,
+  ResourceRulesConfig,
   RulesConfig,
   SeriesFilterConfig,
 } from './config.js';
@@ -72,7 +73,13 @@ function readResources(
   };
 }
 
-function readDiscoveryRule(r: YamlReader, node: Node, path: string, external: boolean): DiscoveryRuleConfig {
+/** One `rules` (or, `external`, `externalRules`) entry at `path`; shared with rule objects' `spec.rule`. */
+export function readDiscoveryRule(
+  r: YamlReader,
+  node: Node,
+  path: string,
+  external: boolean,
+): DiscoveryRuleConfig {
   const e = r.entries(node, path, RULE_KEYS);
   const filters: SeriesFilterConfig[] = r
     .seq(e.get('seriesFilters')?.value, `${path}.seriesFilters`)
@@ -135,13 +142,22 @@ export function readRulesDocument(r: YamlReader, root: Node, config: RulesConfig
     .seq(top.get('externalRules')?.value, 'externalRules')
     .map((n, i) => readDiscoveryRule(r, n, `externalRules[${i}]`, true));
   const rr = top.get('resourceRules');
-  if (rr !== undefined && rr.value !== null && !(isScalar(rr.value) && rr.value.value === null)) {
-    const re = r.entries(rr.value, 'resourceRules', ['cpu', 'memory', 'window']);
-    config.resourceRules = {
-      at: r.at(rr.value),
-      cpu: readResourceRule(r, re.get('cpu')?.value ?? null, 'resourceRules.cpu'),
-      memory: readResourceRule(r, re.get('memory')?.value ?? null, 'resourceRules.memory'),
-      window: r.string(re.get('window')?.value, 'resourceRules.window'),
-    };
-  }
+  if (rr !== undefined) config.resourceRules = readResourceRules(r, rr.value, 'resourceRules');
+}
+
+/** The `resourceRules` block at `path` (undefined when empty); shared with rule objects' spec. */
+export function readResourceRules(
+  r: YamlReader,
+  node: Node | null,
+  path: string,
+): ResourceRulesConfig | undefined {
+  if (node === null || (isScalar(node) && node.value === null)) return undefined;
+  const re = r.entries(node, path, ['cpu', 'memory', 'window']);
+  return {
+    path,
+    at: r.at(node),
+    cpu: readResourceRule(r, re.get('cpu')?.value ?? null, `${path}.cpu`),
+    memory: readResourceRule(r, re.get('memory')?.value ?? null, `${path}.memory`),
+    window: r.string(re.get('window')?.value, `${path}.window`),
+  };
 }

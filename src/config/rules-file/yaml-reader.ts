@@ -102,6 +102,8 @@ export class YamlReader {
   }
 
   private contentStart(node: Scalar): Located<string>['content'] {
+    // A node built from a value rather than read from text has no position to place errors in.
+    if (node.range === undefined || node.range === null) return undefined;
     const start = this.at(node);
     switch (node.type) {
       case Scalar.QUOTE_DOUBLE:
