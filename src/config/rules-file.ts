@@ -21,6 +21,9 @@ export type {
   SeriesFilterConfig,
 } from './rules-file/config.js';
 export { formatDiagnostic, type Diagnostic } from './rules-file/diagnostics.js';
+// For rules written as Kubernetes objects (src/rules/rule-objects.ts): the same keys, read the same way.
+export { readDiscoveryRule, readResourceRules } from './rules-file/schema.js';
+export { YamlReader } from './rules-file/yaml-reader.js';
 export {
   locateInString,
   type Located,
