@@ -109,21 +109,23 @@ describe('rule objects: a ClusterMetricRule compiles as the rules file does', ()
     const got = compileOne(clusterObject(under('rule', RULE)));
     assert.deepEqual(got.diagnostics, []);
     const want = fileRules(`rules:\n- ${indent(RULE, 2).trimStart()}\n`);
-    assert.equal(got.rules?.custom.length, 1);
-    assert.deepEqual(essence(got.rules?.custom[0]), essence(want.rules?.custom[0]));
-    assert.equal(got.rules?.custom[0]?.path, 'ClusterMetricRule sample spec.rule');
-    assert.deepEqual(got.rules?.external, []);
-    assert.equal(got.rules?.custom[0]?.tenant, undefined);
+    assert.ok(got.rules !== undefined);
+    assert.equal(got.rules.custom.length, 1);
+    assert.deepEqual(essence(got.rules.custom[0]), essence(want.rules?.custom[0]));
+    assert.equal(got.rules.custom[0]?.path, 'ClusterMetricRule sample spec.rule');
+    assert.deepEqual(got.rules.external, []);
+    assert.equal(got.rules.custom[0].tenant, undefined);
   });
 
   it('spec.externalRule is an externalRules entry', () => {
     const got = compileOne(clusterObject(under('externalRule', EXTERNAL)));
     assert.deepEqual(got.diagnostics, []);
     const want = fileRules(`externalRules:\n- ${indent(EXTERNAL, 2).trimStart()}\n`);
-    assert.equal(got.rules?.external.length, 1);
-    assert.deepEqual(essence(got.rules?.external[0]), essence(want.rules?.external[0]));
-    assert.equal(got.rules?.external[0]?.namespaced, false);
-    assert.deepEqual(got.rules?.custom, []);
+    assert.ok(got.rules !== undefined);
+    assert.equal(got.rules.external.length, 1);
+    assert.deepEqual(essence(got.rules.external[0]), essence(want.rules?.external[0]));
+    assert.equal(got.rules.external[0]?.namespaced, false);
+    assert.deepEqual(got.rules.custom, []);
   });
 
   it('spec.resourceRules is the resourceRules block', () => {
@@ -177,24 +179,27 @@ describe('rule objects: a MetricRule is kept to its namespace', () => {
     const got = compileOne(tenantObject(under('rule', TENANT_RULE)));
     assert.deepEqual(got.diagnostics, []);
     const rule = got.rules?.custom[0];
-    assert.equal(rule?.tenant, 'team-a');
-    assert.equal(rule?.seriesQuery, '{__name__=~"^http_.*",pod!="",namespace="team-a"}');
-    assert.equal(rule?.path, 'MetricRule team-a/sample spec.rule');
-    assert.equal(rule?.association.namespaceLabel(mapper), 'namespace');
-    const seen = rule?.association.resourcesForLabels(['namespace', 'pod', 'node'], mapper);
+    assert.ok(rule !== undefined);
+    assert.equal(rule.tenant, 'team-a');
+    assert.equal(rule.seriesQuery, '{__name__=~"^http_.*",pod!="",namespace="team-a"}');
+    assert.equal(rule.path, 'MetricRule team-a/sample spec.rule');
+    assert.equal(rule.association.namespaceLabel(mapper), 'namespace');
+    const seen = rule.association.resourcesForLabels(['namespace', 'pod', 'node'], mapper);
     assert.deepEqual(
-      seen?.resources.map((r) => r.info.resource),
+      seen.resources.map((r) => r.info.resource),
       ['pods'],
     );
-    assert.equal(seen?.namespaced, true);
+    assert.equal(seen.namespaced, true);
   });
 
   it('an external rule compiles with its tenant, namespaced', () => {
     const external = TENANT_RULE.replace('  overrides:\n    pod: {resource: pod}', '  namespaced: true');
     const got = compileOne(tenantObject(under('externalRule', external)));
     assert.deepEqual(got.diagnostics, []);
-    assert.equal(got.rules?.external[0]?.tenant, 'team-a');
-    assert.equal(got.rules?.external[0]?.namespaced, true);
+    const rule = got.rules?.external[0];
+    assert.ok(rule !== undefined);
+    assert.equal(rule.tenant, 'team-a');
+    assert.equal(rule.namespaced, true);
   });
 });
 
