@@ -945,7 +945,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     } else {
       outcome = createObject(target, namespace, body);
     }
-    custom.afterWrite(ref, outcome);
+    if (method !== 'DELETE') custom.afterWrite(ref, outcome);
     if ('status' in outcome) sendStatus(res, outcome.status);
     else sendJson(res, outcome.code, typed(rt, ref, outcome.object));
   };

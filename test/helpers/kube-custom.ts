@@ -78,7 +78,7 @@ export class CustomResources {
     return { store: this.#store, ref, rt, statusSubresource: served.statusSubresource };
   }
 
-  /** After a successful write: a written CRD changes what is served. */
+  /** After a create or update (not a delete): a written CRD changes what is served. */
   afterWrite(ref: ResourceRef, outcome: WriteOutcome): void {
     if (isCrdRef(ref) && 'object' in outcome) this.#sync(outcome.object);
   }
