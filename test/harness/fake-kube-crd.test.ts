@@ -54,11 +54,12 @@ function call(method: string, path: string, body?: unknown): Promise<HttpsRespon
 }
 
 async function expectStatus(
-  res: HttpsResponse,
+  pending: HttpsResponse | Promise<HttpsResponse>,
   code: number,
   reason: string,
   message?: string,
 ): Promise<void> {
+  const res = await pending;
   assert.equal(res.status, code, res.body);
   const status = res.json<Status>();
   assert.deepEqual([status.kind, status.code, status.reason], ['Status', code, reason]);
@@ -121,7 +122,7 @@ describe('CustomResourceDefinitions', () => {
       ],
     );
     assert.deepEqual(list.resources[0]?.shortNames, ['mr']);
-    assert.ok(list.resources[0]?.verbs.includes('watch'));
+    assert.ok(list.resources[0].verbs.includes('watch'));
     const crds = (await call('GET', CRDS)).json<{ kind: string; items: Obj[] }>();
     assert.equal(crds.kind, 'CustomResourceDefinitionList');
     assert.ok(crds.items.some((c) => c.metadata.name === 'metricrules.metrics-adapter.io'));

@@ -65,7 +65,7 @@ export interface ServedVersion {
 
 function specOf(crd: KubeObject): Partial<CrdSpec> {
   const spec = crd.spec;
-  return spec !== null && typeof spec === 'object' ? (spec as Partial<CrdSpec>) : {};
+  return spec !== null && typeof spec === 'object' ? spec : {};
 }
 
 function invalid(field: string, value: unknown, detail: string): StatusCause {
@@ -89,12 +89,12 @@ function unsupported(field: string, value: unknown, supported: string[]): Status
   };
 }
 
-function columnCauses(columns: PrinterColumn[], base: string): StatusCause[] {
+function columnCauses(columns: Array<Partial<PrinterColumn>>, base: string): StatusCause[] {
   const causes: StatusCause[] = [];
   columns.forEach((c, j) => {
     const field = `${base}.additionalPrinterColumns[${j}]`;
     if (!c.name) causes.push(required(`${field}.name`));
-    if (!COLUMN_TYPES.includes(c.type)) causes.push(unsupported(`${field}.type`, c.type, COLUMN_TYPES));
+    if (!COLUMN_TYPES.includes(c.type ?? '')) causes.push(unsupported(`${field}.type`, c.type, COLUMN_TYPES));
     try {
       parseJsonPath(c.jsonPath ?? '');
     } catch (err) {
@@ -123,7 +123,7 @@ export function validateCrd(crd: KubeObject): StatusCause[] {
   else if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') {
     causes.push(unsupported('spec.scope', spec.scope, ['Cluster', 'Namespaced']));
   }
-  const versions = Array.isArray(spec.versions) ? spec.versions : [];
+  const versions: Array<Partial<CrdVersion>> = Array.isArray(spec.versions) ? spec.versions : [];
   if (versions.filter((v) => v.storage === true).length !== 1) {
     causes.push(
       invalid(

@@ -2,11 +2,11 @@
  * meta.k8s.io Table documents, which `kubectl get` asks for and prints: the default columns the
  * simulated server uses for built-in kinds (Name, Created At), and for custom resources the Name
  * column followed by the CRD's additionalPrinterColumns, each cell computed as the real table
- * convertor does (first JSONPath result; typed by the column type; nothing found is null).
+ * convertor does (first JSONPath result; typed by the column type; a date as an age such as 5m3s;
+ * nothing found is null, which kubectl prints as an empty cell).
  */
 import type { PrinterColumn } from './kube-crd.js';
 import { parseJsonPath, printJsonPathValue } from './kube-jsonpath.js';
-import { kubeTimestamp } from './kube-status.js';
 import type { KubeObject } from './kube-store.js';
 
 export interface TableOptions {
@@ -48,6 +48,36 @@ function columnDefinition(c: PrinterColumn): Record<string, unknown> {
   };
 }
 
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const YEAR = 365 * DAY;
+
+/** `<whole> <unit>` followed by the remainder in the next unit unless it is zero: 3m7s, 2d5h. */
+function twoUnits(ms: number, big: number, bigUnit: string, small: number, smallUnit: string): string {
+  const rest = Math.floor((ms % big) / small);
+  return `${Math.floor(ms / big)}${bigUnit}${rest === 0 ? '' : `${rest}${smallUnit}`}`;
+}
+
+/**
+ * An age as the apiserver renders a date cell (kubectl prints it as it comes): seconds up to two
+ * minutes, then ever coarser units; slightly negative ages (clock skew) are 0s.
+ */
+export function humanAge(ms: number): string {
+  if (ms <= -2 * SECOND) return '<invalid>';
+  if (ms < 0) return '0s';
+  if (ms < 2 * MINUTE) return `${Math.floor(ms / SECOND)}s`;
+  if (ms < 10 * MINUTE) return twoUnits(ms, MINUTE, 'm', SECOND, 's');
+  if (ms < 3 * HOUR) return `${Math.floor(ms / MINUTE)}m`;
+  if (ms < 8 * HOUR) return twoUnits(ms, HOUR, 'h', MINUTE, 'm');
+  if (ms < 48 * HOUR) return `${Math.floor(ms / HOUR)}h`;
+  if (ms < 8 * DAY) return twoUnits(ms, DAY, 'd', HOUR, 'h');
+  if (ms < 2 * YEAR) return `${Math.floor(ms / DAY)}d`;
+  if (ms < 8 * YEAR) return twoUnits(ms, YEAR, 'y', DAY, 'd');
+  return `${Math.floor(ms / YEAR)}y`;
+}
+
 /** A cell of a non-string column from the JSON value found (null when of another type). */
 function typedCell(type: string, value: unknown): unknown {
   switch (type) {
@@ -60,7 +90,7 @@ function typedCell(type: string, value: unknown): unknown {
     case 'date': {
       if (typeof value !== 'string') return null;
       const time = new Date(value);
-      return Number.isNaN(time.getTime()) ? '<invalid>' : kubeTimestamp(time);
+      return Number.isNaN(time.getTime()) ? '<invalid>' : humanAge(Date.now() - time.getTime());
     }
     default:
       return null;

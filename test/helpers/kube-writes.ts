@@ -34,6 +34,11 @@ function details(ref: ResourceRef, name: string): StatusDetails {
   return d;
 }
 
+/** A client's value as the server's messages quote it. */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 function isStatus(value: KubeObject | KubeStatus): value is KubeStatus {
   return (value as { kind?: unknown }).kind === 'Status' && 'code' in value;
 }
@@ -48,19 +53,27 @@ function decode(t: WriteTarget, body: unknown): KubeObject | KubeStatus {
   if (obj.apiVersion !== undefined && obj.apiVersion !== gv) {
     return failureStatus(
       400,
-      `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${gv})`,
+      `the API version in the data (${text(obj.apiVersion)}) does not match the expected API version (${gv})`,
     );
   }
   if (obj.kind !== undefined && obj.kind !== t.rt.kind) {
     return failureStatus(
       400,
-      `the kind in the data (${String(obj.kind)}) does not match the expected kind (${t.rt.kind})`,
+      `the kind in the data (${text(obj.kind)}) does not match the expected kind (${t.rt.kind})`,
     );
   }
   delete obj.apiVersion;
   delete obj.kind;
   const meta = obj.metadata;
-  obj.metadata = meta !== null && typeof meta === 'object' && !Array.isArray(meta) ? meta : {};
+  const metadata: Record<string, unknown> =
+    meta !== null && typeof meta === 'object' && !Array.isArray(meta)
+      ? (meta as Record<string, unknown>)
+      : {};
+  if (metadata.name !== undefined && typeof metadata.name !== 'string') {
+    return failureStatus(400, `metadata.name must be a string, not ${text(metadata.name)}`);
+  }
+  metadata.name ??= '';
+  obj.metadata = metadata;
   return obj as KubeObject;
 }
 
@@ -110,10 +123,10 @@ export function createObject(t: WriteTarget, namespace: string | undefined, body
   const nsError = checkNamespace(t, obj, namespace);
   if (nsError) return { status: nsError };
   const generateName = obj.metadata.generateName;
-  if ((obj.metadata.name ?? '') === '' && typeof generateName === 'string' && generateName !== '') {
+  if (obj.metadata.name === '' && typeof generateName === 'string' && generateName !== '') {
     obj.metadata.name = generatedName(generateName);
   }
-  const name = obj.metadata.name ?? '';
+  const name = obj.metadata.name;
   if (name === '') {
     const cause = {
       reason: 'FieldValueRequired',
@@ -143,9 +156,10 @@ export function createObject(t: WriteTarget, namespace: string | undefined, body
       ),
     };
   }
-  for (const field of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp'] as const) {
-    delete obj.metadata[field];
-  }
+  delete obj.metadata.uid;
+  delete obj.metadata.resourceVersion;
+  delete obj.metadata.creationTimestamp;
+  delete obj.metadata.deletionTimestamp;
   if (t.statusSubresource) delete obj.status;
   obj.metadata.generation = 1;
   return store(t, obj, undefined);
@@ -167,7 +181,7 @@ export function updateObject(
     return {
       status: failureStatus(
         400,
-        `the name of the object (${String(obj.metadata.name ?? '')}) does not match the name on the URL (${name})`,
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
       ),
     };
   }
