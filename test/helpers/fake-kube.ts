@@ -907,17 +907,20 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
   ): Promise<void> => {
     const target = custom.writeTarget(ref, rt);
     const method = req.method ?? '';
-    if (subresource !== undefined && (subresource !== 'status' || target?.statusSubresource !== true)) {
+    if (!target) {
+      sendStatus(res, methodNotAllowedStatus());
+      return;
+    }
+    if (subresource !== undefined && (subresource !== 'status' || !target.statusSubresource)) {
       sendStatus(res, notFoundPathStatus());
       return;
     }
     const allowed =
-      target !== undefined &&
       (subresource === undefined || method === 'PUT') &&
       (method === 'POST'
         ? name === undefined && (namespace !== undefined || !rt.namespaced)
         : (method === 'PUT' || method === 'DELETE') && name !== undefined);
-    if (!target || !allowed) {
+    if (!allowed) {
       sendStatus(res, methodNotAllowedStatus());
       return;
     }
