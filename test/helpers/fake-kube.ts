@@ -5,12 +5,25 @@
  * JWTs of its issuer, fake-sa-issuer.ts), the issuer's discovery document and JWKS, and the
  * kube-system/extension-apiserver-authentication ConfigMap.
  *
+ * CustomResourceDefinitions (kube-crd.ts, kube-custom.ts) are served as the real server serves
+ * them: POST/GET/LIST/WATCH/PUT/DELETE of CRDs and of the objects of their served versions
+ * (kube-writes.ts: resourceVersion conflicts, the status subresource, metadata.generation), their
+ * group-versions in discovery, and Tables with their printer columns (kube-table.ts).
+ *
  * Differences from the real apiserver (by design, to stay small and deterministic):
- * - Only GET (get/list/watch) on objects; writes go through the test API (upsert/remove/setPods),
- *   although discovery advertises the real verbs. POST exists only for the two review APIs.
+ * - Built-in kinds are read-only over HTTP (get/list/watch); their writes go through the test API
+ *   (upsert/remove/setPods), although discovery advertises the real verbs. POST on built-ins
+ *   exists only for the two review APIs. No PATCH and no deletecollection anywhere.
  * - No authorization of callers (any authenticated user may do anything); no admission, no
- *   validation of object contents, no aggregated discovery (clients fall back to the legacy
- *   documents), no protobuf or YAML, no server-side apply, no subresources except GET .../status.
+ *   validation of object contents (custom objects are not checked against their CRD's schema),
+ *   no aggregated discovery (clients fall back to the legacy documents), no protobuf or YAML, no
+ *   server-side apply, no subresources except .../status (GET; PUT for custom resources).
+ * - A CRD is Established at once and its deletion completes at once (objects deleted, types
+ *   withdrawn, then the CRD; the real one shows a deletionTimestamp until its finalizer ran);
+ *   names are not checked for conflicts with other CRDs; no conversion between versions (every
+ *   served version shows the stored object with its apiVersion changed).
+ * - Deleting an object ignores DeleteOptions (preconditions, propagation) and answers with the
+ *   object's last state.
  * - LIST always reads the latest state (resourceVersion/resourceVersionMatch are accepted but not
  *   honored); continue pages are read from the current state, not from a snapshot.
  * - Table output uses the default columns (Name, Created At) for every resource.
@@ -60,7 +73,11 @@ import {
   type ListFilter,
   type ResourceRef,
 } from './kube-store.js';
+import { CustomResources } from './kube-custom.js';
+import { CRD_REF } from './kube-crd.js';
 import { writeKubeconfigFile } from './kubeconfig.js';
+import { buildTable } from './kube-table.js';
+import { createObject, deleteObject, updateObject, type WriteOutcome } from './kube-writes.js';
 import {
   bearerToken,
   expiredStatus,
@@ -237,6 +254,14 @@ export interface FakeKube {
   /** Removes a type (and, when no version of it remains, its objects; open watches on it end). */
   removeResourceType(ref: ResourceRef): void;
   upsert(ref: ResourceRef, obj: KubeObject): KubeObject;
+  /**
+   * Creates or updates a CustomResourceDefinition (apiextensions.k8s.io/v1) as a client's write
+   * would: validated, defaulted, Established; its served versions appear in discovery and serve
+   * objects. Throws with the real server's message when it would refuse the CRD.
+   */
+  installCustomResourceDefinition(crd: KubeObject): KubeObject;
+  /** Deletes a CRD, its objects (DELETED events) and its types; false when there was none. */
+  removeCustomResourceDefinition(name: string): boolean;
   remove(ref: ResourceRef, name: string, namespace?: string): boolean;
   get(ref: ResourceRef, name: string, namespace?: string): KubeObject | undefined;
   list(ref: ResourceRef, namespace?: string): KubeObject[];
@@ -519,33 +544,17 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     includeObject: string,
     rt: ResourceType,
     ref: ResourceRef,
-  ): Record<string, unknown> => ({
-    kind: 'Table',
-    apiVersion: `meta.k8s.io/${version}`,
-    metadata: listMeta,
-    columnDefinitions: [
-      {
-        name: 'Name',
-        type: 'string',
-        format: 'name',
-        description: 'Name must be unique within a namespace.',
-        priority: 0,
-      },
-      {
-        name: 'Created At',
-        type: 'date',
-        format: '',
-        description: 'CreationTimestamp is the server time when this object was created.',
-        priority: 0,
-      },
-    ],
-    rows: objects.map((o) => {
-      const row: Record<string, unknown> = { cells: [o.metadata.name, o.metadata.creationTimestamp ?? null] };
-      if (includeObject === 'Object') row.object = typed(rt, ref, o);
-      else if (includeObject !== 'None') row.object = partial('v1', o);
-      return row;
-    }),
-  });
+  ): Record<string, unknown> => {
+    const columns = custom.served(ref)?.columns;
+    return buildTable({
+      version,
+      objects,
+      listMeta,
+      includeObject,
+      typed: (o) => typed(rt, ref, o),
+      ...(columns ? { columns } : {}),
+    });
+  };
 
   // ----- watches -----------------------------------------------------------------------------
 
@@ -708,6 +717,15 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     req.socket.setTimeout(0);
   };
 
+  /** Ends the watches of a withdrawn type (all versions' when `gone`: no version remains). */
+  const endWatchesOf = (ref: ResourceRef, gone: boolean): void => {
+    for (const w of [...watchers]) {
+      if (storeKeyOf(w.ref) === storeKeyOf(ref) && (gone || w.ref.version === ref.version)) endWatch(w);
+    }
+  };
+
+  const custom = new CustomResources(store, endWatchesOf);
+
   // ----- discovery ---------------------------------------------------------------------------
 
   const groupVersions = (): Map<string, string[]> => {
@@ -737,7 +755,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     if (types.length === 0) return undefined;
     const resources = [
       ...types.map(toAPIResource),
-      ...subresources
+      ...[...subresources, ...custom.subresources()]
         .filter(
           (s) =>
             s.group === group &&
@@ -877,14 +895,72 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
 
   // ----- objects over HTTP -------------------------------------------------------------------
 
-  const serveResource = (
+  /** POST (create), PUT (update, also of /status) and DELETE of custom resources and CRDs. */
+  const serveWrite = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    rt: ResourceType,
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string | undefined,
+    subresource: string | undefined,
+  ): Promise<void> => {
+    const target = custom.writeTarget(ref, rt);
+    const method = req.method ?? '';
+    if (!target) {
+      sendStatus(res, methodNotAllowedStatus());
+      return;
+    }
+    if (subresource !== undefined && (subresource !== 'status' || !target.statusSubresource)) {
+      sendStatus(res, notFoundPathStatus());
+      return;
+    }
+    const allowed =
+      (subresource === undefined || method === 'PUT') &&
+      (method === 'POST'
+        ? name === undefined && (namespace !== undefined || !rt.namespaced)
+        : (method === 'PUT' || method === 'DELETE') && name !== undefined);
+    if (!allowed) {
+      sendStatus(res, methodNotAllowedStatus());
+      return;
+    }
+    let body: unknown;
+    try {
+      const raw = (await readBody(req)).toString('utf8');
+      body = method === 'DELETE' || raw.trim() === '' ? undefined : JSON.parse(raw);
+    } catch (err) {
+      sendStatus(
+        res,
+        failureStatus(400, `couldn't get version/kind; json parse error: ${(err as Error).message}`),
+      );
+      return;
+    }
+    let outcome: WriteOutcome;
+    if (method === 'DELETE') {
+      outcome =
+        storeKeyOf(ref) === storeKeyOf(CRD_REF)
+          ? custom.deleteCrd(name!)
+          : deleteObject(target, namespace, name!);
+    } else if (method === 'PUT') {
+      outcome = updateObject(target, namespace, name!, body, subresource === 'status' ? 'status' : undefined);
+    } else if (namespace !== undefined && !store.get(CORE_NAMESPACES, namespace)) {
+      outcome = { status: notFoundObjectStatus('', 'namespaces', namespace) };
+    } else {
+      outcome = createObject(target, namespace, body);
+    }
+    if (method !== 'DELETE') custom.afterWrite(ref, outcome);
+    if ('status' in outcome) sendStatus(res, outcome.status);
+    else sendJson(res, outcome.code, typed(rt, ref, outcome.object));
+  };
+
+  const serveResource = async (
     req: http.IncomingMessage,
     res: http.ServerResponse,
     url: URL,
     group: string,
     version: string,
     rest: string[],
-  ): void => {
+  ): Promise<void> => {
     let segments = rest;
     let watch = TRUE_VALUES.has(url.searchParams.get('watch') ?? '');
     if (segments[0] === 'watch') {
@@ -917,13 +993,15 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     const ref: ResourceRef = { group, version, resource };
     const verbs = rt.verbs ?? VERBS_ALL;
     if (req.method !== 'GET') {
-      sendStatus(res, methodNotAllowedStatus());
+      await serveWrite(req, res, rt, ref, namespace, name, subresource);
       return;
     }
     if (subresource !== undefined) {
       if (
         subresource !== 'status' ||
-        !subresources.some((s) => s.group === group && s.name === `${resource}/status`)
+        ![...subresources, ...custom.subresources()].some(
+          (s) => s.group === group && s.name === `${resource}/status`,
+        )
       ) {
         sendStatus(res, notFoundPathStatus());
         return;
@@ -1228,7 +1306,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
         serveNodeProxy(req, res, url, segments[3], segments.slice(5));
         return;
       }
-      serveResource(req, res, url, '', 'v1', segments.slice(2));
+      await serveResource(req, res, url, '', 'v1', segments.slice(2));
       return;
     }
     if (segments[0] === 'apis') {
@@ -1292,7 +1370,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
         else await handleTokenReview(body, user.username, res);
         return;
       }
-      serveResource(req, res, url, group, version, segments.slice(3));
+      await serveResource(req, res, url, group, version, segments.slice(3));
       return;
     }
     sendStatus(res, notFoundPathStatus());
@@ -1389,12 +1467,11 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
       store.addType({ ...rt, verbs: rt.verbs ?? VERBS_ALL });
     },
     removeResourceType(ref) {
-      const gone = store.removeType(ref);
-      for (const w of [...watchers]) {
-        if (storeKeyOf(w.ref) === storeKeyOf(ref) && (gone || w.ref.version === ref.version)) endWatch(w);
-      }
+      endWatchesOf(ref, store.removeType(ref));
     },
     upsert,
+    installCustomResourceDefinition: (crd) => custom.install(crd),
+    removeCustomResourceDefinition: (name) => 'object' in custom.deleteCrd(name),
     remove: (ref, name, namespace) => store.remove(ref, name, namespace),
     get: (ref, name, namespace) => store.get(ref, name, namespace),
     list: (ref, namespace) =>

@@ -290,6 +290,21 @@ const TABLES: GroupVersionTable[] = [
     subresources: [],
   },
   {
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    resources: [
+      [
+        'customresourcedefinitions',
+        'customresourcedefinition',
+        'CustomResourceDefinition',
+        false,
+        ['crd', 'crds'],
+        { categories: ['api-extensions'] },
+      ],
+    ],
+    subresources: [['customresourcedefinitions/status', 'CustomResourceDefinition', VERBS_STATUS]],
+  },
+  {
     group: 'coordination.k8s.io',
     version: 'v1',
     resources: [['leases', 'lease', 'Lease', true, []]],
@@ -349,6 +364,7 @@ export const BUILTIN_GROUP_ORDER = [
   'networking.k8s.io',
   'policy',
   'rbac.authorization.k8s.io',
+  'apiextensions.k8s.io',
   'coordination.k8s.io',
   'discovery.k8s.io',
 ];
