@@ -73,9 +73,13 @@ export async function getRule(
   return res.json<Obj>();
 }
 
-/** Requests of this method to exactly this path so far. */
+/** The user of the writers' kubeconfig (the tests' own calls are `admin`'s). */
+const WRITER_USER = 'test-admin';
+
+/** Requests the writers sent with this method to exactly this path so far. */
 export function requests(sk: StatusKube, method: string, path: string): number {
-  return sk.kube.requestLog.filter((e) => e.method === method && e.path === path).length;
+  return sk.kube.requestLog.filter((e) => e.user === WRITER_USER && e.method === method && e.path === path)
+    .length;
 }
 
 export const statusWrites = (
