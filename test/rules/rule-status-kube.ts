@@ -44,9 +44,9 @@ export async function startStatusKube(): Promise<StatusKube> {
   };
 }
 
-/** The object's path (cluster-scoped without a namespace). */
-export function pathOf(name: string, namespace: string | undefined = 'team-a'): string {
-  return namespace === undefined
+/** The object's path (a ClusterMetricRule's when namespace is null). */
+export function pathOf(name: string, namespace: string | null = 'team-a'): string {
+  return namespace === null
     ? `/apis/${GROUP}/${VERSION}/clustermetricrules/${name}`
     : `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/metricrules/${name}`;
 }
@@ -55,10 +55,10 @@ export function pathOf(name: string, namespace: string | undefined = 'team-a'): 
 export async function createRule(
   sk: StatusKube,
   name: string,
-  namespace: string | undefined = 'team-a',
+  namespace: string | null = 'team-a',
 ): Promise<Obj> {
   const collection = pathOf(name, namespace).replace(/\/[^/]+$/, '');
-  const res = await sk.call('POST', collection, metricRule(name, namespace));
+  const res = await sk.call('POST', collection, metricRule(name, namespace ?? undefined));
   assert.equal(res.status, 201, res.body);
   return res.json<Obj>();
 }
@@ -66,7 +66,7 @@ export async function createRule(
 export async function getRule(
   sk: StatusKube,
   name: string,
-  namespace: string | undefined = 'team-a',
+  namespace: string | null = 'team-a',
 ): Promise<Obj> {
   const res = await sk.call('GET', pathOf(name, namespace));
   assert.equal(res.status, 200, res.body);
@@ -82,13 +82,10 @@ export function requests(sk: StatusKube, method: string, path: string): number {
     .length;
 }
 
-export const statusWrites = (
-  sk: StatusKube,
-  name: string,
-  namespace: string | undefined = 'team-a',
-): number => requests(sk, 'PUT', `${pathOf(name, namespace)}/status`);
+export const statusWrites = (sk: StatusKube, name: string, namespace: string | null = 'team-a'): number =>
+  requests(sk, 'PUT', `${pathOf(name, namespace)}/status`);
 
-export const reads = (sk: StatusKube, name: string, namespace: string | undefined = 'team-a'): number =>
+export const reads = (sk: StatusKube, name: string, namespace: string | null = 'team-a'): number =>
   requests(sk, 'GET', pathOf(name, namespace));
 
 /** An accepted, ready outcome for the stored object, with changes. */

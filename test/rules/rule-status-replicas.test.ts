@@ -75,7 +75,7 @@ describe('replicas', () => {
     await reportAndSettle(lagging, [outcomeFor(obj)]);
     const got = await getRule(sk, 'ahead');
     assert.equal(got.status?.observedGeneration, 2);
-    assert.equal(got.status?.metricCount, 1);
+    assert.equal(got.status.metricCount, 1);
     assert.equal(statusWrites(sk, 'ahead'), 1);
     await Promise.all([newer.stop(), lagging.stop()]);
   });
@@ -126,7 +126,10 @@ describe('conflicts, deletions, failures', () => {
   it('other errors: one warning per change, a per-object backoff, then the write', async () => {
     const obj = await createRule(sk, 'failing');
     const lines: { level: number; msg: string }[] = [];
-    const logger = pino({ level: 'debug' }, { write: (s: string) => lines.push(JSON.parse(s)) });
+    const logger = pino(
+      { level: 'debug' },
+      { write: (s: string) => lines.push(JSON.parse(s) as { level: number; msg: string }) },
+    );
     const w = writer(sk, { logger, initialBackoffMs: 200, maxBackoffMs: 400 });
     sk.kube.failNext(pathOf('failing'), 500, 2);
     await reportAndSettle(w, [outcomeFor(obj)]);

@@ -46,8 +46,8 @@ describe('the status written for each outcome', () => {
     assert.equal(got.status?.observedGeneration, 1);
     assert.equal(conditionOf(got, 'Ready').observedGeneration, 1);
     assert.match(conditionOf(got, 'Accepted').lastTransitionTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    assert.deepEqual(got.status?.metrics, ['pods/http_requests_per_second', 'pods/http_errors_per_second']);
-    assert.equal(got.status?.metricCount, 2);
+    assert.deepEqual(got.status.metrics, ['pods/http_requests_per_second', 'pods/http_errors_per_second']);
+    assert.equal(got.status.metricCount, 2);
     await w.stop();
   });
 
@@ -108,17 +108,17 @@ describe('the status written for each outcome', () => {
     await reportAndSettle(w, [outcomeFor(obj, { metrics })]);
     const got = await getRule(sk, 'many');
     assert.deepEqual(got.status?.metrics, metrics.slice(0, 20));
-    assert.equal(got.status?.metricCount, 25);
+    assert.equal(got.status.metricCount, 25);
     await w.stop();
   });
 
   it('a ClusterMetricRule is written at its cluster path', async () => {
-    const obj = await createRule(sk, 'node-usage', undefined);
+    const obj = await createRule(sk, 'node-usage', null);
     const w = writer(sk);
     await reportAndSettle(w, [outcomeFor(obj, { metrics: ['nodes/cpu'] })]);
-    const got = await getRule(sk, 'node-usage', undefined);
+    const got = await getRule(sk, 'node-usage', null);
     assert.equal(got.status?.metricCount, 1);
-    assert.equal(statusWrites(sk, 'node-usage', undefined), 1);
+    assert.equal(statusWrites(sk, 'node-usage', null), 1);
     await w.stop();
   });
 });
@@ -180,7 +180,7 @@ describe('writing only what changed', () => {
     const got = await getRule(sk, 'generations');
     assert.equal(got.status?.observedGeneration, 2);
     assert.deepEqual(
-      (got.status?.conditions as { observedGeneration: number }[]).map((c) => c.observedGeneration),
+      (got.status.conditions as { observedGeneration: number }[]).map((c) => c.observedGeneration),
       [2, 2],
     );
     // The spec change moved the resourceVersion the writer knew: it conflicted once and re-read.
