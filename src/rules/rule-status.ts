@@ -164,7 +164,9 @@ export class RuleStatusWriter {
       this.inFlight.add(key);
       void this.sync(entry).finally(() => {
         this.inFlight.delete(key);
-        if (this.again.delete(key) && this.entries.get(key) === entry) this.consider(key, entry);
+        // The entry may have been replaced meanwhile (the object was created again): look at the current one.
+        const current = this.entries.get(key);
+        if (this.again.delete(key) && current !== undefined) this.consider(key, current);
         this.pump();
       });
     }
