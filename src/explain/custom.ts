@@ -7,6 +7,7 @@
 import { apiVersionOf, groupResourceString, parseGroupResource, type ResourceInfo } from '../kube/index.js';
 import { formatLabelSelector } from '../promql/index.js';
 import {
+  confineRuleQuery,
   customNamespace,
   renderCustomQueries,
   selectionRefusal,
@@ -54,6 +55,7 @@ async function findEntry(
     group: info.group,
     resource: info.resource,
     namespaced,
+    namespace: q.namespace,
   });
   if (entry !== undefined) return { info, entry };
   const custom = deps.discovery.catalog.customEntries();
@@ -129,7 +131,9 @@ export async function explainCustom(q: CustomMetricQuery, e: Explanation, deps: 
   }
   const source = `${entry.rule.path}.metricsQuery`;
   let queries: ExplainedQuery[];
+  let headers: Readonly<Record<string, string>> | undefined;
   try {
+    headers = await deps.discovery.headersFor(entry.rule, deps.signal);
     const namespace = customNamespace(entry, q.namespace, deps.mapper);
     const scope = { namespace, metricSelector: q.metricSelector };
     queries = every
@@ -137,11 +141,14 @@ export async function explainCustom(q: CustomMetricQuery, e: Explanation, deps: 
           newQuery(
             `${q.metric} of every ${info.singular}`,
             source,
-            renderAllObjectsQuery(entry.rule, {
-              ...scope,
-              seriesName: entry.seriesName,
-              resourceLabel: entry.resourceLabel,
-            }),
+            confineRuleQuery(
+              entry.rule,
+              renderAllObjectsQuery(entry.rule, {
+                ...scope,
+                seriesName: entry.seriesName,
+                resourceLabel: entry.resourceLabel,
+              }),
+            ),
           ),
         ]
       : newQueries(
@@ -153,7 +160,7 @@ export async function explainCustom(q: CustomMetricQuery, e: Explanation, deps: 
     e.outcome = renderFailure(err);
     return;
   }
-  const samples = await runExplained(e, queries, deps);
+  const samples = await runExplained(e, queries, deps, headers);
   const last = queries[queries.length - 1];
   if (samples === undefined || last === undefined) return;
   last.mapping = mapSamples(samples, entry.resourceLabel, every ? undefined : objects.names);

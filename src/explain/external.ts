@@ -14,7 +14,7 @@ export async function explainExternal(
   deps: ExplainDeps,
 ): Promise<void> {
   e.request = `external metric ${p.metric} in namespace ${p.namespace}${p.selector.length > 0 ? `, labelSelector ${JSON.stringify(formatLabelSelector([...p.selector]))}` : ''}`;
-  const entry = await deps.discovery.findExternal(p.metric);
+  const entry = await deps.discovery.findExternal(p.metric, p.namespace);
   if (entry === undefined) {
     const suggestion = didYouMean(
       p.metric,
@@ -35,7 +35,9 @@ export async function explainExternal(
       'the rule is not namespaced (resources.namespaced: false): the request namespace does not restrict the series',
     );
   let query: ExplainedQuery;
+  let headers: Readonly<Record<string, string>> | undefined;
   try {
+    headers = await deps.discovery.headersFor(entry.rule, deps.signal);
     query = newQuery(
       `external metric ${p.metric}`,
       `${entry.rule.path}.metricsQuery`,
@@ -45,7 +47,7 @@ export async function explainExternal(
     e.outcome = renderFailure(err);
     return;
   }
-  const samples = await runExplained(e, [query], deps);
+  const samples = await runExplained(e, [query], deps, headers);
   if (samples === undefined) return;
   const finite = samples.filter((s) => Number.isFinite(s.value));
   if (finite.length < samples.length)

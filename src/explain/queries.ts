@@ -80,10 +80,14 @@ export function newQueries(purpose: string, source: string, promql: readonly str
   );
 }
 
-async function runQuery(q: ExplainedQuery, deps: ExplainDeps): Promise<Sample[] | undefined> {
+async function runQuery(
+  q: ExplainedQuery,
+  deps: ExplainDeps,
+  headers: Readonly<Record<string, string>> | undefined,
+): Promise<Sample[] | undefined> {
   if (!q.syntax.ok) return undefined;
   try {
-    const samples = await deps.prometheus.query(q.promql, { signal: deps.signal });
+    const samples = await deps.prometheus.query(q.promql, { signal: deps.signal, headers });
     q.ran = true;
     q.samples = samples.map(explainedSample);
     return samples;
@@ -97,17 +101,18 @@ async function runQuery(q: ExplainedQuery, deps: ExplainDeps): Promise<Sample[] 
 /**
  * Records the queries and runs them in order; returns their samples concatenated (the order the
  * server reads split parts in). On a syntax error or a failed call, sets the outcome the server
- * would answer with and returns undefined.
+ * would answer with and returns undefined. `headers`: the rule's own (a namespace's tenant headers).
  */
 export async function runExplained(
   e: Explanation,
   queries: readonly ExplainedQuery[],
   deps: ExplainDeps,
+  headers?: Readonly<Record<string, string>>,
 ): Promise<Sample[] | undefined> {
   const all: Sample[] = [];
   for (const query of queries) {
     e.queries.push(query);
-    const samples = await runQuery(query, deps);
+    const samples = await runQuery(query, deps, headers);
     if (!query.syntax.ok) {
       e.outcome = {
         status: 503,

@@ -53,6 +53,17 @@ export function redactUrl(url: string): string {
   }
 }
 
+/**
+ * What identical queries in flight are shared by: the PromQL and the call's own headers, so two
+ * tenants' equal queries (told apart by their X-Scope-OrgID) never share an answer.
+ */
+function coalescingKey(promql: string, headers: Readonly<Record<string, string>> | undefined): string {
+  if (headers === undefined) return promql;
+  const names = Object.keys(headers).sort();
+  if (names.length === 0) return promql;
+  return `${JSON.stringify(names.map((n) => [n.toLowerCase(), headers[n]]))}\u0000${promql}`;
+}
+
 export class HttpPrometheusClient implements PrometheusClient {
   private readonly driver: DriverCalls;
   private readonly agent: http.Agent;
@@ -107,7 +118,7 @@ export class HttpPrometheusClient implements PrometheusClient {
     const signal = options?.signal;
     const timeoutMs = boundedTimeout(options?.timeoutMs ?? this.options.timeoutMs, signal);
     return this.inSlot(endpoint, timeoutMs, signal, (leftMs) =>
-      this.driver.run(preferPost, timeoutMs, leftMs, signal, fn),
+      this.driver.run(preferPost, timeoutMs, leftMs, signal, fn, options?.headers),
     );
   }
 
@@ -137,20 +148,22 @@ export class HttpPrometheusClient implements PrometheusClient {
   }
 
   /**
-   * Instant query at "now". Identical queries already in flight share one Prometheus call (their
+   * Instant query at "now". Identical queries (same PromQL and headers) already in flight share one Prometheus call (their
    * answer would be the same), so a burst of equal requests costs Prometheus one evaluation and
    * one query slot. The shared call is cancelled only when every caller waiting on it has gone.
    */
   query(promql: string, options?: CallOptions): Promise<Sample[]> {
-    let shared = this.options.coalesce === false ? undefined : this.inflight.get(promql);
+    const headers = options?.headers;
+    const key = coalescingKey(promql, headers);
+    let shared = this.options.coalesce === false ? undefined : this.inflight.get(key);
     if (shared === undefined) {
       const timeoutMs = boundedTimeout(options?.timeoutMs ?? this.options.timeoutMs, options?.signal);
       const post = this.options.alwaysPost === true || promql.length > (this.options.postThreshold ?? 2048);
-      const call = new SharedCall((signal) => this.runQuery(promql, post, timeoutMs, signal));
+      const call = new SharedCall((signal) => this.runQuery(promql, post, timeoutMs, signal, headers));
       if (this.options.coalesce !== false) {
-        this.inflight.set(promql, call);
+        this.inflight.set(key, call);
         const forget = (): void => {
-          if (this.inflight.get(promql) === call) this.inflight.delete(promql);
+          if (this.inflight.get(key) === call) this.inflight.delete(key);
         };
         call.onAbandon = forget;
         call.promise.then(forget, forget);
@@ -160,9 +173,22 @@ export class HttpPrometheusClient implements PrometheusClient {
     return shared.join(options?.signal);
   }
 
-  private runQuery(promql: string, post: boolean, timeoutMs: number, signal: AbortSignal): Promise<Sample[]> {
+  private runQuery(
+    promql: string,
+    post: boolean,
+    timeoutMs: number,
+    signal: AbortSignal,
+    headers: Readonly<Record<string, string>> | undefined,
+  ): Promise<Sample[]> {
     return this.inSlot('query', timeoutMs, signal, (leftMs) =>
-      runInstantQuery(this.transport, { promql, post, timeoutMs: leftMs, budgetMs: timeoutMs, signal }),
+      runInstantQuery(this.transport, {
+        promql,
+        post,
+        timeoutMs: leftMs,
+        budgetMs: timeoutMs,
+        signal,
+        headers,
+      }),
     );
   }
 
@@ -206,6 +232,7 @@ export class HttpPrometheusClient implements PrometheusClient {
         timeoutMs: leftMs,
         budgetMs: timeoutMs,
         signal,
+        headers: options?.headers,
       }),
     );
   }

@@ -52,6 +52,7 @@ interface PrometheusQueryError {
 interface CallContext {
   signal?: AbortSignal;
   timeoutMs: number;
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface DriverCallsOptions {
@@ -95,6 +96,7 @@ export class DriverCalls {
             config.proxy = false;
             config.timeout = ctx.timeoutMs;
             if (ctx.signal !== undefined) config.signal = ctx.signal;
+            for (const [name, value] of Object.entries(ctx.headers ?? {})) config.headers.set(name, value);
             const authorization = await t.authorization?.();
             if (authorization !== undefined) config.headers.set('Authorization', authorization);
             return config;
@@ -113,6 +115,7 @@ export class DriverCalls {
     leftMs: number,
     signal: AbortSignal | undefined,
     fn: (driver: PrometheusDriver) => Promise<T>,
+    headers?: Readonly<Record<string, string>>,
   ): Promise<T> {
     const deadline = Date.now() + leftMs;
     const send = async (): Promise<T> => {
@@ -120,6 +123,7 @@ export class DriverCalls {
         const driver = await this.makeDriver(preferPost, {
           signal,
           timeoutMs: Math.max(1, deadline - Date.now()),
+          headers,
         });
         return await fn(driver);
       } catch (err) {

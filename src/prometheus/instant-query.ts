@@ -21,6 +21,8 @@ export interface QueryRequest {
   /** The whole budget the caller was given, named in the timeout message (defaults to timeoutMs). */
   budgetMs?: number;
   signal?: AbortSignal;
+  /** This call's own headers (CallOptions.headers). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 interface ApiEnvelope {
@@ -74,6 +76,7 @@ export async function runInstantQuery(t: QueryTransport, q: QueryRequest): Promi
       timeoutMs: q.timeoutMs,
       budgetMs: q.budgetMs,
       signal: q.signal,
+      headers: q.headers,
     },
     () => new InstantAnswerReader(t.display),
   );

@@ -17,6 +17,8 @@ export interface SeriesShapesRequest {
   timeoutMs: number;
   budgetMs?: number;
   signal?: AbortSignal;
+  /** This call's own headers (CallOptions.headers). */
+  headers?: Readonly<Record<string, string>>;
   /** Default MAX_ANSWER_BYTES, as for every answer; smaller in tests. */
   maxBytes?: number;
 }
@@ -38,6 +40,7 @@ export function runSeriesShapes(t: QueryTransport, r: SeriesShapesRequest): Prom
       timeoutMs: r.timeoutMs,
       budgetMs: r.budgetMs,
       signal: r.signal,
+      headers: r.headers,
     },
     () => new SeriesShapesReader(t.display, r.maxBytes ?? MAX_ANSWER_BYTES),
   );

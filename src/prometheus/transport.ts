@@ -44,6 +44,8 @@ export interface ApiCall {
   /** The whole budget the caller was given, named in the timeout message (defaults to timeoutMs). */
   budgetMs?: number;
   signal?: AbortSignal;
+  /** This call's own headers (CallOptions.headers), over the transport's. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Reads one answer's body. A fresh reader is made for every send (a stale connection is resent). */
@@ -66,6 +68,7 @@ export async function callApi<T>(t: QueryTransport, call: ApiCall, reader: () =>
   const body = call.post ? call.params.toString() : undefined;
   const headers: Record<string, string | number> = {
     ...t.headers,
+    ...call.headers,
     Accept: 'application/json',
     'Accept-Encoding': 'identity',
     'User-Agent': 'metrics-adapter',

@@ -15,6 +15,11 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Overrides the client's default deadline for this call (still bounded by the signal's deadline). */
   timeoutMs?: number;
+  /**
+   * Headers of this call alone (a tenant's X-Scope-OrgID), sent after the configured ones and
+   * replacing any of the same name. Calls with different headers never share an answer.
+   */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface PrometheusClient {

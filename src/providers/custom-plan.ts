@@ -2,12 +2,14 @@
  * The parts of a custom-metrics request's plan that `explain` shows as well as the provider runs:
  * the --max-selected-objects refusal, the namespace matcher and the PromQL, split over several
  * queries by --max-query-length. One code for both, so what explain shows is what the server
- * sends and answers.
+ * sends and answers. A namespace's rule's queries are confined to its namespace here
+ * (tenant-query.ts), so explain shows them as sent.
  */
 import { BadRequestError, InternalError } from '../errors.js';
 import { groupResourceString, type ResourceInfo, type ResourceMapper } from '../kube/index.js';
 import type { Requirement } from '../promql/index.js';
 import { renderChunks, renderObjectQuery, type CustomMetricEntry } from '../rules/index.js';
+import { confineRuleQuery, type RefusalObserver } from './tenant-query.js';
 
 /** The 400 a wildcard gets when it stands for more than `max` objects (0 or undefined: unlimited). */
 export function selectionRefusal(
@@ -35,7 +37,10 @@ export function customNamespace(
   return { label, value: namespace };
 }
 
-/** Every query for `names`: one, or more when one would exceed `maxQueryLength` (0: never split). */
+/**
+ * Every query for `names`: one, or more when one would exceed `maxQueryLength` (0: never split),
+ * each confined to the rule's namespace for a namespace's rule (InternalError when it cannot be).
+ */
 export function renderCustomQueries(
   entry: CustomMetricEntry,
   scope: {
@@ -44,6 +49,7 @@ export function renderCustomQueries(
   },
   names: readonly string[],
   maxQueryLength: number | undefined,
+  refused?: RefusalObserver,
 ): string[] {
   const base = {
     seriesName: entry.seriesName,
@@ -53,5 +59,5 @@ export function renderCustomQueries(
   };
   return renderChunks(names, maxQueryLength ?? 0, (part) =>
     renderObjectQuery(entry.rule, { ...base, names: part }),
-  ).map((c) => c.query);
+  ).map((c) => confineRuleQuery(entry.rule, c.query, refused));
 }

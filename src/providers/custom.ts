@@ -23,6 +23,7 @@ import type { SelfMetrics } from '../self-metrics.js';
 import { mapLimited } from '../map-limited.js';
 import { customNamespace, renderCustomQueries, selectionRefusal } from './custom-plan.js';
 import { NameIndex, ObjectSamples } from './object-samples.js';
+import type { RefusalObserver } from './tenant-query.js';
 
 export interface ObjectReference {
   kind: string;
@@ -132,14 +133,27 @@ export class CustomMetricsProvider {
 
   constructor(private readonly o: CustomMetricsProviderOptions) {}
 
+  /** Every metric once, though several namespaces' own rules may name it. */
   listMetrics(): CustomMetricInfo[] {
-    return this.o.discovery.catalog.customEntries().map((e) => ({
-      group: e.info.group,
-      resource: e.info.resource,
-      metric: e.metric,
-      namespaced: e.namespaced,
-    }));
+    const out = new Map<string, CustomMetricInfo>();
+    for (const e of this.o.discovery.catalog.customEntries()) {
+      const key = `${e.info.group}\u0000${e.info.resource}\u0000${e.metric}\u0000${e.namespaced}`;
+      if (!out.has(key))
+        out.set(key, {
+          group: e.info.group,
+          resource: e.info.resource,
+          metric: e.metric,
+          namespaced: e.namespaced,
+        });
+    }
+    return [...out.values()];
   }
+
+  private readonly refused: RefusalObserver = (rule, reason) =>
+    this.o.logger.error(
+      { rule: rule.path, namespace: rule.tenant, reason },
+      "the rule's query could not be kept to its namespace; not sent",
+    );
 
   private resolve(q: CustomMetricQuery): ResourceInfo {
     const gr = parseGroupResource(q.resource);
@@ -165,8 +179,12 @@ export class CustomMetricsProvider {
       group: info.group,
       resource: info.resource,
       namespaced,
+      namespace: q.namespace,
     });
     if (entry === undefined) throw notFound(q.metric, groupResourceString(info));
+    // A namespace's rule serves its own namespace only (the catalog finds no other; kept here too).
+    if (entry.rule.tenant !== undefined && entry.rule.tenant !== q.namespace)
+      throw notFound(q.metric, groupResourceString(info));
     let names: string[];
     if (q.target.kind === 'name') names = [q.target.name];
     else {
@@ -195,6 +213,7 @@ export class CustomMetricsProvider {
         { namespace, metricSelector: q.metricSelector },
         names,
         this.o.maxQueryLength,
+        this.refused,
       ),
       index: new NameIndex(names),
     }));
@@ -206,9 +225,10 @@ export class CustomMetricsProvider {
     if (queries.length === 0) return [];
     // Chunks name disjoint objects, so their series together are the one query's series.
     if (queries.length > 1) this.o.metrics.splitQueries.inc({ api: 'custom' });
+    const headers = await this.o.discovery.headersFor(entry.rule, q.signal);
     const samples = new ObjectSamples(index, entry.resourceLabel);
     await mapLimited(queries, this.o.splitConcurrency ?? 4, async (query, part) => {
-      samples.add(part, await this.o.prometheus.query(query, { signal: q.signal }));
+      samples.add(part, await this.o.prometheus.query(query, { signal: q.signal, headers }));
     });
     const duplicates = samples.duplicates;
     if (duplicates > 0) {

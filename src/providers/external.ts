@@ -3,6 +3,7 @@
  * rule's PromQL, runs it, and reports every returned series with its labels, as prometheus-adapter
  * does (the HPA sums them). The namespace restricts the series through the rule's namespace label
  * unless the rule says `resources.namespaced: false`. NaN and infinite values are never reported.
+ * A namespace's rule answers in its own namespace only, with its query confined to it.
  * Knows nothing of HTTP.
  */
 import { InternalError, NotFoundError } from '../errors.js';
@@ -12,6 +13,7 @@ import type { PrometheusClient } from '../prometheus/index.js';
 import type { Requirement } from '../promql/index.js';
 import { renderExternalQuery, type ExternalMetricEntry, type MetricDiscovery } from '../rules/index.js';
 import type { SelfMetrics } from '../self-metrics.js';
+import { confineRuleQuery, type RefusalObserver } from './tenant-query.js';
 
 export interface ExternalMetricQuery {
   metric: string;
@@ -49,6 +51,7 @@ export function externalQuery(
   entry: ExternalMetricEntry,
   q: ExternalMetricQuery,
   mapper: ResourceMapper,
+  refused?: RefusalObserver,
 ): string {
   let namespace: { label: string; value: string } | undefined;
   if (entry.rule.namespaced) {
@@ -60,11 +63,12 @@ export function externalQuery(
     }
     namespace = { label, value: q.namespace };
   }
-  return renderExternalQuery(entry.rule, {
+  const query = renderExternalQuery(entry.rule, {
     seriesName: entry.seriesName,
     namespace,
     metricSelector: q.selector,
   });
+  return confineRuleQuery(entry.rule, query, refused);
 }
 
 export class ExternalMetricsProvider {
@@ -77,14 +81,23 @@ export class ExternalMetricsProvider {
 
   /** The entry and PromQL a request would run, without running it (`explain` shows the same). */
   async plan(q: ExternalMetricQuery): Promise<{ entry: ExternalMetricEntry; query: string }> {
-    const entry = await this.o.discovery.findExternal(q.metric);
-    if (entry === undefined) throw notFound(q.metric);
-    return { entry, query: externalQuery(entry, q, this.o.mapper) };
+    const entry = await this.o.discovery.findExternal(q.metric, q.namespace);
+    // A namespace's rule serves its own namespace only (the catalog finds no other; kept here too).
+    if (entry === undefined || (entry.rule.tenant !== undefined && entry.rule.tenant !== q.namespace))
+      throw notFound(q.metric);
+    return { entry, query: externalQuery(entry, q, this.o.mapper, this.refused) };
   }
+
+  private readonly refused: RefusalObserver = (rule, reason) =>
+    this.o.logger.error(
+      { rule: rule.path, namespace: rule.tenant, reason },
+      "the rule's query could not be kept to its namespace; not sent",
+    );
 
   async getValues(q: ExternalMetricQuery): Promise<ExternalMetricValue[]> {
     const { entry, query } = await this.plan(q);
-    const samples = await this.o.prometheus.query(query, { signal: q.signal });
+    const headers = await this.o.discovery.headersFor(entry.rule, q.signal);
+    const samples = await this.o.prometheus.query(query, { signal: q.signal, headers });
     const out: ExternalMetricValue[] = [];
     let nonFinite = 0;
     for (const s of samples) {

@@ -77,3 +77,5 @@ export {
   type NodeMetricsItem,
 } from './resource.js';
 export { WHOLE_CLUSTER_ABOVE, podUsageFor, type PodMetricsItem } from './resource-pods.js';
+export { tenantHeaders, type TenantHeaderOptions, type TenantSource } from './tenant-headers.js';
+export { confineRuleQuery, type RefusalObserver } from './tenant-query.js';

@@ -3,6 +3,12 @@
  * which series and rule — what discovery documents list and what a request is matched against.
  * Built from "series shapes" (a series name with its label names): resources depend only on
  * label names, so thousands of series collapse into a few shapes.
+ *
+ * A rule owned by a namespace (CompiledRule.tenant) keeps its entries apart from the cluster's
+ * and from every other namespace's, and they are found only for a request in that namespace: two
+ * namespaces may name the same metric, and neither sees the other's. For a request in a
+ * namespace, a cluster rule's entry comes first (a namespace cannot shadow what the cluster's
+ * rules serve).
  */
 import type { ResourceInfo, ResourceMapper } from '../kube/index.js';
 import type { SeriesShape } from '../prometheus/index.js';
@@ -29,6 +35,11 @@ export interface ExternalMetricEntry {
 
 export function customKey(metric: string, group: string, resource: string, namespaced: boolean): string {
   return `${namespaced ? 'n' : 'c'}\u0000${group}\u0000${resource}\u0000${metric}`;
+}
+
+/** The key of an entry of `rule`: the tenant's namespace is part of it ('' for cluster rules). */
+function tenantKey(key: string, tenant: string | undefined): string {
+  return `${tenant ?? ''}\u0001${key}`;
 }
 
 /** Reduces label sets to distinct (name, label names) shapes. */
@@ -68,15 +79,18 @@ export class MetricCatalog {
       const metric = metricNameFor(rule, shape.name);
       if (metric === undefined) continue;
       if (rule.api === 'external') {
-        const previous = this.external.get(metric);
+        const key = tenantKey(metric, rule.tenant);
+        const previous = this.external.get(key);
         if (previous !== undefined && previous.rule !== rule) overridden++;
-        this.external.set(metric, { metric, seriesName: shape.name, rule });
+        this.external.set(key, { metric, seriesName: shape.name, rule });
         continue;
       }
       const { resources, namespaced } = rule.association.resourcesForLabels(shape.labels, mapper);
       for (const { label, info } of resources) {
         const entryNamespaced = namespaced && info.namespaced;
-        const key = customKey(metric, info.group, info.resource, entryNamespaced);
+        // A tenant's entries serve requests in its namespace only, so never cluster-scoped ones.
+        if (rule.tenant !== undefined && !entryNamespaced) continue;
+        const key = tenantKey(customKey(metric, info.group, info.resource, entryNamespaced), rule.tenant);
         const previous = this.custom.get(key);
         if (previous !== undefined && previous.rule !== rule) overridden++;
         this.custom.set(key, {
@@ -92,19 +106,31 @@ export class MetricCatalog {
     return overridden;
   }
 
+  /**
+   * The entry serving a request: a cluster rule's, else (for a request in `namespace`) that
+   * namespace's own. Without `namespace`, only cluster rules' entries.
+   */
   findCustom(
     metric: string,
     group: string,
     resource: string,
     namespaced: boolean,
+    namespace?: string,
   ): CustomMetricEntry | undefined {
-    return this.custom.get(customKey(metric, group, resource, namespaced));
+    const key = customKey(metric, group, resource, namespaced);
+    const cluster = this.custom.get(tenantKey(key, undefined));
+    if (cluster !== undefined || namespace === undefined || !namespaced) return cluster;
+    return this.custom.get(tenantKey(key, namespace));
   }
 
-  findExternal(metric: string): ExternalMetricEntry | undefined {
-    return this.external.get(metric);
+  /** As findCustom: a cluster rule's entry, else the one of the request's namespace. */
+  findExternal(metric: string, namespace?: string): ExternalMetricEntry | undefined {
+    const cluster = this.external.get(tenantKey(metric, undefined));
+    if (cluster !== undefined || namespace === undefined) return cluster;
+    return this.external.get(tenantKey(metric, namespace));
   }
 
+  /** Every entry, the namespaces' own included (one per namespace naming a metric). */
   customEntries(): CustomMetricEntry[] {
     return [...this.custom.values()];
   }

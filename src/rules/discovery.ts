@@ -15,6 +15,8 @@ import {
 import {
   OnDemandLookup,
   readSeriesShapes,
+  ruleHeaders,
+  seriesKey,
   seriesWindow,
   type CustomLookup,
   type DiscoveryState,
@@ -22,7 +24,7 @@ import {
 } from './on-demand-lookup.js';
 import { EMPTY_RULES, type CompiledRule, type CompiledRules } from './types.js';
 
-export type { CustomLookup } from './on-demand-lookup.js';
+export type { CustomLookup, TenantHeaders } from './on-demand-lookup.js';
 
 export interface MetricDiscoveryOptions extends OnDemandLookupOptions {
   relistIntervalMs: number;
@@ -113,7 +115,10 @@ export class MetricDiscovery {
 
   private async relistWith(rules: CompiledRules, previous: Map<string, SeriesShape[]>): Promise<void> {
     const started = process.hrtime.bigint();
-    const queries = [...new Set(this.allRules(rules).map((r) => r.seriesQuery))];
+    // One lookup per seriesQuery, and per namespace for namespaces' rules (their own headers).
+    const byKey = new Map<string, CompiledRule>();
+    for (const r of this.allRules(rules)) if (!byKey.has(seriesKey(r))) byKey.set(seriesKey(r), r);
+    const queries = [...byKey.keys()];
     const shapes = new Map<string, SeriesShape[]>();
     const { start, end } = seriesWindow(this.o.maxAgeMs);
     let failures = 0;
@@ -122,15 +127,22 @@ export class MetricDiscovery {
     const progress = { queries: queries.length, finished: 0 };
     this.progress = progress;
     await mapLimited(queries, concurrency, async (q) => {
+      const rule = byKey.get(q) as CompiledRule;
       try {
-        shapes.set(q, await readSeriesShapes(this.o.prometheus, [q], start, end));
+        const headers = await ruleHeaders(this.o, rule);
+        shapes.set(q, await readSeriesShapes(this.o.prometheus, [rule.seriesQuery], start, end, headers));
       } catch (err) {
         failures++;
         lastError = errorMessage(err);
         const kept = previous.get(q);
         if (kept !== undefined) shapes.set(q, kept);
         this.o.logger.warn(
-          { seriesQuery: q, err: errorMessage(err), keptPrevious: kept !== undefined },
+          {
+            seriesQuery: rule.seriesQuery,
+            ...(rule.tenant === undefined ? {} : { rule: rule.path, namespace: rule.tenant }),
+            err: errorMessage(err),
+            keptPrevious: kept !== undefined,
+          },
           'series discovery query failed',
         );
       } finally {
@@ -165,7 +177,7 @@ export class MetricDiscovery {
     const catalog = new MetricCatalog();
     let overridden = 0;
     for (const rule of this.allRules(rules))
-      overridden += catalog.addShapes(rule, shapes.get(rule.seriesQuery) ?? [], this.o.mapper);
+      overridden += catalog.addShapes(rule, shapes.get(seriesKey(rule)) ?? [], this.o.mapper);
     if (overridden > 0)
       this.o.logger.debug({ overridden }, 'rules overlap: later rules replaced metrics of earlier ones');
     return catalog;
@@ -176,7 +188,16 @@ export class MetricDiscovery {
     return this.lookup.findCustom(q);
   }
 
-  findExternal(metric: string): Promise<ExternalMetricEntry | undefined> {
-    return this.lookup.findExternal(metric);
+  /** As findCustom; `namespace`: the request's, whose own rules are found too. */
+  findExternal(metric: string, namespace?: string): Promise<ExternalMetricEntry | undefined> {
+    return this.lookup.findExternal(metric, namespace);
+  }
+
+  /** The headers `rule`'s queries carry beyond the configured ones (its namespace's tenant headers). */
+  headersFor(
+    rule: CompiledRule,
+    signal?: AbortSignal,
+  ): Promise<Readonly<Record<string, string>> | undefined> {
+    return ruleHeaders(this.o, rule, signal);
   }
 }

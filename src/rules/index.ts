@@ -8,7 +8,12 @@
  */
 export { compileRules, type CompileResult } from './compile.js';
 export { parsePrometheusDuration } from './prometheus-duration.js';
-export { MetricDiscovery, type MetricDiscoveryOptions, type CustomLookup } from './discovery.js';
+export {
+  MetricDiscovery,
+  type MetricDiscoveryOptions,
+  type CustomLookup,
+  type TenantHeaders,
+} from './discovery.js';
 export {
   MetricCatalog,
   shapesOf,

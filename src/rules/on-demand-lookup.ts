@@ -4,6 +4,10 @@
  * API, only the matching names are fetched as series — so a new metric answers within seconds
  * rather than after the next relist. Concurrent lookups of one name share a call, and misses are
  * remembered briefly (negative cache) so unknown names cannot hammer Prometheus.
+ *
+ * A request looks a metric up with the cluster's rules and those of its own namespace only: a
+ * rule owned by another namespace is never run for it. A namespace's rules are looked up with
+ * that namespace's tenant headers (--prometheus-tenant-header), as the relist reads them.
  */
 import { LRUCache } from 'lru-cache';
 import type { ResourceMapper } from '../kube/index.js';
@@ -20,7 +24,17 @@ import {
   type SeriesShape,
 } from './catalog.js';
 import { metricNameFor } from './naming.js';
-import type { CompiledRules } from './types.js';
+import type { CompiledRule, CompiledRules } from './types.js';
+
+/**
+ * The headers a namespace's rules send to Prometheus (--prometheus-tenant-header): undefined when
+ * tenant headers are off; rejects (an InternalError) when they cannot be made, and then nothing
+ * is sent.
+ */
+export type TenantHeaders = (
+  namespace: string,
+  signal?: AbortSignal,
+) => Promise<Readonly<Record<string, string>> | undefined>;
 
 export interface OnDemandLookupOptions {
   prometheus: PrometheusClient;
@@ -32,6 +46,26 @@ export interface OnDemandLookupOptions {
   negativeCacheTtlMs?: number;
   /** How long the metric names of one seriesQuery are reused between on-demand lookups. */
   nameCacheTtlMs?: number;
+  /** The headers of namespaces' rules' queries (undefined: none). */
+  tenantHeaders?: TenantHeaders;
+}
+
+/** The headers `rule`'s queries carry beyond the configured ones: its tenant's, if any. */
+export function ruleHeaders(
+  o: Pick<OnDemandLookupOptions, 'tenantHeaders'>,
+  rule: CompiledRule,
+  signal?: AbortSignal,
+): Promise<Readonly<Record<string, string>> | undefined> {
+  if (rule.tenant === undefined || o.tenantHeaders === undefined) return Promise.resolve(undefined);
+  return o.tenantHeaders(rule.tenant, signal);
+}
+
+/**
+ * What series shapes are kept under: the seriesQuery, and for a namespace's rule its namespace
+ * too (its lookup carries that namespace's headers, so the same text may answer differently).
+ */
+export function seriesKey(rule: CompiledRule): string {
+  return rule.tenant === undefined ? rule.seriesQuery : `${rule.tenant}\u0000${rule.seriesQuery}`;
 }
 
 /** What discovery knows now; lookups add to its catalog and shapes in place. */
@@ -42,7 +76,14 @@ export interface DiscoveryState {
   catalog: MetricCatalog;
 }
 
-export type CustomLookup = { metric: string; group: string; resource: string; namespaced: boolean };
+export type CustomLookup = {
+  metric: string;
+  group: string;
+  resource: string;
+  namespaced: boolean;
+  /** The request's namespace: its own rules' entries are found too. */
+  namespace?: string;
+};
 
 /** The time range series are read over: the last maxAgeMs. */
 export function seriesWindow(maxAgeMs: number): { start: Date; end: Date } {
@@ -59,15 +100,24 @@ export async function readSeriesShapes(
   selectors: string[],
   start: Date,
   end: Date,
+  headers?: Readonly<Record<string, string>>,
 ): Promise<SeriesShape[]> {
-  if (p.seriesShapes !== undefined) return p.seriesShapes(selectors, start, end);
-  return shapesOf(await p.series(selectors, start, end));
+  const options = headers === undefined ? undefined : { headers };
+  if (p.seriesShapes !== undefined) return p.seriesShapes(selectors, start, end, options);
+  return shapesOf(await p.series(selectors, start, end, options));
+}
+
+interface NamesContext {
+  start: Date;
+  end: Date;
+  query: string;
+  headers: Readonly<Record<string, string>> | undefined;
 }
 
 export class OnDemandLookup {
   private readonly negative: LRUCache<string, true>;
   private readonly inflight = new Map<string, Promise<boolean>>();
-  private readonly names: LRUCache<string, string[], { start: Date; end: Date }>;
+  private readonly names: LRUCache<string, string[], NamesContext>;
 
   /** current: discovery's state now; changed: called when a lookup added to the catalog. */
   constructor(
@@ -76,11 +126,18 @@ export class OnDemandLookup {
     private readonly changed: () => void,
   ) {
     this.negative = new LRUCache({ max: 10_000, ttl: o.negativeCacheTtlMs ?? 10_000 });
-    this.names = new LRUCache<string, string[], { start: Date; end: Date }>({
+    // Keyed by seriesKey: the query and, for a namespace's rules, the namespace.
+    this.names = new LRUCache<string, string[], NamesContext>({
       max: 1_000,
       ttl: o.nameCacheTtlMs ?? 5_000,
-      fetchMethod: (query, _stale, { context }) =>
-        this.o.prometheus.labelValues('__name__', [query], context.start, context.end),
+      fetchMethod: (_key, _stale, { context }) =>
+        this.o.prometheus.labelValues(
+          '__name__',
+          [context.query],
+          context.start,
+          context.end,
+          context.headers === undefined ? undefined : { headers: context.headers },
+        ),
     });
   }
 
@@ -91,46 +148,58 @@ export class OnDemandLookup {
 
   /** The catalog entry for a request, looking the metric up in Prometheus when the catalog lacks it. */
   async findCustom(q: CustomLookup): Promise<CustomMetricEntry | undefined> {
+    const namespace = q.namespaced ? q.namespace : undefined;
     const find = (): CustomMetricEntry | undefined =>
-      this.current().catalog.findCustom(q.metric, q.group, q.resource, q.namespaced);
+      this.current().catalog.findCustom(q.metric, q.group, q.resource, q.namespaced, namespace);
     const hit = find();
     if (hit !== undefined) return hit;
     await this.lookUp(
       `custom\u0000${customKey(q.metric, q.group, q.resource, q.namespaced)}`,
       q.metric,
       'custom',
+      namespace,
       () => find() !== undefined,
     );
     return find();
   }
 
-  async findExternal(metric: string): Promise<ExternalMetricEntry | undefined> {
-    const hit = this.current().catalog.findExternal(metric);
+  async findExternal(metric: string, namespace?: string): Promise<ExternalMetricEntry | undefined> {
+    const find = (): ExternalMetricEntry | undefined =>
+      this.current().catalog.findExternal(metric, namespace);
+    const hit = find();
     if (hit !== undefined) return hit;
-    await this.lookUp(
-      `external\u0000${metric}`,
-      metric,
-      'external',
-      () => this.current().catalog.findExternal(metric) !== undefined,
-    );
-    return this.current().catalog.findExternal(metric);
+    await this.lookUp(`external\u0000${metric}`, metric, 'external', namespace, () => find() !== undefined);
+    return find();
+  }
+
+  /**
+   * The namespace a lookup runs for: `namespace` when it owns rules of `api`, else none (the
+   * cluster's rules alone, one lookup shared by every namespace).
+   */
+  private owner(api: 'custom' | 'external', namespace: string | undefined): string | undefined {
+    if (namespace === undefined) return undefined;
+    const rules = api === 'custom' ? this.current().rules.custom : this.current().rules.external;
+    return rules.some((r) => r.tenant === namespace) ? namespace : undefined;
   }
 
   private async lookUp(
-    key: string,
+    lookupKey: string,
     metric: string,
     api: 'custom' | 'external',
+    namespace: string | undefined,
     found: () => boolean,
   ): Promise<void> {
+    const owner = this.owner(api, namespace);
+    const key = `${owner ?? ''}\u0001${lookupKey}`;
     if (this.negative.has(key)) {
       this.o.metrics.onDemandLookups.inc({ result: 'negative_cached' });
       return;
     }
     // Lookups are shared between requests, so they are not tied to one request's abort signal.
-    let pending = this.inflight.get(metric + '\u0000' + api);
+    const k = `${owner ?? ''}\u0001${metric}\u0000${api}`;
+    let pending = this.inflight.get(k);
     if (pending === undefined) {
-      const k = metric + '\u0000' + api;
-      pending = this.lookUpNow(metric, api).finally(() => this.inflight.delete(k));
+      pending = this.lookUpNow(metric, api, owner).finally(() => this.inflight.delete(k));
       this.inflight.set(k, pending);
     }
     try {
@@ -144,33 +213,46 @@ export class OnDemandLookup {
     if (!ok) this.negative.set(key, true);
   }
 
-  /** Fetches the series named so that some rule yields `metric`; adds them to the catalog. */
-  private async lookUpNow(metric: string, api: 'custom' | 'external'): Promise<boolean> {
+  /**
+   * Fetches the series named so that some rule yields `metric` (the cluster's rules, and those of
+   * `owner` if given); adds them to the catalog.
+   */
+  private async lookUpNow(
+    metric: string,
+    api: 'custom' | 'external',
+    owner: string | undefined,
+  ): Promise<boolean> {
     const state = this.current();
-    const rules = api === 'custom' ? state.rules.custom : state.rules.external;
+    const rules = (api === 'custom' ? state.rules.custom : state.rules.external).filter(
+      (r) => r.tenant === undefined || r.tenant === owner,
+    );
     const window = seriesWindow(this.o.maxAgeMs);
     let added = false;
-    for (const query of new Set(rules.map((r) => r.seriesQuery))) {
-      const queryRules = rules.filter((r) => r.seriesQuery === query);
+    for (const sk of new Set(rules.map(seriesKey))) {
+      const queryRules = rules.filter((r) => seriesKey(r) === sk);
+      const first = queryRules[0] as CompiledRule;
+      const query = first.seriesQuery;
+      const headers = await ruleHeaders(this.o, first);
+      const context: NamesContext = { ...window, query, headers };
       const matching = (names: readonly string[]): string[] =>
         names.filter((n) => queryRules.some((r) => metricNameFor(r, n) === metric));
-      let candidates = matching((await this.names.fetch(query, { context: window })) ?? []);
+      let candidates = matching((await this.names.fetch(sk, { context })) ?? []);
       // The name cache only shares work between concurrent lookups; it must never hide a new name.
       if (candidates.length === 0)
-        candidates = matching((await this.names.fetch(query, { context: window, forceRefresh: true })) ?? []);
+        candidates = matching((await this.names.fetch(sk, { context, forceRefresh: true })) ?? []);
       if (candidates.length === 0) continue;
       const selectors = candidates
         .map((c) => withNameMatcher(query, c))
         .filter((s): s is string => s !== undefined);
       if (selectors.length === 0) continue;
-      const shapes = await readSeriesShapes(this.o.prometheus, selectors, window.start, window.end);
+      const shapes = await readSeriesShapes(this.o.prometheus, selectors, window.start, window.end, headers);
       if (shapes.length === 0) continue;
       // Only touch the catalog if the rules did not change meanwhile.
       const now = this.current();
       if (now.rules !== state.rules) return false;
       for (const rule of queryRules) now.catalog.addShapes(rule, shapes, this.o.mapper);
-      const known = now.shapes.get(query) ?? [];
-      now.shapes.set(query, [...known, ...shapes]);
+      const known = now.shapes.get(sk) ?? [];
+      now.shapes.set(sk, [...known, ...shapes]);
       added = true;
       this.changed();
       this.o.logger.info(

@@ -18,6 +18,26 @@ export const PROMETHEUS_FLAGS: readonly FlagSpec[] = [
     validate: headerPairs,
   },
   {
+    name: 'prometheus-tenant-header',
+    kind: 'string',
+    default: '',
+    help: "Header naming the tenant of a MetricRule's queries (e.g. X-Scope-OrgID); empty: none.",
+    validate: (v) =>
+      typeof v !== 'string' || v === '' || /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v)
+        ? undefined
+        : 'must be an HTTP header name',
+  },
+  {
+    name: 'prometheus-tenant-from',
+    kind: 'string',
+    default: 'namespace',
+    help: "The tenant header's value: namespace (the MetricRule's namespace) or label:KEY (that namespace's label KEY).",
+    validate: (v) =>
+      typeof v !== 'string' || v === 'namespace' || /^label:[A-Za-z0-9][-A-Za-z0-9_./]*$/.test(v)
+        ? undefined
+        : 'must be namespace or label:KEY',
+  },
+  {
     name: 'prometheus-token-file',
     kind: 'string',
     default: '',

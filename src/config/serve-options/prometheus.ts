@@ -14,6 +14,10 @@ export interface PrometheusOptions {
   verb: 'GET' | 'POST';
   timeoutMs: number;
   coalesceQueries: boolean;
+  /** --prometheus-tenant-header: the header of MetricRules' queries ('' : none). */
+  tenantHeader?: string;
+  /** --prometheus-tenant-from: the header's value, the namespace's name or one of its labels. */
+  tenantFrom?: { kind: 'namespace' } | { kind: 'label'; key: string };
 }
 
 function headerMap(pairs: string[]): Record<string, string> {
@@ -23,6 +27,12 @@ function headerMap(pairs: string[]): Record<string, string> {
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;
+}
+
+function tenantFrom(value: string): PrometheusOptions['tenantFrom'] {
+  return value.startsWith('label:')
+    ? { kind: 'label', key: value.slice('label:'.length) }
+    : { kind: 'namespace' };
 }
 
 /** The Prometheus connection flags (shared by serve, check and explain). */
@@ -55,5 +65,7 @@ export function buildPrometheusOptions(values: FlagValues): PrometheusOptions {
     verb: stringFlag(values, 'prometheus-verb') === 'POST' ? 'POST' : 'GET',
     timeoutMs: numberFlag(values, 'prometheus-timeout'),
     coalesceQueries: boolFlag(values, 'prometheus-query-coalescing'),
+    tenantHeader: stringFlag(values, 'prometheus-tenant-header'),
+    tenantFrom: tenantFrom(stringFlag(values, 'prometheus-tenant-from')),
   };
 }
