@@ -20,6 +20,7 @@ import type { ServeOptions } from './config/serve-options.js';
 import type { Logger } from './logging.js';
 import { metricApis } from './metric-apis.js';
 import { connectPrometheus, redactUrl, type PrometheusClient } from './prometheus/index.js';
+import { tenantHeaders } from './providers/index.js';
 import { addServerChecks } from './readiness.js';
 import { MetricDiscovery, RulesReloader } from './rules/index.js';
 import { SelfMetrics } from './self-metrics.js';
@@ -120,6 +121,13 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
       metrics,
       relistIntervalMs: options.rules.relistIntervalMs,
       maxAgeMs: options.rules.maxAgeMs,
+      // MetricRules' queries carry their namespace's tenant (--prometheus-tenant-header).
+      tenantHeaders: tenantHeaders({
+        header: options.prometheus.tenantHeader ?? '',
+        from: options.prometheus.tenantFrom ?? { kind: 'namespace' },
+        lister: cluster.lister,
+        mapper: cluster.mapper,
+      }),
     });
     const reloader = new RulesReloader({
       file: options.rules.configFile,
