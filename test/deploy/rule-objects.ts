@@ -51,10 +51,10 @@ const COLUMNS = [
 function assertStructural(schema: IJSONSchemaProps, path: string): void {
   assert.ok(schema.type !== undefined, `${path} has a type`);
   for (const [k, v] of Object.entries(schema.properties ?? {})) assertStructural(v, `${path}.${k}`);
-  const items = schema.items as IJSONSchemaProps | undefined;
+  const items = schema.items;
   if (items !== undefined) assertStructural(items, `${path}[]`);
   const extra = schema.additionalProperties;
-  if (typeof extra === 'object') assertStructural(extra as IJSONSchemaProps, `${path}.*`);
+  if (typeof extra === 'object') assertStructural(extra, `${path}.*`);
 }
 
 const props = (s: IJSONSchemaProps | undefined, key: string): IJSONSchemaProps => {
