@@ -45,9 +45,18 @@ export function renderCheckText(report: CheckReport): string {
   if (report.unparsable) return report.diagnostics.map((d) => `${formatDiagnostic(d)}\n`).join('');
   const out: string[] = [];
   const c = report.counts;
-  out.push(
-    `${report.file}: ${count(c.rules, 'rule')}, ${count(c.externalRules, 'external rule')}${c.resourceRules ? ', resourceRules' : ''}`,
-  );
+  const rules = `${count(c.rules, 'rule')}, ${count(c.externalRules, 'external rule')}${c.resourceRules ? ', resourceRules' : ''}`;
+  if (report.objects === undefined) out.push(`${report.file}: ${rules}`);
+  else {
+    const failed = report.objects.filter((o) => !o.compiled).length;
+    out.push(
+      `${report.file}: ${count(report.objects.length, 'rule object')}${failed > 0 ? ` (${failed} with errors)` : ''}: ${rules}`,
+    );
+    for (const o of report.objects)
+      out.push(
+        `  ${o.object} (${at(o)})${o.namespace === undefined ? '' : `: reads and serves namespace ${o.namespace} only`}${o.compiled ? '' : ' — has errors'}`,
+      );
+  }
   out.push(`resources: ${report.resources.note}`);
   const p = report.prometheus;
   if (p === undefined) out.push('Prometheus: not asked (give --prometheus-url to run series discovery)');
