@@ -196,6 +196,30 @@ describe('check on rule objects (no cluster, no Prometheus)', () => {
     });
   }
 
+  it('rules yielding the same metric: the first in precedence serves it, whatever the file order', async () => {
+    const second = HTTP.replace('name: http-requests', 'name: b-http');
+    const first = HTTP.replace('name: http-requests', 'name: a-http');
+    const otherTeam = QUEUE.replace('namespace: shop', 'namespace: billing');
+    const report = await check('precedence', [second, first, QUEUE, otherTeam].join('---\n'));
+    const warnings = report.diagnostics.filter((d) => d.severity === 'warning');
+    assert.equal(warnings.length, 1, warnings.map(formatDiagnostic).join('\n'));
+    const [loser] = warnings;
+    assert.ok(loser);
+    assert.equal(loser.path, 'ClusterMetricRule b-http spec.rule');
+    assert.match(loser.message, /the server uses ClusterMetricRule a-http spec\.rule/);
+    assert.match(loser.message, /ClusterMetricRules by name, then MetricRules/);
+    assert.deepEqual(
+      report.rules.map((r) => r.path),
+      [
+        'ClusterMetricRule b-http spec.rule',
+        'ClusterMetricRule a-http spec.rule',
+        'MetricRule shop/queue-depth spec.rule',
+        'MetricRule billing/queue-depth spec.rule',
+      ],
+      'reported in file order',
+    );
+  });
+
   it('a rules file (no apiVersion) is checked as before', async () => {
     const report = await check(
       'rules-file',

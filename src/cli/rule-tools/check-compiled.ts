@@ -44,6 +44,11 @@ export interface LoadedRules {
   failed: string[];
   /** The rules as read, by compiled path (for positions of resource typos); may be empty. */
   configs: ReadonlyMap<string, DiscoveryRuleConfig>;
+  /**
+   * Rule objects: `rules` are in reverse precedence order (the catalog keeps the last rule
+   * yielding a metric), and this says why a winner wins; a rules file: undefined (file order).
+   */
+  precedence?: string;
 }
 
 function byPosition(a: Diagnostic, b: Diagnostic): number {
@@ -169,10 +174,12 @@ export async function checkCompiled(
     }
     if (prometheus !== undefined) {
       report.overlaps = findOverlaps(yields, rules, o.mapper);
-      diagnostics.push(...overlapWarnings(report.overlaps, new Map(all.map((r) => [r.path, r]))));
+      diagnostics.push(
+        ...overlapWarnings(report.overlaps, new Map(all.map((r) => [r.path, r])), loaded.precedence),
+      );
     } else {
       // Without discovery, the names the file alone fixes.
-      diagnostics.push(...duplicateNameWarnings(all, loaded.configs, o.mapper));
+      diagnostics.push(...duplicateNameWarnings(all, loaded.configs, o.mapper, loaded.precedence));
     }
     report.resourceRules = await checkUsageQueries(rules, o.mapper, prometheus, diagnostics);
   }

@@ -13,7 +13,7 @@ import {
   type RuleObjectRef,
   type RuleObjectResult,
 } from '../../rules/rule-objects.js';
-import type { CheckReport, ObjectReport } from './check-report.js';
+import { OBJECT_PRECEDENCE, type CheckReport, type ObjectReport } from './check-report.js';
 import { checkCompiled, emptyReport, type CheckOptions } from './check-compiled.js';
 
 /** Some document names its apiVersion or kind: rule objects (a rules file has neither key). */
@@ -44,17 +44,29 @@ function objectReport(r: RuleObjectResult): ObjectReport {
   };
 }
 
-/** Objects holding resourceRules beyond the first: the adapter serves metrics.k8s.io from one. */
+/** ClusterMetricRules by name, then MetricRules by namespace and name (as the adapter merges them). */
+function precedenceKey(r: RuleObjectResult): string {
+  const kind = r.ref.kind === 'ClusterMetricRule' ? '0' : '1';
+  return `${kind}\u0000${r.ref.namespace ?? ''}\u0000${r.ref.name ?? ''}`;
+}
+
+/** Objects holding resourceRules besides the one that takes precedence: theirs are not served. */
 function resourceRulesWarnings(results: readonly RuleObjectResult[]): Diagnostic[] {
-  const holders = results.filter((r) => r.rules?.resource !== undefined);
+  const holders = results
+    .filter((r) => r.rules?.resource !== undefined)
+    .sort((a, b) => precedenceKey(a).localeCompare(precedenceKey(b)));
   const first = holders[0];
   if (first === undefined) return [];
   return holders.slice(1).map((r) => ({
     severity: 'warning',
     at: r.at,
     path: objectName(r.ref, r.at),
-    message: `${objectName(first.ref, first.at)} also holds resourceRules: only one set answers metrics.k8s.io (the status of the other says which); this check uses the first`,
+    message: `${objectName(first.ref, first.at)} also holds resourceRules and takes precedence (ClusterMetricRules by name, after the rules file's): these resourceRules are not served`,
   }));
+}
+
+function byPosition(a: { at: { line: number; column: number } }, b: typeof a): number {
+  return a.at.line - b.at.line || a.at.column - b.at.column;
 }
 
 export async function checkRuleObjectsText(o: CheckOptions, text: string): Promise<CheckReport> {
@@ -63,8 +75,12 @@ export async function checkRuleObjectsText(o: CheckOptions, text: string): Promi
   diagnostics.push(...resourceRulesWarnings(results));
   const report = emptyReport(o, diagnostics);
   report.objects = results.map(objectReport);
-  const ok = results.flatMap((r) => (r.rules === undefined ? [] : [r.rules]));
-  const resource = ok.find((r) => r.resource !== undefined);
+  // Reverse precedence: the catalog keeps the last rule yielding a metric, the adapter the first
+  // in precedence. resourceRules: the first ClusterMetricRule's in precedence.
+  const ok = [...results]
+    .sort((a, b) => precedenceKey(b).localeCompare(precedenceKey(a)))
+    .flatMap((r) => (r.rules === undefined ? [] : [r.rules]));
+  const resource = ok.findLast((r) => r.resource !== undefined);
   const rules: CompiledRules = {
     file: o.file,
     custom: ok.flatMap((r) => r.custom),
@@ -79,6 +95,13 @@ export async function checkRuleObjectsText(o: CheckOptions, text: string): Promi
   };
   const failed = results.filter((r) => r.rules === undefined).map((r) => objectName(r.ref, r.at));
   report.compiled = failed.length === 0;
-  await checkCompiled(o, report, { rules, hasErrors: failed.length > 0, failed, configs: new Map() });
+  await checkCompiled(o, report, {
+    rules,
+    hasErrors: failed.length > 0,
+    failed,
+    configs: new Map(),
+    precedence: OBJECT_PRECEDENCE,
+  });
+  report.rules.sort(byPosition);
   return report;
 }

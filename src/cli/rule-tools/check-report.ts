@@ -104,6 +104,13 @@ export interface CheckReport {
   warnings: number;
 }
 
+/** The order of a rules file: the server's catalog keeps the last rule yielding a metric. */
+export const LATER_WINS = 'the later rule replaces the earlier one, as in prometheus-adapter';
+
+/** The order of rule objects (src/rules/merge-rules.ts): the first in precedence serves a metric. */
+export const OBJECT_PRECEDENCE =
+  'rule objects take precedence by kind and name: ClusterMetricRules by name, then MetricRules by namespace and name';
+
 const LIST_LIMIT = 5;
 
 /** The first few items, and how many more there are. */

@@ -66,7 +66,12 @@ export function renderCheckText(report: CheckReport): string {
   for (const n of report.notChecked) out.push(`not checked: ${n}`);
   for (const r of report.rules) out.push('', ...ruleText(r));
   if (report.overlaps.length > 0) {
-    out.push('', 'overlaps (the later rule wins, as in prometheus-adapter):');
+    out.push(
+      '',
+      report.objects === undefined
+        ? 'overlaps (the later rule wins, as in prometheus-adapter):'
+        : 'overlaps (ClusterMetricRules by name, then MetricRules by namespace and name: the first wins):',
+    );
     for (const o of report.overlaps)
       out.push(`  ${o.key}${o.namespaced ? ' (namespaced)' : ''}: ${o.rules.join(', ')} → ${o.winner}`);
   }
