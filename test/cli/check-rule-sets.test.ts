@@ -1,6 +1,7 @@
 /**
- * `check` on every rules file the project ships (rules/ and rules/examples/), without a cluster or
- * a Prometheus: each compiles with no errors, its resourceRules queries render and parse.
+ * `check` on every rules file the project ships (rules/ and rules/examples/, whose examples of
+ * rule objects are checked object by object), without a cluster or a Prometheus: each compiles
+ * with no errors, its resourceRules queries render and parse.
  * (The same files against a real Prometheus: test/rules/rule-sets.test.ts.)
  */
 import assert from 'node:assert/strict';
@@ -21,8 +22,10 @@ function ruleFiles(dir: string): string[] {
 
 describe('check on the shipped rule sets (no cluster, no Prometheus)', () => {
   const files = ruleFiles(RULES);
-  it('finds the rule sets', () => {
+  it('finds the rule sets, and the examples of rule objects', () => {
     assert.ok(files.length >= 5, files.join(', '));
+    for (const f of ['examples/clustermetricrule-http.yaml', 'examples/metricrule-team-queue.yaml'])
+      assert.ok(files.includes(join(RULES, f)), f);
   });
   for (const file of files) {
     it(file.slice(RULES.length), async () => {

@@ -25,7 +25,13 @@ export const API_SERVICES = [
   'v1beta1.external.metrics.k8s.io',
   'v1beta1.metrics.k8s.io',
 ] as const;
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'APIService']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'APIService',
+  'CustomResourceDefinition',
+]);
 
 export interface Expectations {
   /** Namespace and Service name the set is deployed with. */
@@ -77,7 +83,7 @@ function subset(small: Record<string, string> | undefined, big: Record<string, s
   return Object.entries(small ?? {}).every(([k, v]) => big?.[k] === v);
 }
 
-function ruleAllows(rule: IPolicyRule, verb: string, group: string, resource: string): boolean {
+export function ruleAllows(rule: IPolicyRule, verb: string, group: string, resource: string): boolean {
   const has = (list: string[] | undefined, x: string): boolean =>
     (list ?? []).includes(x) || (list ?? []).includes('*');
   return has(rule.verbs, verb) && has(rule.apiGroups, group) && has(rule.resources, resource);

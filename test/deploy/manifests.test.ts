@@ -2,7 +2,7 @@
  * manifests/ (the kustomize base), its components without-metrics-k8s-io and kubelet-via-apiserver, and the two deployable
  * overlays (certs/generate.sh's and certs/cert-manager): each renders offline with kubectl's
  * kustomize, every object matches its Kubernetes schema, and the cross-checks of consistency.ts
- * hold. The base alone is not deployable: its caBundle is a placeholder that only overlays replace.
+ * and rule-objects.ts (the rule objects' CRDs and RBAC) hold. The base alone is not deployable: its caBundle is a placeholder that only overlays replace.
  */
 import assert from 'node:assert/strict';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
@@ -16,7 +16,14 @@ import type { ISecret } from 'kubernetes-models/v1/Secret';
 import { compileYaml } from '../rules/fixtures.js';
 import { runProcess } from '../helpers/process.js';
 import { makeTempDir, type TempDir } from '../helpers/temp.js';
-import { ADAPTER, CHECKS, PROMETHEUS_URL, wiring, type Expectations } from './consistency.js';
+import {
+  ADAPTER,
+  CHECKS as CONSISTENCY_CHECKS,
+  PROMETHEUS_URL,
+  wiring,
+  type Expectations,
+} from './consistency.js';
+import { RULE_OBJECT_CHECKS } from './rule-objects.js';
 import {
   MANIFESTS,
   ROOT,
@@ -27,6 +34,9 @@ import {
   type K8sObject,
   type Rendered,
 } from './rendered.js';
+
+/** Every deployable render passes both tables. */
+const CHECKS = [...CONSISTENCY_CHECKS, ...RULE_OBJECT_CHECKS];
 
 const DEFAULTS: Expectations = { namespace: 'monitoring', service: ADAPTER, metricsK8sIo: true };
 /** What the component leaves out of the base. */

@@ -42,12 +42,17 @@ const RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
-/** Every .yaml file under rules/, relative to it. */
+/**
+ * Every rules file under rules/, relative to it. The examples of rule objects (apiVersion:
+ * metrics-adapter.io/…) are not rules files: test/cli/check-rule-sets.test.ts checks them.
+ */
 async function ruleFiles(dir = RULES_DIR, prefix = ''): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) out.push(...(await ruleFiles(path.join(dir, e.name), `${prefix}${e.name}/`)));
-    else if (/\.ya?ml$/.test(e.name)) out.push(`${prefix}${e.name}`);
+    const file = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await ruleFiles(file, `${prefix}${e.name}/`)));
+    else if (/\.ya?ml$/.test(e.name) && !/^apiVersion:/m.test(await readFile(file, 'utf8')))
+      out.push(`${prefix}${e.name}`);
   }
   return out.sort();
 }

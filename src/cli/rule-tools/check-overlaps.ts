@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../../config/rules-file.js';
 import { parseGroupResource, type ResourceMapper } from '../../kube/index.js';
 import { MetricCatalog, type CompiledRule, type CompiledRules } from '../../rules/index.js';
-import { listSome, type OverlapReport } from './check-report.js';
+import { LATER_WINS, listSome, type OverlapReport } from './check-report.js';
 import type { RuleYield } from './check-yield.js';
 
 function customKeyText(metric: string, groupResource: string): string {
@@ -87,6 +87,8 @@ export function findOverlaps(
 export function overlapWarnings(
   overlaps: readonly OverlapReport[],
   rulesByPath: ReadonlyMap<string, CompiledRule>,
+  /** Why the winner wins, as the warning says it. */
+  precedence = LATER_WINS,
 ): Diagnostic[] {
   const pairs = new Map<string, { loser: CompiledRule; winner: CompiledRule; keys: string[] }>();
   for (const o of overlaps) {
@@ -106,6 +108,6 @@ export function overlapWarnings(
     severity: 'warning',
     at: loser.at,
     path: loser.path,
-    message: `overlaps ${winner.path} (${winner.at.file}:${winner.at.line}:${winner.at.column}) on ${listSome(keys)}: ${winner.path} wins (the later rule replaces the earlier one, as in prometheus-adapter)`,
+    message: `overlaps ${winner.path} (${winner.at.file}:${winner.at.line}:${winner.at.column}) on ${listSome(keys)}: ${winner.path} wins (${precedence})`,
   }));
 }

@@ -70,10 +70,23 @@ export interface UsageQueryReport {
   run?: { promql: string; series: number; objects: number; error?: string };
 }
 
+/** One object of a file of rule objects. */
+export interface ObjectReport {
+  /** `MetricRule team-a/queue-depth`. */
+  object: string;
+  at: SourceLocation;
+  /** Whether it compiled (without errors). */
+  compiled: boolean;
+  /** A MetricRule's namespace: the only one its rule reads and serves. */
+  namespace?: string;
+}
+
 export interface CheckReport {
   file: string;
+  /** A file of rule objects: each object, in file order (absent for a rules file). */
+  objects?: ObjectReport[];
   counts: { rules: number; externalRules: number; resourceRules: boolean };
-  /** Whether the file compiled (discovery runs only then). */
+  /** Whether the file (every object) compiled (discovery runs only then). */
   compiled: boolean;
   /** The file could not be read or is not YAML: its diagnostics are all there is to say. */
   unparsable: boolean;
@@ -90,6 +103,13 @@ export interface CheckReport {
   errors: number;
   warnings: number;
 }
+
+/** The order of a rules file: the server's catalog keeps the last rule yielding a metric. */
+export const LATER_WINS = 'the later rule replaces the earlier one, as in prometheus-adapter';
+
+/** The order of rule objects (src/rules/merge-rules.ts): the first in precedence serves a metric. */
+export const OBJECT_PRECEDENCE =
+  'rule objects take precedence by kind and name: ClusterMetricRules by name, then MetricRules by namespace and name';
 
 const LIST_LIMIT = 5;
 

@@ -1,42 +1,18 @@
 /**
- * `check`: what a rules file does, without a cluster. The file is loaded and compiled exactly as
- * the server does (positioned errors and warnings); with a Prometheus, every seriesQuery runs and
- * each rule's yield is worked out with the engine's own naming, association and catalog, so
- * the metrics listed, the rules that yield nothing and the winner of an overlap are the server's.
- * This file runs the steps in order and decides what is skipped when the file has errors; the
- * steps are check-yield.ts, check-overlaps.ts and check-usage.ts, the report check-report.ts.
+ * `check`: what a rules file, or a file of rule objects (ClusterMetricRule / MetricRule YAML, as
+ * applied with kubectl), does without a cluster. Either is loaded and compiled exactly as the
+ * server does (positioned errors and warnings); the checks that follow are the same for both
+ * (check-compiled.ts). A file is read as rule objects when a document names its apiVersion or
+ * kind, which no rules file does (check-objects.ts).
  */
-import { formatGoDuration } from '../../config/duration.js';
-import { readRulesFile, type Diagnostic, type DiscoveryRuleConfig } from '../../config/rules-file.js';
-import { errorMessage } from '../../errors.js';
-import type { ResourcesSource } from '../../explain/index.js';
-import type { ResourceMapper } from '../../kube/index.js';
-import type { PrometheusClient } from '../../prometheus/index.js';
+import { readFile } from 'node:fs/promises';
+import { parseRulesText, readRulesFile, type DiscoveryRuleConfig } from '../../config/rules-file.js';
 import { compileRules, type CompiledRule } from '../../rules/index.js';
-import { listSome, type CheckReport, type RuleReport } from './check-report.js';
-import { findOverlaps, overlapWarnings } from './check-overlaps.js';
-import { checkUsageQueries } from './check-usage.js';
-import { ruleYield, staticMapping, type RuleYield } from './check-yield.js';
-import { probePrometheus } from './prometheus-probe.js';
-import { duplicateNameWarnings } from './static-checks.js';
+import type { CheckReport } from './check-report.js';
+import { checkCompiled, emptyReport, type CheckOptions } from './check-compiled.js';
+import { checkRuleObjectsText, isRuleObjectsText } from './check-objects.js';
 
-export interface CheckOptions {
-  file: string;
-  /** Without one, only the file is checked. */
-  prometheus?: PrometheusClient;
-  /** For messages (credentials already removed). */
-  prometheusUrl?: string;
-  mapper: ResourceMapper;
-  /** `builtin`: the standard resource table stands in for a cluster (the report says so). */
-  resourcesFrom: ResourcesSource;
-  /** How far back series discovery looks (the server's --metrics-max-age). */
-  maxAgeMs: number;
-  now?: Date;
-}
-
-function byPosition(a: Diagnostic, b: Diagnostic): number {
-  return a.at.line - b.at.line || a.at.column - b.at.column;
-}
+export type { CheckOptions } from './check-compiled.js';
 
 /** The rules of the file that failed to compile (left out of every further check). */
 function failedRules(all: readonly DiscoveryRuleConfig[], compiled: readonly CompiledRule[]): string[] {
@@ -45,135 +21,37 @@ function failedRules(all: readonly DiscoveryRuleConfig[], compiled: readonly Com
 }
 
 export async function checkRulesFile(o: CheckOptions): Promise<CheckReport> {
-  const parsed = await readRulesFile(o.file);
+  const text = await readFile(o.file, 'utf8').catch(() => undefined);
+  if (text !== undefined && isRuleObjectsText(text)) return checkRuleObjectsText(o, text);
+  // Unreadable: readRulesFile says why.
+  const parsed = text === undefined ? await readRulesFile(o.file) : parseRulesText(text, o.file);
   const compiled = compileRules(parsed.config, parsed.diagnostics);
-  const diagnostics = [...compiled.diagnostics];
-  const maxAge = formatGoDuration(o.maxAgeMs);
-  const unparsable = parsed.unparsable === true;
-  const report: CheckReport = {
-    file: o.file,
-    counts: {
-      rules: parsed.config.rules.length,
-      externalRules: parsed.config.externalRules.length,
-      resourceRules: parsed.config.resourceRules !== undefined,
-    },
-    compiled: compiled.rules !== undefined,
-    unparsable,
-    notChecked: [],
-    resources: {
-      source: o.resourcesFrom,
-      note:
-        o.resourcesFrom === 'builtin'
-          ? 'assumed: the built-in table of standard Kubernetes resources (no cluster was asked; give --kubeconfig to use the cluster’s)'
-          : 'from the cluster’s API discovery',
-    },
-    rules: [],
-    overlaps: [],
-    resourceRules: [],
-    diagnostics,
-    errors: 0,
-    warnings: 0,
+  const report = emptyReport(o, [...compiled.diagnostics]);
+  report.counts = {
+    rules: parsed.config.rules.length,
+    externalRules: parsed.config.externalRules.length,
+    resourceRules: parsed.config.resourceRules !== undefined,
   };
-  if (o.prometheus !== undefined) report.prometheus = { url: o.prometheusUrl ?? '', maxAge, reachable: true };
-  // With errors, every rule that compiled is still checked (its warnings are reported next to
-  // the errors); only series discovery waits for a file without errors, since which rule wins an
-  // overlap depends on every rule.
-  const rules = unparsable ? undefined : (compiled.rules ?? compiled.usable);
-  let prometheus = o.prometheus;
-  if (rules !== undefined && compiled.rules === undefined) {
-    const failed = [
-      ...failedRules(parsed.config.rules, rules.custom),
-      ...failedRules(parsed.config.externalRules, rules.external),
-      ...(parsed.config.resourceRules !== undefined && rules.resource === undefined ? ['resourceRules'] : []),
-    ];
-    if (failed.length > 0)
-      report.notChecked.push(`${failed.join(', ')}: beyond the errors reported, as they did not compile`);
-    if (report.prometheus !== undefined) {
-      report.prometheus.skipped = 'the file has errors (series discovery runs once they are fixed)';
-      report.notChecked.push('series discovery with Prometheus: the file has errors');
-    } else
-      report.notChecked.push('series discovery: the file has errors (and no --prometheus-url was given)');
-    prometheus = undefined;
-  }
-  if (rules !== undefined) {
-    if (prometheus !== undefined) {
-      try {
-        await probePrometheus(prometheus);
-      } catch (err) {
-        report.prometheus = {
-          url: o.prometheusUrl ?? '',
-          maxAge,
-          reachable: false,
-          error: errorMessage(err),
-        };
-        prometheus = undefined;
-      }
-    }
-    const end = o.now ?? new Date();
-    const start = new Date(end.getTime() - o.maxAgeMs);
-    const answers = new Map<string, Record<string, string>[] | Error>();
-    const all = [...rules.custom, ...rules.external];
-    const configs = new Map(
+  report.compiled = compiled.rules !== undefined;
+  report.unparsable = parsed.unparsable === true;
+  const rules = report.unparsable ? undefined : (compiled.rules ?? compiled.usable);
+  const failed =
+    rules === undefined
+      ? []
+      : [
+          ...failedRules(parsed.config.rules, rules.custom),
+          ...failedRules(parsed.config.externalRules, rules.external),
+          ...(parsed.config.resourceRules !== undefined && rules.resource === undefined
+            ? ['resourceRules']
+            : []),
+        ];
+  await checkCompiled(o, report, {
+    rules,
+    hasErrors: compiled.rules === undefined,
+    failed,
+    configs: new Map(
       [...parsed.config.rules, ...parsed.config.externalRules].map((c) => [c.path, c] as const),
-    );
-    if (prometheus !== undefined) {
-      for (const q of new Set(all.map((r) => r.seriesQuery))) {
-        try {
-          answers.set(q, await prometheus.series([q], start, end));
-        } catch (err) {
-          answers.set(q, err instanceof Error ? err : new Error(String(err)));
-        }
-      }
-    }
-    const yields: RuleYield[] = [];
-    for (const rule of all) {
-      const warn = (message: string): void => {
-        diagnostics.push({ severity: 'warning', at: rule.at, path: rule.path, message });
-      };
-      const r: RuleReport = {
-        api: rule.api,
-        path: rule.path,
-        at: rule.at,
-        seriesQuery: rule.seriesQuery,
-        mapping: staticMapping(rule, configs.get(rule.path), o.mapper, o.resourcesFrom, warn, (d) =>
-          diagnostics.push(d),
-        ),
-        metrics: [],
-      };
-      report.rules.push(r);
-      const answer = answers.get(rule.seriesQuery);
-      if (answer === undefined) continue;
-      if (answer instanceof Error) {
-        r.discovery = { series: 0, seriesNames: 0, keptNames: 0, error: answer.message };
-        diagnostics.push({
-          severity: 'error',
-          at: rule.at,
-          path: `${rule.path}.seriesQuery`,
-          message: `Prometheus rejected the series query: ${answer.message}`,
-        });
-        continue;
-      }
-      const y = ruleYield(rule, answer, o.mapper, maxAge, r);
-      yields.push(y);
-      if (r.yieldsNothing !== undefined) warn(`yields no metrics: ${r.yieldsNothing}`);
-      for (const m of r.metrics) {
-        if (m.series.length > 1)
-          warn(
-            `series ${listSome(m.series)} all become metric ${m.metric}: only one of them is used (whichever Prometheus lists last); narrow seriesQuery or name.matches`,
-          );
-      }
-    }
-    if (prometheus !== undefined) {
-      report.overlaps = findOverlaps(yields, rules, o.mapper);
-      diagnostics.push(...overlapWarnings(report.overlaps, new Map(all.map((r) => [r.path, r]))));
-    } else {
-      // Without discovery, the names the file alone fixes.
-      diagnostics.push(...duplicateNameWarnings(all, configs, o.mapper));
-    }
-    report.resourceRules = await checkUsageQueries(rules, o.mapper, prometheus, diagnostics);
-  }
-  diagnostics.sort(byPosition);
-  report.errors = diagnostics.filter((d) => d.severity === 'error').length;
-  report.warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+    ),
+  });
   return report;
 }

@@ -34,7 +34,7 @@ import { renderCheckText } from './text.js';
 /** Exit codes of check and explain (documented in --help and docs/rule-tools.md). */
 export const EXIT = {
   ok: 0,
-  /** check: the rules file has errors (or warnings with --strict). explain: the request fails. */
+  /** check: the rules file (or an object) has errors (or warnings with --strict). explain: the request fails. */
   failed: 1,
   /** Flags or arguments are wrong. */
   usage: 2,
@@ -55,7 +55,13 @@ function toolLogger(parsed: ParsedCommandLine): Logger {
 
 function requireConfig(parsed: ParsedCommandLine, command: string): string {
   const file = buildRulesOptions(parsed.values).configFile;
-  if (file === undefined) throw new FlagError('--config', `${command} needs --config FILE (the rules file)`);
+  if (file === undefined)
+    throw new FlagError(
+      '--config',
+      command === 'check'
+        ? 'check needs --config FILE (a rules file, or a file of ClusterMetricRule/MetricRule objects)'
+        : `${command} needs --config FILE (the rules file)`,
+    );
   return file;
 }
 

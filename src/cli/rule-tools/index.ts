@@ -8,6 +8,7 @@ export { checkRulesFile, type CheckOptions } from './check.js';
 export {
   type CheckReport,
   type RuleReport,
+  type ObjectReport,
   type OverlapReport,
   type UsageQueryReport,
   type YieldedMetric,

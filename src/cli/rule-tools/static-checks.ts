@@ -7,6 +7,7 @@ import type { DiscoveryRuleConfig, Diagnostic, SourceLocation } from '../../conf
 import { groupResourceString, type ResourceMapper } from '../../kube/index.js';
 import { parseSeriesSelector } from '../../promql/index.js';
 import { metricNameFor, type CompiledRule } from '../../rules/index.js';
+import { LATER_WINS } from './check-report.js';
 
 /** The one series name a seriesQuery can match, when it names it literally. */
 function literalSeriesName(seriesQuery: string): string | undefined {
@@ -61,6 +62,8 @@ export function duplicateNameWarnings(
   rules: readonly CompiledRule[],
   configs: ReadonlyMap<string, DiscoveryRuleConfig>,
   mapper: ResourceMapper,
+  /** Why the winner wins, as the warning says it. */
+  precedence = LATER_WINS,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const named = rules
@@ -74,6 +77,9 @@ export function duplicateNameWarnings(
     let shared: string[] = [];
     for (const later of named.slice(i + 1)) {
       if (later.name !== earlier.name || later.rule.api !== earlier.rule.api) continue;
+      // Two namespaces' rules (MetricRules) serve each its own namespace: they never meet.
+      const [t1, t2] = [earlier.rule.tenant, later.rule.tenant];
+      if (t1 !== undefined && t2 !== undefined && t1 !== t2) continue;
       if (earlier.rule.api === 'custom') {
         const a = overrideResources(earlier.rule, configs.get(earlier.rule.path), mapper);
         const b = overrideResources(later.rule, configs.get(later.rule.path), mapper);
@@ -97,7 +103,7 @@ export function duplicateNameWarnings(
       severity: 'warning',
       at: earlier.rule.at,
       path: earlier.rule.path,
-      message: `yields ${what} ${earlier.name}, and so does ${winner.path} (${where(winner.at)}): the server uses ${winner.path}${scope} and ignores this rule there (the later rule replaces the earlier one, as in prometheus-adapter)`,
+      message: `yields ${what} ${earlier.name}, and so does ${winner.path} (${where(winner.at)}): the server uses ${winner.path}${scope} and ignores this rule there (${precedence})`,
     });
   }
   return out;

@@ -45,9 +45,18 @@ export function renderCheckText(report: CheckReport): string {
   if (report.unparsable) return report.diagnostics.map((d) => `${formatDiagnostic(d)}\n`).join('');
   const out: string[] = [];
   const c = report.counts;
-  out.push(
-    `${report.file}: ${count(c.rules, 'rule')}, ${count(c.externalRules, 'external rule')}${c.resourceRules ? ', resourceRules' : ''}`,
-  );
+  const rules = `${count(c.rules, 'rule')}, ${count(c.externalRules, 'external rule')}${c.resourceRules ? ', resourceRules' : ''}`;
+  if (report.objects === undefined) out.push(`${report.file}: ${rules}`);
+  else {
+    const failed = report.objects.filter((o) => !o.compiled).length;
+    out.push(
+      `${report.file}: ${count(report.objects.length, 'rule object')}${failed > 0 ? ` (${failed} with errors)` : ''}: ${rules}`,
+    );
+    for (const o of report.objects)
+      out.push(
+        `  ${o.object} (${at(o)})${o.namespace === undefined ? '' : `: reads and serves namespace ${o.namespace} only`}${o.compiled ? '' : ' — has errors'}`,
+      );
+  }
   out.push(`resources: ${report.resources.note}`);
   const p = report.prometheus;
   if (p === undefined) out.push('Prometheus: not asked (give --prometheus-url to run series discovery)');
@@ -57,7 +66,12 @@ export function renderCheckText(report: CheckReport): string {
   for (const n of report.notChecked) out.push(`not checked: ${n}`);
   for (const r of report.rules) out.push('', ...ruleText(r));
   if (report.overlaps.length > 0) {
-    out.push('', 'overlaps (the later rule wins, as in prometheus-adapter):');
+    out.push(
+      '',
+      report.objects === undefined
+        ? 'overlaps (the later rule wins, as in prometheus-adapter):'
+        : 'overlaps (ClusterMetricRules by name, then MetricRules by namespace and name: the first wins):',
+    );
     for (const o of report.overlaps)
       out.push(`  ${o.key}${o.namespaced ? ' (namespaced)' : ''}: ${o.rules.join(', ')} → ${o.winner}`);
   }
