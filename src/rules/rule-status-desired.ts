@@ -48,6 +48,29 @@ export function kubeTime(date: Date): string {
 
 type ConditionFacts = Omit<RuleCondition, 'lastTransitionTime' | 'observedGeneration'>;
 
+/**
+ * metav1.Condition's message is at most 32 768 characters (the CRD schema says so, and the API
+ * server refuses the whole status beyond it); long error lists are cut well below, saying how
+ * many errors were left out.
+ */
+export const MAX_CONDITION_MESSAGE = 4_096;
+
+export function conditionMessage(parts: readonly string[]): string {
+  let text = '';
+  for (const [i, part] of parts.entries()) {
+    const next = text === '' ? part : `${text}; ${part}`;
+    if (next.length > MAX_CONDITION_MESSAGE - 40) {
+      if (text === '') {
+        const more = parts.length - 1;
+        return `${part.slice(0, MAX_CONDITION_MESSAGE - 40)}…${more > 0 ? `; … and ${more} more` : ''}`;
+      }
+      return `${text}; … and ${parts.length - i} more`;
+    }
+    text = next;
+  }
+  return text;
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -58,7 +81,7 @@ function acceptedCondition(o: RuleObjectOutcome): ConditionFacts {
       type: 'Accepted',
       status: 'False',
       reason: 'Invalid',
-      message: o.errors.length > 0 ? o.errors.join('; ') : 'the rule does not compile',
+      message: o.errors.length > 0 ? conditionMessage(o.errors) : 'the rule does not compile',
     };
   }
   if (o.lostTo !== undefined) {
@@ -91,7 +114,7 @@ function readyCondition(o: RuleObjectOutcome, accepted: ConditionFacts): Conditi
       type: 'Ready',
       status: 'Unknown',
       reason: 'Pending',
-      message: o.readyMessage ?? 'the series lookup has not run yet',
+      message: conditionMessage([o.readyMessage ?? 'the series lookup has not run yet']),
     };
   }
   if (o.ready) {
@@ -107,14 +130,14 @@ function readyCondition(o: RuleObjectOutcome, accepted: ConditionFacts): Conditi
       type: 'Ready',
       status: 'False',
       reason: 'LookupFailed',
-      message: o.readyMessage ?? 'the series lookup failed',
+      message: conditionMessage([o.readyMessage ?? 'the series lookup failed']),
     };
   }
   return {
     type: 'Ready',
     status: 'False',
     reason: 'NoSeries',
-    message: o.readyMessage ?? 'no series match the seriesQuery',
+    message: conditionMessage([o.readyMessage ?? 'no series match the seriesQuery']),
   };
 }
 

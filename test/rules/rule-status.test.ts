@@ -204,3 +204,25 @@ describe('kubectl', () => {
     assert.match(row, /^team-a\s+printed\s+True\s+3\s+\d+s$/);
   });
 });
+
+describe('condition messages', () => {
+  it("cut a long error list below metav1.Condition's limit, saying how many were left out", async () => {
+    const { conditionMessage, MAX_CONDITION_MESSAGE } =
+      await import('../../src/rules/rule-status-desired.js');
+    const cases: { parts: string[]; want: RegExp; max: number }[] = [
+      { parts: ['a: bad'], want: /^a: bad$/, max: 10 },
+      { parts: ['a: bad', 'b: worse'], want: /^a: bad; b: worse$/, max: 20 },
+      {
+        parts: Array.from({ length: 500 }, (_, i) => `spec.rule.x${i}: ${'e'.repeat(40)}`),
+        want: /; … and \d+ more$/,
+        max: MAX_CONDITION_MESSAGE,
+      },
+      { parts: ['x'.repeat(40_000)], want: /^x+…$/, max: MAX_CONDITION_MESSAGE },
+    ];
+    for (const c of cases) {
+      const m = conditionMessage(c.parts);
+      assert.match(m, c.want);
+      assert.ok(m.length <= c.max, `${m.length} > ${c.max}`);
+    }
+  });
+});
