@@ -24,7 +24,8 @@ Usage:
   metrics-adapter demo [flags]      run a local demo: a real Prometheus from PATH, a demo exporter,
                                     sample rules and a self-signed certificate; no cluster needed
   metrics-adapter check --config FILE [--prometheus-url URL] [--kubeconfig K] [--strict] [--format text|json]
-                                    check a rules file without a cluster: file:line:col errors; with a
+                                    check a rules file (or a file of ClusterMetricRule/MetricRule
+                                    objects) without a cluster: file:line:col errors; with a
                                     Prometheus, the metrics each rule yields, on which resources, rules
                                     yielding nothing, overlaps, and the resourceRules queries
   metrics-adapter explain --config FILE --prometheus-url URL [--kubeconfig K | --objects a,b] [--format text|json] PATH

