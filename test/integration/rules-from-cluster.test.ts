@@ -115,7 +115,7 @@ describe('rules from the cluster', { timeout: 150_000 }, () => {
   const FILE_ONLY = ['namespaces/http_requests_per_second', 'pods/http_requests_per_second'];
 
   /** Waits (bounded) until discovery and the outcomes satisfy `check`. */
-  const until = (what: string, check: () => Promise<boolean>): Promise<true> =>
+  const until = (what: string, check: () => boolean | Promise<boolean>): Promise<true> =>
     eventually(what, async () => ((await check()) ? true : undefined), 15_000);
   const outcome = (a: Adapter, name: string): RuleObjectOutcome | undefined =>
     a.server.ruleOutcomes.outcomes.find((o) => o.name === name);
@@ -186,7 +186,7 @@ describe('rules from the cluster', { timeout: 150_000 }, () => {
       assert.match(v.body, /"value":"7"/);
       await until(
         'outcomes',
-        async () => outcome(a, 'jobs')?.ready === true && outcome(a, 'queue')?.ready === true,
+        () => outcome(a, 'jobs')?.ready === true && outcome(a, 'queue')?.ready === true,
       );
       assert.deepEqual(outcome(a, 'queue')?.metrics, ['namespaces/queue_depth', 'pods/queue_depth']);
       assert.deepEqual(outcome(a, 'jobs')?.metrics, ['jobs_waiting']);
@@ -216,7 +216,7 @@ describe('rules from the cluster', { timeout: 150_000 }, () => {
         spec: { rule: queueRule('queue_length', 'max(<<.Nope>>)') },
       });
       assert.equal(r.status, 200, r.body);
-      await until('rejected', async () => outcome(a, 'queue')?.accepted === false);
+      await until('rejected', () => outcome(a, 'queue')?.accepted === false);
       const o = outcome(a, 'queue');
       assert.match(o?.errors.join('\n') ?? '', /^spec\.rule\.metricsQuery: .*Nope/m);
       const n = await custom(a);
@@ -240,7 +240,7 @@ describe('rules from the cluster', { timeout: 150_000 }, () => {
         spec: { rule: dup },
       });
       assert.equal(r.status, 201, r.body);
-      await until('lost', async () => outcome(a, 'dup')?.lostTo !== undefined);
+      await until('lost', () => outcome(a, 'dup')?.lostTo !== undefined);
       assert.equal(outcome(a, 'dup')?.lostTo, 'rules file rules[0]');
       assert.deepEqual(outcome(a, 'dup')?.metrics, []);
       assert.equal(outcome(a, 'dup')?.accepted, true);
@@ -261,7 +261,7 @@ describe('rules from the cluster', { timeout: 150_000 }, () => {
         spec: { externalRule: ghost },
       });
       assert.equal(r.status, 201, r.body);
-      await until('not ready', async () => outcome(a, 'ghost')?.ready === false);
+      await until('not ready', () => outcome(a, 'ghost')?.ready === false);
       assert.equal(outcome(a, 'ghost')?.accepted, true);
       assert.match(outcome(a, 'ghost')?.readyMessage ?? '', /found no series/);
     });
@@ -276,7 +276,7 @@ describe('rules from the cluster', { timeout: 150_000 }, () => {
         async () =>
           JSON.stringify(await custom(a)) === JSON.stringify(FILE_ONLY) && (await external(a)).length === 0,
       );
-      await until('no outcomes', async () => a.server.ruleOutcomes.outcomes.length === 0);
+      await until('no outcomes', () => a.server.ruleOutcomes.outcomes.length === 0);
     });
   });
 
