@@ -18,7 +18,8 @@ export const RULES_FLAGS: readonly FlagSpec[] = [
     name: 'rules-from-cluster',
     kind: 'string',
     default: 'auto',
-    help: 'Serve the ClusterMetricRule and MetricRule objects of metrics-adapter.io/v1alpha1 with the rules file: auto (when API discovery lists that group version), true (wait for it), false.',
+    help: 'Also serve the ClusterMetricRule and MetricRule objects: auto (when their API is listed at start), true (wait for it), false.',
+    group: 'rules',
     validate: (v) =>
       typeof v === 'string' && RULES_FROM_CLUSTER.includes(v) ? undefined : 'must be auto, true or false',
   },
