@@ -41,6 +41,8 @@ export interface ClusterAccess {
    * (unless skipped), TokenReview and the service-account issuer's keys; undefined without a cluster.
    */
   authenticationClient: KubeClient | undefined;
+  /** The client that watches rule objects (ClusterMetricRule, MetricRule); none without a cluster. */
+  ruleObjectsClient?: KubeClient;
   /** APIs that answer in place of the cluster's (the demo's core objects); none in a cluster. */
   standIn?: StandInApis;
   start(): Promise<void>;
@@ -111,6 +113,7 @@ export function connectCluster(options: ServeOptions, logger: Logger, metrics: S
       kubelet,
       authorizer: new SubjectAccessReviewAuthorizer(reviewer),
       authenticationClient: authn,
+      ruleObjectsClient: lister,
       start: () => {
         // The scraper needs the nodes at once; metrics.k8s.io starts the informers on first use.
         if (kubelet !== undefined) {

@@ -22,7 +22,13 @@ import { metricApis } from './metric-apis.js';
 import { connectPrometheus, redactUrl, type PrometheusClient } from './prometheus/index.js';
 import { tenantHeaders } from './providers/index.js';
 import { addServerChecks } from './readiness.js';
-import { MetricDiscovery, RulesReloader } from './rules/index.js';
+import {
+  ClusterRules,
+  MetricDiscovery,
+  RuleComposer,
+  RulesReloader,
+  type RuleOutcomeSource,
+} from './rules/index.js';
 import { SelfMetrics } from './self-metrics.js';
 import { VERSION } from './version.js';
 
@@ -34,6 +40,8 @@ export interface RunningServer {
   url: string;
   metrics: SelfMetrics;
   discovery: MetricDiscovery;
+  /** What became of each rule object after each relist (the status writer subscribes). */
+  ruleOutcomes: RuleOutcomeSource;
   reloadRules(reason?: string): Promise<boolean>;
   /** Readiness turns false; nothing else changes until close(). */
   beginShutdown(): void;
@@ -129,9 +137,11 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
         mapper: cluster.mapper,
       }),
     });
+    // The rules file and the cluster's rule objects reach the discovery merged, through the composer.
+    const composer = new RuleComposer({ discovery, mapper: cluster.mapper, logger });
     const reloader = new RulesReloader({
       file: options.rules.configFile,
-      discovery,
+      discovery: composer,
       logger,
       metrics,
       pollIntervalMs: start.filePollMs,
@@ -203,7 +213,7 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
     logger.info({ address: address.address, port: address.port, version: VERSION }, 'serving securely');
 
     // Discovery runs after the listener is up: the aggregator needs discovery answers at once.
-    void discovery.setRules(rules).then(() => {
+    void composer.setRules(rules).then(() => {
       const c = discovery.catalog;
       const last = discovery.lastRelist;
       if (last.queries > 0 && last.failures === last.queries) {
@@ -220,6 +230,16 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
       discovery.start();
     });
     await reloader.watch();
+    const clusterRules = new ClusterRules({
+      mode: options.rules.fromCluster,
+      client: cluster.ruleObjectsClient,
+      mapper: cluster.mapper,
+      composer,
+      logger,
+      onWatchFailure: (resource, reason) => metrics.kubeWatchFailures.inc({ resource, reason }),
+    });
+    closers.push(() => clusterRules.stop());
+    await clusterRules.start();
 
     let closed = false;
     return {
@@ -227,6 +247,7 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
       url: `https://${host}:${address.port}`,
       metrics,
       discovery,
+      ruleOutcomes: composer,
       reloadRules: (reason = 'requested') => reloader.reload(reason),
       beginShutdown: () => liveServer.beginShutdown(),
       close: async (deadlineMs = 9_000) => {

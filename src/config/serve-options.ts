@@ -29,7 +29,7 @@ export type { KubeletOptions } from './serve-options/kubelet.js';
 export { limitsOptionsFrom, type LimitsOptions } from './serve-options/limits.js';
 export { optionalFile } from './serve-options/optional-file.js';
 export { buildPrometheusOptions, type PrometheusOptions } from './serve-options/prometheus.js';
-export { buildRulesOptions, type RulesOptions } from './serve-options/rules.js';
+export { buildRulesOptions, type RulesFromCluster, type RulesOptions } from './serve-options/rules.js';
 export type { ServingOptions } from './serve-options/serving.js';
 
 export interface ServeOptions {

@@ -46,6 +46,7 @@ export class MetricDiscovery {
     error: undefined,
   };
   private readonly lookup: OnDemandLookup;
+  private readonly relistListeners = new Set<() => void>();
 
   constructor(private readonly o: MetricDiscoveryOptions) {
     this.lookup = new OnDemandLookup(
@@ -84,6 +85,17 @@ export class MetricDiscovery {
    */
   get firstRelistProgress(): { queries: number; finished: number } | undefined {
     return this.firstRelistDone ? undefined : this.progress;
+  }
+
+  /** The series shapes the last relist has for a seriesQuery; undefined when it never got an answer. */
+  seriesShapes(seriesQuery: string): readonly SeriesShape[] | undefined {
+    return this.state.shapes.get(seriesQuery);
+  }
+
+  /** Called after each relist, once its catalog is in use. */
+  onRelisted(listener: () => void): () => void {
+    this.relistListeners.add(listener);
+    return () => this.relistListeners.delete(listener);
   }
 
   start(): void {
@@ -170,6 +182,13 @@ export class MetricDiscovery {
       },
       'series discovery finished',
     );
+    for (const listener of this.relistListeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.o.logger.error({ err: errorMessage(err) }, 'relist listener failed');
+      }
+    }
   }
 
   /** Builds a catalog from shapes, resolving resources with the mapper as it is now. */

@@ -41,4 +41,25 @@ export {
   type CompiledResourceQuery,
   type CompiledResourceRules,
 } from './types.js';
-export { RulesReloader, RulesFileError, loadRules, type RulesReloaderOptions } from './reload.js';
+export {
+  RulesReloader,
+  RulesFileError,
+  loadRules,
+  type RulesReloaderOptions,
+  type RulesSink,
+} from './reload.js';
+export {
+  RuleComposer,
+  type RuleComposerOptions,
+  type RuleOutcomeSource,
+  type RuleOutcomesListener,
+} from './rule-composer.js';
+export { ClusterRules, type ClusterRulesOptions } from './cluster-rules.js';
+export {
+  mergeRules,
+  mergeOrder,
+  ruleObjectLabel,
+  type MergedRules,
+  type RuleObjectEntry,
+} from './merge-rules.js';
+export type { RuleObjectOutcome } from './rule-object-outcome.js';

@@ -8,7 +8,6 @@ import { formatDiagnostic, readRulesFile, type Diagnostic } from '../config/rule
 import type { Logger } from '../logging.js';
 import type { SelfMetrics } from '../self-metrics.js';
 import { compileRules } from './compile.js';
-import type { MetricDiscovery } from './discovery.js';
 import { EMPTY_RULES, type CompiledRules } from './types.js';
 
 export class RulesFileError extends Error {
@@ -31,9 +30,14 @@ export async function loadRules(file: string): Promise<{ rules: CompiledRules; w
   return { rules: compiled.rules, warnings: compiled.diagnostics.filter((d) => d.severity === 'warning') };
 }
 
+/** Where loaded rules go: the discovery itself, or the composer that merges them with rule objects. */
+export interface RulesSink {
+  setRules(rules: CompiledRules): Promise<void>;
+}
+
 export interface RulesReloaderOptions {
   file: string | undefined;
-  discovery: MetricDiscovery;
+  discovery: RulesSink;
   logger: Logger;
   metrics: SelfMetrics;
   pollIntervalMs?: number;

@@ -1,6 +1,11 @@
-/** The rules file and how often, and how far back, series discovery runs. */
+/**
+ * The rules file, whether rule objects of the cluster (ClusterMetricRule, MetricRule) join it, and
+ * how often, and how far back, series discovery runs.
+ */
 import type { FlagSpec } from './types.js';
 import { nonNegative, positiveDuration } from './validators.js';
+
+const RULES_FROM_CLUSTER: readonly string[] = ['auto', 'true', 'false'];
 
 export const RULES_FLAGS: readonly FlagSpec[] = [
   {
@@ -8,6 +13,15 @@ export const RULES_FLAGS: readonly FlagSpec[] = [
     kind: 'string',
     default: '',
     help: 'Rules file (prometheus-adapter format). Watched; SIGHUP re-reads it.',
+  },
+  {
+    name: 'rules-from-cluster',
+    kind: 'string',
+    default: 'auto',
+    help: 'Also serve the ClusterMetricRule and MetricRule objects: auto (when their API is listed at start), true (wait for it), false.',
+    group: 'rules',
+    validate: (v) =>
+      typeof v === 'string' && RULES_FROM_CLUSTER.includes(v) ? undefined : 'must be auto, true or false',
   },
   {
     name: 'metrics-relist-interval',

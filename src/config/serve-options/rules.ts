@@ -1,9 +1,13 @@
 /** The rules file and series discovery's timing; shared by serve, check and explain. */
-import { FlagError, numberFlag, type FlagValues } from '../flags.js';
+import { FlagError, numberFlag, stringFlag, type FlagValues } from '../flags.js';
 import { optionalFile } from './optional-file.js';
+
+/** Whether rule objects of the cluster are served: auto (when their API is there), true, false. */
+export type RulesFromCluster = 'auto' | 'true' | 'false';
 
 export interface RulesOptions {
   configFile: string | undefined;
+  fromCluster: RulesFromCluster;
   relistIntervalMs: number;
   maxAgeMs: number;
 }
@@ -19,5 +23,8 @@ export function buildRulesOptions(values: FlagValues): RulesOptions {
       '--metrics-max-age must not be less than --metrics-relist-interval',
     );
   }
-  return { configFile: optionalFile(values, 'config'), relistIntervalMs, maxAgeMs };
+  const fromCluster = stringFlag(values, 'rules-from-cluster');
+  if (fromCluster !== 'auto' && fromCluster !== 'true' && fromCluster !== 'false')
+    throw new FlagError('--rules-from-cluster', '--rules-from-cluster must be auto, true or false');
+  return { configFile: optionalFile(values, 'config'), fromCluster, relistIntervalMs, maxAgeMs };
 }
