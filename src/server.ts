@@ -26,6 +26,7 @@ import {
   ClusterRules,
   MetricDiscovery,
   RuleComposer,
+  RuleStatusWriter,
   RulesReloader,
   type RuleOutcomeSource,
 } from './rules/index.js';
@@ -239,6 +240,16 @@ export async function startServer(start: StartOptions): Promise<RunningServer> {
       onWatchFailure: (resource, reason) => metrics.kubeWatchFailures.inc({ resource, reason }),
     });
     closers.push(() => clusterRules.stop());
+    const objectsClient = cluster.ruleObjectsClient;
+    if (objectsClient !== undefined) {
+      // Each rule object's status (Accepted, Ready, its metrics), written only when it changes.
+      const statusWriter = new RuleStatusWriter({ client: objectsClient, logger });
+      const unsubscribe = composer.onOutcomes((outcomes) => statusWriter.report(outcomes));
+      closers.push(() => {
+        unsubscribe();
+        void statusWriter.stop();
+      });
+    }
     await clusterRules.start();
 
     let closed = false;

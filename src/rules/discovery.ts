@@ -87,9 +87,12 @@ export class MetricDiscovery {
     return this.firstRelistDone ? undefined : this.progress;
   }
 
-  /** The series shapes the last relist has for a seriesQuery; undefined when it never got an answer. */
-  seriesShapes(seriesQuery: string): readonly SeriesShape[] | undefined {
-    return this.state.shapes.get(seriesQuery);
+  /**
+   * The series shapes the last relist has for a rule's seriesQuery (a MetricRule's, as its
+   * namespace asked for them); undefined when it never got an answer.
+   */
+  seriesShapes(rule: CompiledRule): readonly SeriesShape[] | undefined {
+    return this.state.shapes.get(seriesKey(rule));
   }
 
   /** Called after each relist, once its catalog is in use. */

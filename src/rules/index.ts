@@ -63,3 +63,4 @@ export {
   type RuleObjectEntry,
 } from './merge-rules.js';
 export type { RuleObjectOutcome } from './rule-object-outcome.js';
+export { RuleStatusWriter } from './rule-status.js';

@@ -78,7 +78,7 @@ export class RuleComposer implements RulesSink, RuleOutcomeSource {
     const d = this.o.discovery;
     this.last = ruleObjectOutcomes(this.merged, {
       catalog: d.catalog,
-      seriesShapes: (q) => d.seriesShapes(q),
+      seriesShapes: (rule) => d.seriesShapes(rule),
       mapper: this.o.mapper,
     });
     for (const listener of this.listeners) {

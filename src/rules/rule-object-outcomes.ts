@@ -14,7 +14,7 @@ import type { CompiledRule } from './types.js';
 /** What the outcomes are read from: the discovery as its last relist left it. */
 export interface RelistView {
   catalog: MetricCatalog;
-  seriesShapes(seriesQuery: string): readonly SeriesShape[] | undefined;
+  seriesShapes(rule: CompiledRule): readonly SeriesShape[] | undefined;
   mapper: ResourceMapper;
 }
 
@@ -50,9 +50,11 @@ function factsOf(
   for (const e of alone.customEntries())
     judge(
       `${groupResource(e.info.group, e.info.resource)}/${e.metric}`,
-      view.catalog.findCustom(e.metric, e.info.group, e.info.resource, e.namespaced)?.rule,
+      // A MetricRule's entries are its namespace's: looked up as a request from there would be.
+      view.catalog.findCustom(e.metric, e.info.group, e.info.resource, e.namespaced, rule.tenant)?.rule,
     );
-  for (const e of alone.externalEntries()) judge(e.metric, view.catalog.findExternal(e.metric)?.rule);
+  for (const e of alone.externalEntries())
+    judge(e.metric, view.catalog.findExternal(e.metric, rule.tenant)?.rule);
   return {
     candidates: alone.customCount + alone.externalCount,
     served: [...new Set(served)].sort(),
@@ -87,7 +89,7 @@ function outcomeOf(entry: RuleObjectEntry, merged: MergedRules, view: RelistView
   }
   const rule = rules.custom[0] ?? rules.external[0];
   if (rule === undefined) return { ...base, ready: false, readyMessage: 'the object holds no rule' };
-  const shapes = view.seriesShapes(rule.seriesQuery);
+  const shapes = view.seriesShapes(rule);
   if (shapes === undefined)
     return { ...base, ready: false, readyMessage: 'its seriesQuery got no answer from Prometheus' };
   const facts = factsOf(rule, shapes, merged, view);

@@ -86,7 +86,11 @@ function outcomes(
   const catalog = new MetricCatalog();
   for (const rule of [...merged.rules.custom, ...merged.rules.external])
     catalog.addShapes(rule, shapesFor(rule.seriesQuery), mapper);
-  const out = ruleObjectOutcomes(merged, { catalog, seriesShapes: shapesFor, mapper });
+  const out = ruleObjectOutcomes(merged, {
+    catalog,
+    seriesShapes: (rule) => shapesFor(rule.seriesQuery),
+    mapper,
+  });
   return new Map(
     out.map((o) => [
       o.kind === 'ClusterMetricRule' ? o.name : `${o.namespace ?? ''}/${o.name}`,
@@ -133,7 +137,7 @@ describe('merging the rules file with rule objects', () => {
       },
     },
     {
-      name: 'MetricRules by namespace, then name',
+      name: 'MetricRules of different namespaces both serve, each its own namespace',
       file: EMPTY_RULES,
       entries: () => [
         mr('ns-b', 'a', { rule: tenantSpec('http_requests_total') }),
@@ -141,7 +145,19 @@ describe('merging the rules file with rule objects', () => {
       ],
       want: {
         'ns-a/z': { metrics: ['pods/http_requests_total'] },
-        'ns-b/a': { lostTo: 'MetricRule ns-a/z', metrics: [] },
+        'ns-b/a': { metrics: ['pods/http_requests_total'] },
+      },
+    },
+    {
+      name: 'MetricRules of one namespace: by name',
+      file: EMPTY_RULES,
+      entries: () => [
+        mr('ns-a', 'z', { rule: tenantSpec('http_requests_total') }),
+        mr('ns-a', 'b', { rule: tenantSpec('http_requests_total') }),
+      ],
+      want: {
+        'ns-a/b': { metrics: ['pods/http_requests_total'] },
+        'ns-a/z': { lostTo: 'MetricRule ns-a/b', metrics: [] },
       },
     },
     {
