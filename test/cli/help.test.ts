@@ -84,7 +84,10 @@ describe('--help', () => {
     for (const name of ['secure-port', 'objects', 'kubelet-port', 'tls-cert-file', 'logtostderr'])
       assert.ok(!names.includes(name), `--${name} listed`);
     assert.match(helpText('check'), /^metrics-adapter check: /);
-    assert.match(helpText('check'), /3 Prometheus \(or the cluster of\s*--kubeconfig, or the adapter of\s*--adapter-url\) unreachable/);
+    assert.match(
+      helpText('check'),
+      /3 Prometheus \(or the cluster of\s*--kubeconfig, or the adapter of\s*--adapter-url\) unreachable/,
+    );
   });
 
   it('explain --help lists what explain reads', () => {

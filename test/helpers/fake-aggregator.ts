@@ -541,7 +541,7 @@ export async function startFakeAggregator(opts: FakeAggregatorOptions = {}): Pro
         up.on('data', (c: string) => (body += c));
         up.on('end', () => {
           try {
-            resolve(((JSON.parse(body) as { groups?: APIGroup[] }).groups ?? []));
+            resolve((JSON.parse(body) as { groups?: APIGroup[] }).groups ?? []);
           } catch {
             resolve([]);
           }

@@ -281,7 +281,8 @@ describe('ResourceMetricsProvider: fallback across sources', () => {
     assert.equal((await p.getNode('n2')).usage.cpuNanoCores, 2);
     await assert.rejects(
       p.getNode('n9'),
-      (err: unknown) => err instanceof NotFoundError && err.message === 'nodemetrics.metrics.k8s.io "n9" not found',
+      (err: unknown) =>
+        err instanceof NotFoundError && err.message === 'nodemetrics.metrics.k8s.io "n9" not found',
     );
     const empty = provider(objects, [new TableSource('prometheus', [], [])]).p;
     await assert.rejects(empty.getNode('n1'), (err: unknown) => {

@@ -51,7 +51,9 @@ describe('compileRules: errors carry file:line:col and what to do', () => {
     {
       name: 'an unknown field close to none: the valid fields, no guess',
       yaml: ruleYaml({ metricsQuery: 'sum(<<.Whatever>>)' }),
-      want: [/field \.Whatever does not exist \(at column 7 of the template\); valid fields: \.Series, [^—]*$/],
+      want: [
+        /field \.Whatever does not exist \(at column 7 of the template\); valid fields: \.Series, [^—]*$/,
+      ],
     },
     {
       name: 'resources.template with an unknown field: the label template’s fields',

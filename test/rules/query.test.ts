@@ -143,7 +143,8 @@ describe('renderObjectQuery: a template error at request time', () => {
     // The load-time check renders without an `app` selector, so the mistake only shows on a request.
     const rule = ruleFrom(
       ruleYaml({
-        metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<if .LabelValuesByName.app>><<.GroupBySlise>><<end>>)',
+        metricsQuery:
+          'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<if .LabelValuesByName.app>><<.GroupBySlise>><<end>>)',
       }),
     );
     const selector = [{ key: 'app', operator: '=', values: ['web'] }] as Requirement[];
