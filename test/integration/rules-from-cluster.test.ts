@@ -192,6 +192,27 @@ describe('rules from the cluster', { timeout: 150_000 }, () => {
       assert.deepEqual(outcome(a, 'jobs')?.metrics, ['jobs_waiting']);
       assert.equal(outcome(a, 'jobs')?.namespace, 'shop');
       assert.ok(seen.length > 0);
+      // The adapter writes both objects' status back (conditions, metrics, metricCount).
+      const statusOf = async (path: string): Promise<Record<string, unknown> | undefined> => {
+        const got = await http.call('GET', path);
+        return got.status === 200
+          ? (JSON.parse(got.body) as { status?: Record<string, unknown> }).status
+          : undefined;
+      };
+      const readyWith = (st: Record<string, unknown> | undefined, count: number): boolean =>
+        st?.metricCount === count &&
+        st.observedGeneration === 1 &&
+        Array.isArray(st.conditions) &&
+        (st.conditions as { type: string; status: string }[]).some(
+          (c) => c.type === 'Ready' && c.status === 'True',
+        ) &&
+        (st.conditions as { type: string; status: string }[]).some(
+          (c) => c.type === 'Accepted' && c.status === 'True',
+        );
+      await until('status written back', async () => {
+        const [jobs, queue] = await Promise.all([statusOf(`${mrs('shop')}/jobs`), statusOf(`${CMRS}/queue`)]);
+        return readyWith(jobs, 1) && readyWith(queue, 2);
+      });
     });
 
     it('follows a change', async () => {
