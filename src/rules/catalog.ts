@@ -37,9 +37,13 @@ export function customKey(metric: string, group: string, resource: string, names
   return `${namespaced ? 'n' : 'c'}\u0000${group}\u0000${resource}\u0000${metric}`;
 }
 
-/** The key of an entry of `rule`: the tenant's namespace is part of it ('' for cluster rules). */
+/**
+ * The key of an entry of `rule`: a namespace's rule's entries carry the namespace; a cluster rule's
+ * keep the plain key, so the lookup every request makes allocates nothing (metric names and
+ * customKey never hold \u0001, so the two never meet).
+ */
 function tenantKey(key: string, tenant: string | undefined): string {
-  return `${tenant ?? ''}\u0001${key}`;
+  return tenant === undefined ? key : `${tenant}\u0001${key}`;
 }
 
 /** Reduces label sets to distinct (name, label names) shapes. */
@@ -118,14 +122,14 @@ export class MetricCatalog {
     namespace?: string,
   ): CustomMetricEntry | undefined {
     const key = customKey(metric, group, resource, namespaced);
-    const cluster = this.custom.get(tenantKey(key, undefined));
+    const cluster = this.custom.get(key);
     if (cluster !== undefined || namespace === undefined || !namespaced) return cluster;
     return this.custom.get(tenantKey(key, namespace));
   }
 
   /** As findCustom: a cluster rule's entry, else the one of the request's namespace. */
   findExternal(metric: string, namespace?: string): ExternalMetricEntry | undefined {
-    const cluster = this.external.get(tenantKey(metric, undefined));
+    const cluster = this.external.get(metric);
     if (cluster !== undefined || namespace === undefined) return cluster;
     return this.external.get(tenantKey(metric, namespace));
   }
